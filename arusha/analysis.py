@@ -1,0 +1,328 @@
+"""``analyze``: compute the indicator catalogue and the ranked leads, and write the output contract.
+
+Outputs (read by other tools, so their shape is fixed):
+
+* ``indicators.parquet``: ``entity_type, entity_id, office_code, period, indicator, value, n,
+  peer_median, z``. Rows with ``period = "all"`` cover the whole analysed window.
+* ``signals.csv``: ``entity_type,entity_id,score,kind,explanation`` sorted by score descending.
+* ``report.html``: self-contained summary.
+
+The heavy lifting (facts, aggregations) is Ibis and runs on the chosen engine; peer statistics and
+tests run in pandas on the aggregated rows, which are small (entities × periods × indicators).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from ibis import _
+from ibis.backends import BaseBackend
+
+from arusha import backends, signals
+from arusha.metrics import benford, catalogue, facts, levels, pairing
+
+Progress = Callable[[int, str], None]
+
+INDICATOR_SCHEMA = pa.schema(
+    [
+        ("entity_type", pa.string()),
+        ("entity_id", pa.string()),
+        ("office_code", pa.string()),
+        ("period", pa.string()),
+        ("indicator", pa.string()),
+        ("value", pa.float64()),
+        ("n", pa.int64()),
+        ("peer_median", pa.float64()),
+        ("z", pa.float64()),
+    ]
+)
+MIN_PEERS = 3
+# Peer group of each level: officers and pairs are compared within their office and period; the
+# other levels against all entities of the level in the period; the administration has no peers.
+PEERS_BY_OFFICE = {"officer", "officer_declarant_pair", "officer_importer_pair"}
+
+
+@dataclass
+class AnalyzeResult:
+    """What an analysis produced, and what it could not compute (with the reason)."""
+
+    out_dir: Path
+    indicators: int = 0
+    signals: int = 0
+    strong_signals: int = 0
+    not_computable: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+    engine: str = "duckdb"
+
+
+@dataclass
+class Analysis:
+    """In-memory results of :func:`analyze_tables` (before writing)."""
+
+    indicators: pd.DataFrame
+    signals: pd.DataFrame
+    trs: pd.DataFrame
+    not_computable: dict[str, str]
+    summary: dict[str, Any]
+
+
+def _available(tables: dict[str, ir.Table]) -> set[str]:
+    available = backends.populated_columns(tables["declarations"])
+    for name in ("items", "events"):
+        table = tables.get(name)
+        if table is not None and int(table.count().to_pyarrow().as_py()) > 0:
+            available.add(name)
+    return available
+
+
+def _long(wide: pd.DataFrame, level: str, inds: list[catalogue.Indicator]) -> pd.DataFrame:
+    frames = []
+    for ind in inds:
+        if ind.agg in {"ratio", "count"}:
+            num = wide[f"{ind.code}__num"].astype(float)
+            den = wide[f"{ind.code}__den"].fillna(0).astype(float)
+            value = num.where(den > 0) / den.where(den > 0)
+            n = den
+        else:
+            value = wide[f"{ind.code}__val"].astype(float)
+            n = wide[f"{ind.code}__n"].fillna(0).astype(float)
+        frame = wide[["entity_id", "office_code", "period"]].copy()
+        frame["indicator"], frame["value"], frame["n"] = ind.code, value, n.astype("int64")
+        frames.append(frame[frame.n > 0])
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    out["entity_type"] = level
+    return out
+
+
+def _peer_stats(df: pd.DataFrame) -> pd.DataFrame:
+    """Add ``peer_median`` and robust ``z`` = (value − median) / (1.4826 × MAD) within peer groups."""
+    df = df.copy()
+    office_key = df.office_code.where(df.entity_type.isin(PEERS_BY_OFFICE), "")
+    df["_g"] = df.entity_type + "\x1f" + df.indicator + "\x1f" + df.period + "\x1f" + office_key.fillna("")
+    valid = df.value.notna()
+    grouped = df[valid].groupby("_g").value
+    med = grouped.transform("median")
+    mad = (df.loc[valid, "value"] - med).abs().groupby(df.loc[valid, "_g"]).transform("median") * 1.4826
+    size = grouped.transform("size")
+    df["peer_median"] = med.where(size >= MIN_PEERS)
+    z = (df.loc[valid, "value"] - med) / mad.where(mad > 0)
+    df["z"] = z.where(size >= MIN_PEERS)
+    df.loc[df.entity_type == "administration", ["peer_median", "z"]] = np.nan
+    return df.drop(columns="_g")
+
+
+def analyze_tables(
+    tables: dict[str, ir.Table],
+    period: str = "month",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    progress: Progress | None = None,
+) -> Analysis:
+    """Compute indicators, time-release table and ranked leads from canonical Ibis tables.
+
+    Args:
+        tables: ``declarations`` (required), ``items`` and ``events`` (optional), on any Ibis backend.
+        period: ``month`` (default), ``quarter`` or ``year``.
+        date_from: First registration date included.
+        date_to: Last registration date included.
+        progress: Called with (percent, message).
+
+    Returns:
+        The results as pandas frames.
+    """
+    report = progress or (lambda _p, _m: None)
+    available = _available(tables)
+    decl = tables["declarations"]
+    if date_from is not None:
+        decl = decl.filter(_.registered_at >= ibis.timestamp(dt.datetime.combine(date_from, dt.time())))
+    if date_to is not None:
+        end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time())
+        decl = decl.filter(_.registered_at < ibis.timestamp(end))
+    items = tables.get("items") if "items" in available else None
+    events = tables.get("events") if "events" in available else None
+    report(10, "building declaration facts")
+    fact_table = backends.materialize(facts.declaration_facts(decl, items, events), "arusha_facts")
+
+    not_computable: dict[str, str] = {}
+    for ind in catalogue.CATALOGUE:
+        reason = catalogue.not_computable_reason(ind, available)
+        if reason:
+            not_computable[ind.code] = reason
+    frames: list[pd.DataFrame] = []
+    level_names = list(levels.LEVEL_KEYS)
+    for i, level in enumerate(level_names):
+        need = levels.LEVEL_NEEDS.get(level)
+        if need and need not in available:
+            not_computable[f"level:{level}"] = f"not computable (missing column {need})"
+            continue
+        inds = [
+            ind for ind in catalogue.CATALOGUE
+            if ind.agg != "special" and level in ind.levels and ind.code not in not_computable
+        ]
+        report(15 + int(50 * i / len(level_names)), f"indicators by {level}")
+        for per in (period, "all"):
+            wide = levels.level_indicators_wide(fact_table, level, per, inds).to_pandas()
+            frames.append(_long(wide, level, inds))
+
+    report(70, "integrity-risk tests")
+    candidates: list[pd.DataFrame] = []
+    n_tests = 0
+    if "BP1_CONC" not in not_computable:
+        conc = levels.override_concentration(fact_table, period).to_pandas()
+        conc["entity_type"], conc["indicator"] = "office", "BP1_CONC"
+        frames.append(conc.drop(columns="top_declarant"))
+    pair_frames: list[pd.DataFrame] = []
+    if "CP1" not in not_computable:
+        for other, etype, label in (("declarant_id", "officer_declarant_pair", "declarant"),
+                                    ("importer_id", "officer_importer_pair", "importer")):
+            pairs = pairing.pairing_excess(decl, other).to_pandas()
+            n_tests += len(pairs)
+            candidates.append(signals.pairing_leads(pairs, etype, label))
+            pf = pairs.assign(entity_type=etype, indicator="CP1")
+            pair_frames.append(pf.drop(columns=["n_other", "p_officer"]))
+    frames += pair_frames
+    if "BENFORD_MAD" not in not_computable:
+        for by, etype in (("declarant_id", "declarant"), ("importer_id", "importer")):
+            bf = benford.benford_deviation(decl, by).to_pandas()
+            n_tests += len(bf)
+            candidates.append(signals.benford_leads(bf, etype))
+            frames.append(bf.assign(entity_type=etype, indicator="BENFORD_MAD", office_code=None,
+                                    period="all", value=bf.mad)[["entity_id", "office_code", "period",
+                                                                  "indicator", "value", "n", "entity_type"]])
+    indicators = pd.concat([f for f in frames if not f.empty], ignore_index=True)
+    indicators = indicators[[c for c in INDICATOR_SCHEMA.names if c in indicators.columns]]
+    indicators = _peer_stats(indicators)
+
+    whole = indicators[indicators.period == "all"]
+    for spec in signals.SHARE_SIGNALS:
+        if spec.indicator in not_computable:
+            continue
+        n_tests += int(((whole.indicator == spec.indicator) & (whole.entity_type == spec.entity_type)).sum())
+        candidates.append(signals.share_leads(whole, spec))
+    leads = signals.rank_leads(candidates, n_tests)
+
+    report(85, "time release study")
+    trs = levels.time_release_study(fact_table, period).to_pandas() if "assessed_at" in available else pd.DataFrame()
+    backends.release(fact_table, "arusha_facts")
+    indicators = indicators.sort_values(["entity_type", "indicator", "period", "entity_id"], kind="stable")
+    summary = {
+        "declarations": int(decl.count().to_pyarrow().as_py()),
+        "period": period,
+        "date_from": str(date_from) if date_from else None,
+        "date_to": str(date_to) if date_to else None,
+        "available": sorted(available),
+    }
+    return Analysis(indicators.reset_index(drop=True), leads, trs, not_computable, summary)
+
+
+@contextmanager
+def _open(store: str | Path, engine: str, spark_session: Any = None) -> Iterator[dict[str, ir.Table]]:
+    store = Path(store)
+    if not store.exists():
+        raise FileNotFoundError(f"store {store} does not exist: load data first (arusha data load)")
+    if engine == "duckdb":
+        con: BaseBackend = backends.connect()
+        # Attach read-only so that analysis never changes the store and cache() stays in memory.
+        con.raw_sql(f"ATTACH '{store}' AS store (READ_ONLY)")  # type: ignore[attr-defined]
+        names = set(con.list_tables(database=("store", "main")))
+        tables = {t: con.table(t, database=("store", "main")) for t in ("declarations", "items", "events") if t in names}
+        try:
+            yield tables
+        finally:
+            con.disconnect()
+        return
+    if engine != "spark":
+        raise ValueError(f"unknown engine {engine!r}: use duckdb or spark")
+    with tempfile.TemporaryDirectory(prefix="arusha-spark-") as tmp:
+        export_parquet(store, tmp)
+        spark = backends.connect_spark(spark_session)
+        yield backends.register_parquet(spark, tmp)
+
+
+def export_parquet(store: str | Path, directory: str | Path) -> list[Path]:
+    """Write the store's canonical tables as Parquet files (for Spark or shared storage)."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    out = []
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        names = {r[0] for r in con.execute("SHOW TABLES").fetchall()}
+        for name in ("declarations", "items", "events"):
+            if name in names:
+                path = directory / f"{name}.parquet"
+                con.execute(f"COPY {name} TO '{path}' (FORMAT parquet)")
+                out.append(path)
+    finally:
+        con.close()
+    return out
+
+
+def write_outputs(analysis: Analysis, out_dir: str | Path) -> AnalyzeResult:
+    """Write ``indicators.parquet``, ``signals.csv`` and ``report.html`` to ``out_dir``."""
+    from arusha import report
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    table = pa.Table.from_pandas(analysis.indicators, schema=INDICATOR_SCHEMA, preserve_index=False)
+    pq.write_table(table, out / "indicators.parquet")
+    analysis.signals.to_csv(out / "signals.csv", index=False, columns=signals.SIGNAL_COLUMNS)
+    (out / "report.html").write_text(report.render(analysis), encoding="utf-8")
+    strong = int((analysis.signals.score >= signals.STRONG_SCORE).sum()) if len(analysis.signals) else 0
+    return AnalyzeResult(out, len(analysis.indicators), len(analysis.signals), strong, dict(analysis.not_computable))
+
+
+def analyze_store(
+    store: str | Path,
+    out_dir: str | Path,
+    engine: str = "duckdb",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    period: str = "month",
+    progress: Progress | None = None,
+    spark_session: Any = None,
+) -> AnalyzeResult:
+    """Analyse a DuckDB store and write the output contract to ``out_dir``.
+
+    Args:
+        store: DuckDB store written by :func:`arusha.importing.load_sources`.
+        out_dir: Output directory (created).
+        engine: ``duckdb`` (default) or ``spark`` (the store is exported to Parquet and read by Spark).
+        date_from: First registration date included.
+        date_to: Last registration date included.
+        period: ``month``, ``quarter`` or ``year``.
+        progress: Called with (percent, message); the web app's background job passes one.
+        spark_session: An existing SparkSession (e.g. on a cluster) for ``engine="spark"``.
+
+    Returns:
+        Counts, not-computable indicators and timing.
+
+    Example:
+        >>> analyze_store("var/clearance.duckdb", "var/out")  # doctest: +SKIP
+    """
+    started = time.perf_counter()
+    report = progress or (lambda _p, _m: None)
+    report(0, f"opening {store} on {engine}")
+    with _open(store, engine, spark_session) as tables:
+        if "declarations" not in tables:
+            raise LookupError("the store has no declarations table: load data first (arusha data load)")
+        analysis = analyze_tables(tables, period, date_from, date_to, progress)
+    report(95, "writing outputs")
+    result = write_outputs(analysis, out_dir)
+    result.engine = engine
+    result.seconds = time.perf_counter() - started
+    report(100, f"{result.signals} leads, {result.indicators} indicator values")
+    return result

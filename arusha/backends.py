@@ -1,0 +1,134 @@
+"""Where tables live and how they execute: DuckDB by default, PySpark on request.
+
+Metric code only builds Ibis expressions; this module is the one place that knows which engine runs
+them. PySpark is imported inside :func:`connect_spark` so that the default install never loads it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import warnings
+
+import duckdb
+import ibis
+import ibis.expr.types as ir
+from ibis.backends import BaseBackend
+
+from arusha import contract
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from pyspark.sql import SparkSession
+
+
+def _duckdb2_compat() -> None:
+    """Give DuckDB 2 connections the fetch methods Ibis 12 still calls.
+
+    DuckDB 2.0 renamed ``fetch_arrow_table``/``fetch_record_batch`` to ``to_arrow_table``/
+    ``to_arrow_reader``; Ibis 12.0 (the newest release) still calls the old names. Remove this helper
+    once Ibis supports DuckDB 2 (or constraints pin duckdb<2).
+    """
+    cls: Any = duckdb.DuckDBPyConnection
+    if not hasattr(cls, "fetch_arrow_table") and hasattr(cls, "to_arrow_table"):
+        cls.fetch_arrow_table = cls.to_arrow_table
+        cls.fetch_record_batch = lambda self, rows_per_batch=1_000_000: self.to_arrow_reader(rows_per_batch)
+        # The same extra copy happened under DuckDB 1.x; the new warning only reports it.
+        warnings.filterwarnings("ignore", message="Arrow output on a DB-API result", category=UserWarning)
+
+
+_duckdb2_compat()
+
+
+def connect(path: str | Path | None = None, read_only: bool = False) -> BaseBackend:
+    """Return an Ibis DuckDB connection: in memory by default, or over the DuckDB file at ``path``.
+
+    Example:
+        >>> con = connect()
+        >>> con.name
+        'duckdb'
+    """
+    if path is None:
+        return ibis.duckdb.connect(":memory:")
+    return ibis.duckdb.connect(str(path), read_only=read_only)
+
+
+def connect_spark(session: SparkSession | None = None, master: str = "local[2]") -> BaseBackend:
+    """Return Ibis over a SparkSession; needs the ``spark`` extra.
+
+    Args:
+        session: An existing session (e.g. on a cluster). When ``None``, a local session is built
+            with ``master`` (``local[2]``, or ``spark://host:7077`` for a standalone cluster).
+        master: Spark master URL used only when ``session`` is ``None``.
+
+    Returns:
+        An Ibis PySpark backend.
+    """
+    from pyspark.sql import SparkSession  # here, so the default install never loads pyspark
+
+    if session is None:
+        session = (
+            SparkSession.builder.master(master)
+            .appName("arusha")
+            .config("spark.sql.session.timeZone", "UTC")  # timestamps are naive UTC in the contract
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.shuffle.partitions", "4")
+            .getOrCreate()
+        )
+    return ibis.pyspark.connect(session)
+
+
+def canonical_tables(con: BaseBackend) -> dict[str, ir.Table]:
+    """Return the canonical tables present in ``con`` (declarations is required)."""
+    names = set(con.list_tables())
+    if "declarations" not in names:
+        raise LookupError("the store has no declarations table: load data first (arusha data load)")
+    return {t: con.table(t) for t in contract.TABLES if t in names}
+
+
+def populated_columns(table: ir.Table) -> set[str]:
+    """Return the columns of ``table`` that hold at least one non-null value.
+
+    Why: the store keeps every canonical column, so an absent export column shows up as all-null;
+    indicators needing it must say "not computable" instead of reporting zero.
+    """
+    counts = table.aggregate(**{c: table[c].count() for c in table.columns})
+    row: dict[str, Any] = counts.to_pyarrow().to_pylist()[0]
+    return {c for c, n in row.items() if n}
+
+
+def register_parquet(con: BaseBackend, directory: str | Path) -> dict[str, ir.Table]:
+    """Read ``declarations/items/events.parquet`` from a directory into ``con`` as tables.
+
+    Why: Spark (or DuckDB over shared storage) reads the canonical Parquet export of a store.
+    """
+    directory = Path(directory)
+    out: dict[str, ir.Table] = {}
+    for name in contract.TABLES:
+        path = directory / f"{name}.parquet"
+        if path.exists():
+            out[name] = con.read_parquet(str(path), table_name=name)
+    return out
+
+
+def materialize(table: ir.Table, name: str) -> ir.Table:
+    """Compute ``table`` once and return a table over the stored result.
+
+    Why: facts feed a dozen aggregations; computing them once halves analysis time. On DuckDB this
+    uses plain SQL rather than ``Table.cache()`` because Ibis 12's DROP statement is rendered empty
+    by sqlglot 30 (``DROP TABLE IF EXISTS`` with no name); other engines use ``cache()``.
+    """
+    con = table._find_backend()
+    if con.name != "duckdb":
+        return table.cache()
+    con.raw_sql(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {con.compile(table)}')  # type: ignore[attr-defined]
+    return con.table(name)
+
+
+def release(table: ir.Table, name: str) -> None:
+    """Drop a table made by :func:`materialize`."""
+    con = table._find_backend()
+    if con.name == "duckdb":
+        con.raw_sql(f'DROP TABLE IF EXISTS "{name}"')  # type: ignore[attr-defined]
+    else:
+        table.release()

@@ -1,0 +1,218 @@
+"""The `arusha` command line.
+
+The analytics commands (``arusha data ...``, ``arusha analyze``) work on files alone. The
+platform commands (``demo``, ``serve``, ``worker``, ``createadmin``, ``audit``) need the web
+application, so they import Django inside the command: importing this module stays free of it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from arusha.commands import analytics
+
+app = typer.Typer(
+    no_args_is_help=True,
+    help="Arusha: integrity management and analytics for Customs administrations.",
+    rich_markup_mode=None,
+    # Locals in tracebacks could print a password or a token.
+    pretty_exceptions_show_locals=False,
+)
+audit_app = typer.Typer(no_args_is_help=True, help="Check the tamper-evident audit trail.")
+app.add_typer(audit_app, name="audit")
+analytics.register(app)
+
+
+def _django() -> None:
+    """Set up Django for the commands that need the web application."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "arusha_web.settings")
+    import django
+
+    django.setup()
+
+
+def _manage(*args: str) -> None:
+    from django.core.management import call_command
+
+    call_command(*args)
+
+
+@app.command()
+def demo(
+    *,
+    host: Annotated[str, typer.Option(help="Address to serve on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to serve on.")] = 8000,
+    force: Annotated[bool, typer.Option("--force", help="Allow demo mode with DEBUG off (never in production).")] = False,
+    setup_only: Annotated[bool, typer.Option("--setup-only", help="Prepare the demo data, then exit without serving.")] = False,
+) -> None:
+    """Create the demo administration and accounts, then serve the app with a worker.
+
+    Safe to run again: nothing is duplicated. Demo passwords come from ARUSHA_DEMO_PASSWORD.
+
+    Example: ARUSHA_DEBUG=1 arusha demo --port 8000
+    """
+    _django()
+    from django.conf import settings
+
+    if not settings.DEBUG and not force:
+        typer.echo(
+            "Refusing demo mode: DEBUG is off, so this looks like a production setting.\n"
+            "Demo accounts have known passwords. Set ARUSHA_DEBUG=1, or pass --force if you are sure.",
+            err=True,
+        )
+        raise typer.Exit(2)
+    from arusha_web.core.demo import demo_setup
+
+    typer.echo("Preparing the database…")
+    _manage("migrate", "--no-input", "--verbosity", "0")
+    accounts = demo_setup(password=settings.ARUSHA_DEMO_PASSWORD, progress=typer.echo)
+    url = f"http://{host}:{port}/"
+    lines = [f"  {a.username:<16} {a.role_label}" for a in accounts]
+    banner = (
+        "\nArusha demo is ready.\n"
+        f"Open {url} and log in with one of these accounts "
+        f"(password: the value of ARUSHA_DEMO_PASSWORD, default 'demo'):\n" + "\n".join(lines) + "\n"
+    )
+    if setup_only:
+        typer.echo(banner)
+        return
+    _serve_with_worker(host=host, port=port, banner=banner)
+
+
+def _serve_with_worker(*, host: str, port: int, banner: str) -> None:
+    """Run the worker and the web server as child processes until Ctrl-C."""
+    python = sys.executable
+    manage = [python, "-m", "django"]
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "arusha_web.settings"}
+    worker = subprocess.Popen([*manage, "arusha_worker"], env=env)
+    server = subprocess.Popen(_server_command(host=host, port=port, workers=2), env=env)
+    time.sleep(2)
+    typer.echo(banner)
+    typer.echo("Press Ctrl-C to stop.")
+    try:
+        while server.poll() is None and worker.poll() is None:
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for proc in (server, worker):
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in (server, worker):
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    if server.returncode not in (0, None, -signal.SIGTERM):
+        raise typer.Exit(server.returncode or 1)
+
+
+def _server_command(*, host: str, port: int, workers: int) -> list[str]:
+    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent)) or "gunicorn"
+    return [
+        gunicorn,
+        "arusha_web.wsgi",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--timeout",
+        "120",
+        # The access log is off: a reporter's address must never land in a log file.
+        "--access-logfile",
+        "/dev/null",
+    ]
+
+
+@app.command()
+def serve(
+    *,
+    host: Annotated[str, typer.Option(help="Address to serve on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to serve on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Number of gunicorn worker processes.")] = 2,
+) -> None:
+    """Serve the web application with gunicorn (static files through WhiteNoise).
+
+    Run `python manage.py migrate` after each upgrade first; start `arusha worker` beside it.
+
+    Example: arusha serve --host 0.0.0.0 --port 8000 --workers 4
+    """
+    _django()
+    from django.conf import settings
+
+    if not settings.WHITENOISE_USE_FINDERS:
+        _manage("collectstatic", "--no-input", "--verbosity", "0")
+    os.execv(_server_command(host=host, port=port, workers=workers)[0], _server_command(host=host, port=port, workers=workers))
+
+
+@app.command()
+def worker(
+    *,
+    batch: Annotated[bool, typer.Option("--batch", help="Run the queued jobs, then exit.")] = False,
+) -> None:
+    """Run the background worker that carries out imports, analyses and other long jobs.
+
+    Example: arusha worker
+    """
+    _django()
+    args: list[Any] = ["arusha_worker"]
+    if batch:
+        args.append("--batch")
+    _manage(*args)
+
+
+@app.command()
+def createadmin(
+    username: Annotated[str, typer.Argument(help="Login name of the new administrator.")],
+    *,
+    email: Annotated[str, typer.Option(help="E-mail address.")] = "",
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            envvar="ARUSHA_ADMIN_PASSWORD",
+            help="Password (asked for when not given; or set ARUSHA_ADMIN_PASSWORD).",
+        ),
+    ],
+) -> None:
+    """Create an administrator account, or reset its password if it exists.
+
+    Example: arusha createadmin alice --email alice@customs.example
+    """
+    _django()
+    from django.core.exceptions import ValidationError
+
+    from arusha_web.accounts.services import administrator_create
+
+    try:
+        user, created = administrator_create(username=username, email=email, password=password)
+    except ValidationError as exc:
+        typer.echo("Password refused: " + " ".join(exc.messages), err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"Administrator {user.username} {'created' if created else 'updated'}.")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Walk the audit trail's hash chain and report the first broken entry, if any.
+
+    Exits with status 1 when the chain is broken, so monitoring can alert on it.
+
+    Example: arusha audit verify
+    """
+    _django()
+    try:
+        _manage("audit_verify")
+    except SystemExit as exc:
+        raise typer.Exit(int(exc.code or 0)) from exc

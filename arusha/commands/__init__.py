@@ -1,0 +1,1 @@
+"""Typer sub-commands, one module per domain, each with a ``register(app)`` function."""

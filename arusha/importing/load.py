@@ -1,0 +1,315 @@
+"""Load sources into a DuckDB store: all-or-nothing, optional quarantine, idempotent.
+
+A load stages and validates every (source, table) pair first, and writes only when no rule is
+broken (or, with ``quarantine=True``, writes the good rows and parks the bad ones with their reasons).
+The writes happen in one transaction, so a failure never leaves half a load behind. A file whose
+content hash was already loaded into a table is skipped; rows whose key already exists are replaced
+(a newer export of the same declaration supersedes the older one).
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from arusha import contract
+from arusha.contract import RULE_MESSAGES, Rule
+from arusha.importing.mapping import Mapping
+from arusha.importing.read import UnreadableFile, file_hash, source_types, stage
+from arusha.importing.validate import TablePlan, detect_decimal, numeric_sources, plan_table, quote
+
+Progress = Callable[[int, str], None]
+
+MAX_LISTED_ERRORS = 100
+DEFAULT_STORE = Path("var/clearance.duckdb")
+
+
+@dataclass(frozen=True)
+class LoadError:
+    """One broken rule: where (file, row, column), which rule, the offending value and a message."""
+
+    file: str
+    row: int | None
+    column: str
+    rule: str
+    value: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}, row {self.row}" if self.row is not None else self.file
+        shown = f" (value {self.value!r})" if self.value else ""
+        return f"{where}, column {self.column}: {self.message}{shown} [{self.rule}]"
+
+
+@dataclass
+class LoadResult:
+    """What a load did. ``errors`` lists at most 100; ``error_count`` counts them all."""
+
+    loaded: dict[str, int] = field(default_factory=dict)
+    quarantined: int = 0
+    skipped: list[str] = field(default_factory=list)
+    absent_columns: dict[str, list[str]] = field(default_factory=dict)
+    errors: list[LoadError] = field(default_factory=list)
+    error_count: int = 0
+    errors_csv: Path | None = None
+    rows_read: int = 0
+    seconds: float = 0.0
+
+
+class LoadRejected(Exception):
+    """The load broke contract rules and nothing was written; ``result`` holds the errors."""
+
+    def __init__(self, result: LoadResult) -> None:
+        self.result = result
+        super().__init__(f"load rejected: {result.error_count} error(s); nothing was loaded")
+
+
+def _message(rule: str, column: str, table: str, value: str) -> str:
+    col = next((c for c in contract.COLUMNS[table] if c.name == column), None)
+    template = RULE_MESSAGES[rule]
+    key = ", ".join(contract.KEYS[table])
+    return template.format(
+        kind=col.kind if col else "value",
+        allowed=", ".join(col.enum) if col else "",
+        minimum=col.minimum if col else "",
+        maximum=col.maximum if col else "",
+        key=key,
+    )
+
+
+def ensure_store(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the canonical tables and the bookkeeping tables when they do not exist yet."""
+    for table in contract.TABLES:
+        cols = ", ".join(f"{quote(c.name)} {c.sql_type}" for c in contract.COLUMNS[table])
+        con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({cols})")
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS _arusha_loads (file_hash VARCHAR, file_name VARCHAR, "
+        "table_name VARCHAR, rows BIGINT, quarantined BIGINT, columns VARCHAR, loaded_at TIMESTAMP)"
+    )
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS quarantine (table_name VARCHAR, source_file VARCHAR, "
+        "file_hash VARCHAR, row BIGINT, reasons VARCHAR, record JSON, quarantined_at TIMESTAMP)"
+    )
+
+
+def _targets(path: Path, mapping: Mapping, table: str | None) -> list[str]:
+    if table:
+        return [table]
+    by_name = contract.table_for_file(path.name)
+    if by_name:
+        return [by_name]
+    if mapping.tables:
+        return [t for t in contract.TABLES if t in mapping.tables]
+    return []
+
+
+@dataclass
+class _Job:
+    path: Path
+    digest: str
+    plan: TablePlan
+    conv: str
+    relation: str
+
+
+def load_sources(
+    paths: Sequence[str | Path],
+    store: str | Path = DEFAULT_STORE,
+    mapping: Mapping | None = None,
+    quarantine: bool = False,
+    table: str | None = None,
+    errors_csv: str | Path | None = None,
+    progress: Progress | None = None,
+) -> LoadResult:
+    """Validate and load clearance-data sources into a DuckDB store.
+
+    Args:
+        paths: CSV, Parquet or Excel files. A name starting with ``declarations``, ``items`` or
+            ``events`` designates its table; otherwise ``table`` or the mapping's tables do.
+        store: DuckDB file, created when missing.
+        mapping: How the source maps onto the canonical shape; ``None`` means canonical names.
+        quarantine: Load the good rows and keep bad rows in the ``quarantine`` table instead of
+            rejecting the whole load. File-level errors (unreadable, missing column) still reject.
+        table: Canonical table for sources whose name does not say.
+        errors_csv: Where to write every error of a rejected load; defaults to
+            ``<store>-load-errors.csv`` beside the store.
+        progress: Called with (percent, message) as the load advances.
+
+    Returns:
+        What was loaded, skipped or quarantined.
+
+    Raises:
+        LoadRejected: When a rule is broken (and not quarantined); nothing is written.
+
+    Example:
+        >>> load_sources(["declarations.csv"], "var/clearance.duckdb")  # doctest: +SKIP
+    """
+    started = time.perf_counter()
+    report = progress or (lambda _pct, _msg: None)
+    mapping = mapping or Mapping()
+    store = Path(store)
+    store.parent.mkdir(parents=True, exist_ok=True)
+    result = LoadResult()
+    file_errors: list[LoadError] = []
+    con = duckdb.connect(str(store))
+    try:
+        ensure_store(con)
+        done = {(str(h), str(t)) for h, t in con.execute("SELECT file_hash, table_name FROM _arusha_loads").fetchall()}
+        jobs: list[_Job] = []
+        total = max(len(paths), 1)
+        for i, raw_path in enumerate(paths):
+            path = Path(raw_path)
+            report(int(60 * i / total), f"reading {path.name}")
+            targets = _targets(path, mapping, table)
+            if not targets:
+                file_errors.append(LoadError(str(path), None, "", Rule.UNREADABLE_FILE, "",
+                                             "cannot tell which table this file fills: name it "
+                                             "declarations*/items*/events* or pass --table"))
+                continue
+            try:
+                digest = file_hash(path)
+                pending = [t for t in targets if (digest, t) not in done]
+                if not pending:
+                    result.skipped.append(str(path))
+                    continue
+                relation = f"stg_{i}"
+                rows = stage(con, path, mapping, relation)
+            except (UnreadableFile, OSError) as exc:
+                file_errors.append(LoadError(str(path), None, "", Rule.UNREADABLE_FILE, "",
+                                             f"{RULE_MESSAGES[Rule.UNREADABLE_FILE]}: {exc}"))
+                continue
+            result.rows_read += rows
+            types = source_types(con, relation)
+            for target in pending:
+                decimal = mapping.decimal
+                if decimal == "auto":
+                    decimal = detect_decimal(con, relation, numeric_sources(target, mapping, types))
+                plan = plan_table(target, mapping, types, relation, decimal)
+                if plan.file_errors:
+                    file_errors += [
+                        LoadError(str(path), None, e.column, e.rule, "", e.message) for e in plan.file_errors
+                    ]
+                    continue
+                result.absent_columns[target] = plan.absent
+                conv = f"conv_{i}_{target}"
+                report(int(60 * (i + 0.5) / total), f"validating {path.name} → {target}")
+                con.execute(f"CREATE OR REPLACE TEMP TABLE {conv} AS {plan.sql}")
+                jobs.append(_Job(path, digest, plan, conv, relation))
+        row_errors = _collect_errors(con, jobs)
+        result.error_count = len(file_errors) + row_errors
+        if file_errors or (row_errors and not quarantine):
+            result.errors = (file_errors + _first_errors(con, jobs))[:MAX_LISTED_ERRORS]
+            result.errors_csv = Path(errors_csv) if errors_csv else store.with_name(store.stem + "-load-errors.csv")
+            _write_errors_csv(con, jobs, file_errors, result.errors_csv)
+            result.seconds = time.perf_counter() - started
+            raise LoadRejected(result)
+        report(70, "writing")
+        _write(con, jobs, result)
+        result.seconds = time.perf_counter() - started
+        report(100, f"loaded {sum(result.loaded.values())} rows")
+        return result
+    finally:
+        con.close()
+
+
+def _collect_errors(con: duckdb.DuckDBPyConnection, jobs: list[_Job]) -> int:
+    total = 0
+    for job in jobs:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {job.conv}_err AS "
+            f"SELECT __row AS row, split_part(e, chr(31), 1) AS col, split_part(e, chr(31), 2) AS rule, "
+            f"split_part(e, chr(31), 3) AS value FROM "
+            f"(SELECT __row, unnest(__errs) AS e FROM {job.conv} WHERE len(__errs) > 0)"
+        )
+        count = con.execute(f"SELECT count(*) FROM {job.conv}_err").fetchone()
+        total += int(count[0]) if count else 0
+    return total
+
+
+def _error_rows(con: duckdb.DuckDBPyConnection, job: _Job, limit: int | None) -> list[LoadError]:
+    lim = f" LIMIT {limit}" if limit is not None else ""
+    rows = con.execute(f"SELECT row, col, rule, value FROM {job.conv}_err ORDER BY row, col{lim}").fetchall()
+    return [
+        LoadError(str(job.path), int(r), str(c), str(rule), str(v), _message(str(rule), str(c), job.plan.table, str(v)))
+        for r, c, rule, v in rows
+    ]
+
+
+def _first_errors(con: duckdb.DuckDBPyConnection, jobs: list[_Job]) -> list[LoadError]:
+    out: list[LoadError] = []
+    for job in jobs:
+        if len(out) >= MAX_LISTED_ERRORS:
+            break
+        out += _error_rows(con, job, MAX_LISTED_ERRORS - len(out))
+    return out
+
+
+def _write_errors_csv(
+    con: duckdb.DuckDBPyConnection, jobs: list[_Job], file_errors: list[LoadError], path: Path
+) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["file", "row", "column", "rule", "value", "message"])
+        for e in file_errors:
+            writer.writerow([e.file, "", e.column, e.rule, e.value, e.message])
+        for job in jobs:
+            for e in _error_rows(con, job, None):
+                writer.writerow([e.file, e.row, e.column, e.rule, e.value, e.message])
+
+
+def _write(con: duckdb.DuckDBPyConnection, jobs: list[_Job], result: LoadResult) -> None:
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for job in jobs:
+            table, cols = job.plan.table, job.plan.columns
+            col_sql = ", ".join(quote(c) for c in cols)
+            good = f"(SELECT * FROM {job.conv} WHERE len(__errs) = 0)"
+            key = contract.KEYS[table]
+            key_sql = ", ".join(quote(k) for k in key)
+            con.execute(
+                f"DELETE FROM {table} WHERE ({key_sql}) IN (SELECT ({key_sql}) FROM {good})"
+                if len(key) > 1
+                else f"DELETE FROM {table} WHERE {key_sql} IN (SELECT {key_sql} FROM {good})"
+            )
+            con.execute(f"INSERT INTO {table} ({col_sql}) SELECT {col_sql} FROM {good}")
+            n_good = con.execute(f"SELECT count(*) FROM {good}").fetchone()
+            n_bad = con.execute(
+                f"INSERT INTO quarantine SELECT '{table}', ?, ?, s.__row, r.reasons, "
+                f"to_json(s) , now() FROM {job.relation} s JOIN "
+                f"(SELECT row AS __row, string_agg(col || ': ' || rule || CASE WHEN value <> '' "
+                f"THEN ' (' || value || ')' ELSE '' END, '; ' ORDER BY col) AS reasons "
+                f"FROM {job.conv}_err GROUP BY row) r ON r.__row = s.__row",
+                [str(job.path), job.digest],
+            ).fetchone()
+            loaded = int(n_good[0]) if n_good else 0
+            quarantined = int(n_bad[0]) if n_bad else 0
+            result.loaded[table] = result.loaded.get(table, 0) + loaded
+            result.quarantined += quarantined
+            con.execute(
+                "INSERT INTO _arusha_loads VALUES (?, ?, ?, ?, ?, ?, now())",
+                [job.digest, str(job.path), table, loaded, quarantined, ",".join(cols)],
+            )
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
+def quarantine_rows(store: str | Path) -> list[dict[str, object]]:
+    """Return the quarantined rows of a store (table, file, row, reasons), oldest first."""
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        cur = con.execute(
+            "SELECT table_name, source_file, row, reasons FROM quarantine ORDER BY quarantined_at, row"
+        )
+        names = [d[0] for d in cur.description or []]
+        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+    finally:
+        con.close()
+

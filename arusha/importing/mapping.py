@@ -1,0 +1,161 @@
+"""Mapping files: how an export's columns, codes, dates and units become the canonical shape.
+
+A mapping is YAML (see ``docs/mappings.md``). Without one, a source whose columns already carry the
+canonical names loads as is. The mapping only describes; ``validate.py`` turns it into SQL.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from arusha import contract
+
+_SRC_CALL = re.compile(r"\b(num|ts|txt)\(\s*\"([^\"]+)\"\s*\)")
+
+
+class MappingError(ValueError):
+    """A mapping file is malformed or names a canonical column that does not exist."""
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """How one canonical column is filled.
+
+    Exactly one of ``source`` (a source column name), ``expr`` (a DuckDB SQL expression over the
+    source columns, with helpers ``num("Col")``, ``ts("Col")`` and ``txt("Col")``) or ``value``
+    (a constant) is set.
+    """
+
+    source: str | None = None
+    expr: str | None = None
+    value: str | float | None = None
+    values: dict[str, str] = field(default_factory=dict)
+    date_format: tuple[str, ...] = ()
+    scale: float | None = None
+
+    def source_columns(self) -> list[str]:
+        """Return the source columns this column reads (for the missing-column check)."""
+        if self.source is not None:
+            return [self.source]
+        if self.expr is not None:
+            return [m.group(2) for m in _SRC_CALL.finditer(self.expr)]
+        return []
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """A parsed mapping file; ``tables`` is empty for the identity mapping."""
+
+    name: str = "identity"
+    delimiter: str | None = None
+    encoding: str = "utf-8"
+    decimal: str = "auto"
+    thousands: str | None = None
+    date_format: tuple[str, ...] = ()
+    sheet: str | None = None
+    tables: dict[str, dict[str, ColumnMap]] = field(default_factory=dict)
+
+    def columns_for(self, table: str, source_columns: list[str]) -> dict[str, ColumnMap]:
+        """Return the column maps for ``table``, falling back to same-name source columns.
+
+        A canonical column the mapping does not mention is read from a source column with the same
+        name (case-insensitive), so a mapping only lists what differs.
+        """
+        explicit = dict(self.tables.get(table, {}))
+        by_lower = {c.lower(): c for c in source_columns}
+        for name in contract.column_names(table):
+            if name not in explicit and name in by_lower:
+                explicit[name] = ColumnMap(source=by_lower[name])
+        return explicit
+
+
+def _as_formats(raw: Any) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    if isinstance(raw, str):
+        return (raw,)
+    return tuple(str(f) for f in raw)
+
+
+def _column_map(table: str, name: str, raw: Any) -> ColumnMap:
+    if name not in contract.column_names(table):
+        raise MappingError(f"{table}.{name} is not a canonical column")
+    if isinstance(raw, str):
+        return ColumnMap(source=raw)
+    if not isinstance(raw, dict):
+        raise MappingError(f"{table}.{name}: expected a source column name or a mapping")
+    unknown = set(raw) - {"source", "expr", "value", "values", "date_format", "scale"}
+    if unknown:
+        raise MappingError(f"{table}.{name}: unknown keys {sorted(unknown)}")
+    chosen = [k for k in ("source", "expr", "value") if k in raw]
+    if len(chosen) != 1:
+        raise MappingError(f"{table}.{name}: set exactly one of source, expr, value")
+    values = {str(k): str(v) for k, v in (raw.get("values") or {}).items()}
+    scale = raw.get("scale")
+    return ColumnMap(
+        source=raw.get("source"),
+        expr=raw.get("expr"),
+        value=raw.get("value"),
+        values=values,
+        date_format=_as_formats(raw.get("date_format")),
+        scale=float(scale) if scale is not None else None,
+    )
+
+
+def parse_mapping(data: dict[str, Any], name: str = "mapping") -> Mapping:
+    """Build a :class:`Mapping` from already-parsed YAML data.
+
+    Args:
+        data: The YAML document as a dict.
+        name: Used in error messages when the document has no ``name``.
+
+    Returns:
+        The mapping.
+
+    Raises:
+        MappingError: On unknown tables, columns or keys.
+    """
+    csv = data.get("csv") or {}
+    tables: dict[str, dict[str, ColumnMap]] = {}
+    for table, spec in (data.get("tables") or {}).items():
+        if table not in contract.TABLES:
+            raise MappingError(f"unknown table {table!r}; expected one of {contract.TABLES}")
+        columns = (spec or {}).get("columns") or {}
+        tables[table] = {col: _column_map(table, col, raw) for col, raw in columns.items()}
+    decimal = str(csv.get("decimal", "auto"))
+    if decimal not in {"auto", ".", ","}:
+        raise MappingError("csv.decimal must be '.', ',' or 'auto'")
+    return Mapping(
+        name=str(data.get("name", name)),
+        delimiter=csv.get("delimiter"),
+        encoding=str(csv.get("encoding", "utf-8")),
+        decimal=decimal,
+        thousands=csv.get("thousands"),
+        date_format=_as_formats(data.get("date_format")),
+        sheet=data.get("sheet"),
+        tables=tables,
+    )
+
+
+def load_mapping(path: str | Path) -> Mapping:
+    """Read a YAML mapping file.
+
+    Args:
+        path: The mapping file, e.g. ``mappings/asycuda-world.yaml``.
+
+    Returns:
+        The parsed mapping.
+
+    Example:
+        >>> load_mapping("mappings/kcs.yaml").name
+        'Korea Customs Service synthetic declarations (KCS, arXiv:2208.02484)'
+    """
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise MappingError(f"{path}: a mapping is a YAML mapping at top level")
+    return parse_mapping(data, name=Path(path).stem)

@@ -1,0 +1,126 @@
+"""Stage a source file (CSV, Parquet, Excel) into DuckDB with a 1-based ``__row`` number.
+
+Everything from CSV and Excel is staged as text so that a bad value is reported, not guessed at;
+Parquet keeps its types. Row numbers count data rows (row 1 is the first record after the header).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from arusha.importing.mapping import Mapping
+
+
+class UnreadableFile(Exception):
+    """The source cannot be opened or parsed as the format its extension names."""
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def file_hash(path: Path) -> str:
+    """Return the SHA-256 of the file content (the idempotency key of a load)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _sniff_delimiter(path: Path, encoding: str) -> str:
+    with path.open(encoding=encoding, errors="replace", newline="") as handle:
+        sample = handle.read(65536)
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
+
+
+def _read_csv(path: Path, mapping: Mapping) -> pa.Table:
+    encoding = mapping.encoding
+    delimiter = mapping.delimiter or _sniff_delimiter(path, encoding)
+    with path.open(encoding=encoding, errors="replace", newline="") as handle:
+        header = next(csv.reader(handle, delimiter=delimiter), None)
+    if not header:
+        raise UnreadableFile("empty file or no header row")
+    return pacsv.read_csv(
+        path,
+        read_options=pacsv.ReadOptions(encoding=encoding, block_size=1 << 24),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter),
+        convert_options=pacsv.ConvertOptions(
+            column_types={name: pa.string() for name in header}, strings_can_be_null=True
+        ),
+    )
+
+
+def _cell(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _read_xlsx(path: Path, mapping: Mapping) -> pa.Table:
+    import openpyxl  # only Excel sources pay for it
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        sheet = book[mapping.sheet] if mapping.sheet else book.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        header = [str(h) for h in next(rows, ()) if h is not None]
+        if not header:
+            raise UnreadableFile("empty sheet or no header row")
+        columns: list[list[str | None]] = [[] for _ in header]
+        for row in rows:
+            if row is None or all(v is None for v in row):
+                continue
+            for i in range(len(header)):
+                columns[i].append(_cell(row[i]) if i < len(row) else None)
+    finally:
+        book.close()
+    return pa.table({name: pa.array(values, pa.string()) for name, values in zip(header, columns, strict=True)})
+
+
+def stage(con: duckdb.DuckDBPyConnection, path: Path, mapping: Mapping, name: str) -> int:
+    """Create relation ``name`` over ``path`` with a ``__row`` column; return its row count.
+
+    Raises:
+        UnreadableFile: When the file cannot be read.
+    """
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".parquet":
+            con.execute(
+                f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * EXCLUDE (file_row_number), "
+                f"file_row_number + 1 AS __row FROM read_parquet({_literal(str(path))}, file_row_number = true)"
+            )
+        elif suffix in {".csv", ".txt", ".tsv", ".xlsx"}:
+            table = _read_xlsx(path, mapping) if suffix == ".xlsx" else _read_csv(path, mapping)
+            table = table.append_column("__row", pa.array(range(1, table.num_rows + 1), pa.int64()))
+            con.register(f"{name}_arrow", table)
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM {name}_arrow")
+        else:
+            raise UnreadableFile(f"unsupported file type {suffix!r} (use .csv, .parquet or .xlsx)")
+        count = con.execute(f"SELECT count(*) FROM {name}").fetchone()
+    except UnreadableFile:
+        raise
+    except (duckdb.Error, pa.ArrowException, OSError, UnicodeError, KeyError, ValueError) as exc:
+        raise UnreadableFile(str(exc).splitlines()[0]) from exc
+    return int(count[0]) if count else 0
+
+
+def source_types(con: duckdb.DuckDBPyConnection, name: str) -> dict[str, str]:
+    """Return source column name -> DuckDB type of a staged relation."""
+    rows = con.execute(f"DESCRIBE {name}").fetchall()
+    return {str(r[0]): str(r[1]) for r in rows if r[0] != "__row"}

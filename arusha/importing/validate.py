@@ -1,0 +1,274 @@
+"""Turn a mapping into one DuckDB query that converts a staged source and checks every contract rule.
+
+The query yields the canonical columns plus ``__errs``, a list of ``column<US>rule<US>value`` strings
+(US = ASCII unit separator), one per broken rule. A single pass keeps validation cheap enough to run
+on every load of millions of rows.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from arusha import contract
+from arusha.contract import Column, Rule
+from arusha.importing.mapping import _SRC_CALL, ColumnMap, Mapping
+
+SEP = "\x1f"
+_TEXT_TYPES = ("VARCHAR", "STRING", "TEXT")
+
+
+def quote(name: str) -> str:
+    """Return ``name`` as a DuckDB identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def literal(value: str) -> str:
+    """Return ``value`` as a DuckDB string literal."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+@dataclass(frozen=True)
+class FileError:
+    """A rule broken by the file as a whole (no row): unreadable, or a required column missing."""
+
+    column: str
+    rule: str
+    message: str
+
+
+@dataclass
+class TablePlan:
+    """The conversion/validation query for one canonical table of one source."""
+
+    table: str
+    sql: str = ""
+    columns: list[str] = field(default_factory=list)
+    file_errors: list[FileError] = field(default_factory=list)
+    absent: list[str] = field(default_factory=list)
+
+
+def _is_text(sql_type: str) -> bool:
+    return sql_type.upper().startswith(_TEXT_TYPES)
+
+
+def _number(expr: str, sql_type: str, decimal: str, thousands: str | None) -> str:
+    if not _is_text(sql_type):
+        return f"TRY_CAST({expr} AS DOUBLE)"
+    text = f"trim({expr})"
+    if decimal == ",":
+        # With a decimal comma, dots and (narrow) spaces can only be thousands separators.
+        text = f"replace(regexp_replace({text}, '[ .\u00a0\u202f]', '', 'g'), ',', '.')"
+    else:
+        text = f"regexp_replace({text}, '[ \u00a0\u202f]', '', 'g')"
+        if thousands:
+            text = f"replace({text}, {literal(thousands)}, '')"
+    return f"TRY_CAST({text} AS DOUBLE)"
+
+
+def _timestamp(expr: str, sql_type: str, formats: tuple[str, ...]) -> str:
+    upper = sql_type.upper()
+    if "WITH TIME ZONE" in upper:
+        return f"timezone('UTC', {expr})"  # stored naive, in UTC
+    if not _is_text(sql_type):
+        return f"TRY_CAST({expr} AS TIMESTAMP)"
+    iso = f"TRY_CAST(trim({expr}) AS TIMESTAMP)"
+    if not formats:
+        return iso
+    fmt_list = "[" + ", ".join(literal(f) for f in formats) + "]"
+    return f"coalesce(try_strptime(trim({expr}), {fmt_list}), {iso})"
+
+
+def _expand(expr: str, types: dict[str, str], mapping: Mapping, decimal: str, cmap: ColumnMap) -> str:
+    """Return ``expr`` with ``num("C")``, ``ts("C")`` and ``txt("C")`` replaced by SQL."""
+
+    def repl(match: re.Match[str]) -> str:
+        func, col = match.group(1), match.group(2)
+        sql_type = types[col]
+        if func == "num":
+            return _number(quote(col), sql_type, decimal, mapping.thousands)
+        if func == "ts":
+            return _timestamp(quote(col), sql_type, cmap.date_format or mapping.date_format)
+        return f"CAST({quote(col)} AS VARCHAR)"
+
+    return _SRC_CALL.sub(repl, expr)
+
+
+def _raw(cmap: ColumnMap, types: dict[str, str], mapping: Mapping, decimal: str) -> tuple[str, str]:
+    """Return (SQL expression, its source type) for the value a column map reads."""
+    if cmap.source is not None:
+        return quote(cmap.source), types[cmap.source]
+    if cmap.expr is not None:
+        return f"({_expand(cmap.expr, types, mapping, decimal, cmap)})", "EXPR"
+    value = cmap.value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return repr(float(value)), "DOUBLE"
+    return literal(str(value)), "VARCHAR"
+
+
+def _convert(col: Column, raw: str, raw_type: str, cmap: ColumnMap, mapping: Mapping, decimal: str) -> str:
+    text = f"NULLIF(trim(CAST({raw} AS VARCHAR)), '')"
+    if raw_type == "EXPR":
+        # An expression's type is only known to DuckDB; typed results cast, text results parse.
+        raw_type = "VARCHAR" if col.kind not in {"decimal", "int", "timestamp"} else "EXPR"
+    if col.kind == "timestamp":
+        if raw_type == "EXPR":
+            return f"TRY_CAST({raw} AS TIMESTAMP)"
+        return _timestamp(raw, raw_type, cmap.date_format or mapping.date_format)
+    if col.kind in {"decimal", "int"}:
+        value = f"TRY_CAST({raw} AS DOUBLE)" if raw_type == "EXPR" else _number(
+            raw, raw_type, decimal, mapping.thousands
+        )
+        if cmap.scale is not None:
+            value = f"({value} * {cmap.scale!r})"
+        if col.kind == "int":
+            return f"(CASE WHEN {value} = floor({value}) THEN CAST({value} AS BIGINT) END)"
+        return value
+    if col.kind == "enum":
+        key = f"upper({text})"
+        if cmap.values:
+            cases = " ".join(
+                f"WHEN {literal(k.upper())} THEN {literal(v)}" for k, v in sorted(cmap.values.items())
+            )
+            return f"(CASE {key} {cases} ELSE lower({text}) END)"
+        return f"lower({text})"
+    if col.kind == "country":
+        return f"upper({text})"
+    if col.kind == "hs_code":
+        return f"regexp_replace({text}, '[. ]', '', 'g')"
+    if cmap.values:
+        cases = " ".join(f"WHEN {literal(k)} THEN {literal(v)}" for k, v in sorted(cmap.values.items()))
+        return f"(CASE {text} {cases} ELSE {text} END)"
+    return text
+
+
+def _flag(cond: str, column: str, rule: str, value: str) -> str:
+    return f"CASE WHEN {cond} THEN {literal(column + SEP + rule + SEP)} || coalesce({value}, '') END"
+
+
+def _checks(col: Column) -> list[str]:
+    """Return the row-level checks of one converted column ``v`` with source text ``t``."""
+    v, t = quote(col.name), quote("__t_" + col.name)
+    checks: list[str] = []
+    if col.required:
+        checks.append(_flag(f"{t} IS NULL", col.name, Rule.REQUIRED_VALUE_MISSING, "NULL"))
+    if col.kind in {"timestamp", "decimal", "int"}:
+        checks.append(_flag(f"{t} IS NOT NULL AND {v} IS NULL", col.name, Rule.UNPARSEABLE_VALUE, t))
+    if col.kind == "enum":
+        allowed = ", ".join(literal(e) for e in col.enum)
+        checks.append(_flag(f"{v} NOT IN ({allowed})", col.name, Rule.UNKNOWN_ENUM_VALUE, t))
+    if col.kind == "hs_code":
+        rule = Rule.INVALID_HS_CODE
+        checks.append(_flag(f"NOT regexp_full_match({v}, '[0-9]{{6,10}}')", col.name, rule, t))
+    if col.kind == "country":
+        rule = Rule.INVALID_COUNTRY_CODE
+        checks.append(_flag(f"NOT regexp_full_match({v}, '[A-Z]{{2}}')", col.name, rule, t))
+    if col.minimum is not None or col.maximum is not None:
+        if col.minimum == 0.0 and col.maximum is None:
+            checks.append(_flag(f"{v} < 0", col.name, Rule.NEGATIVE_AMOUNT, t))
+        else:
+            conds = []
+            if col.minimum is not None:
+                conds.append(f"{v} < {col.minimum!r}")
+            if col.maximum is not None:
+                conds.append(f"{v} > {col.maximum!r}")
+            checks.append(_flag(" OR ".join(conds), col.name, Rule.OUT_OF_RANGE, t))
+    return checks
+
+
+def plan_table(table: str, mapping: Mapping, types: dict[str, str], relation: str, decimal: str) -> TablePlan:
+    """Build the conversion/validation query of ``table`` over the staged ``relation``.
+
+    Args:
+        table: Canonical table to fill.
+        mapping: The mapping (identity when the source uses canonical names).
+        types: Source column -> DuckDB type, from :func:`arusha.importing.read.source_types`.
+        relation: Name of the staged relation (has ``__row``).
+        decimal: Decimal separator of text numbers, ``"."`` or ``","``.
+
+    Returns:
+        The plan; ``file_errors`` is non-empty when the source cannot fill the table at all.
+    """
+    plan = TablePlan(table)
+    cmaps = mapping.columns_for(table, list(types))
+    converted: list[str] = []
+    for col in contract.COLUMNS[table]:
+        cmap = cmaps.get(col.name)
+        missing = [] if cmap is None else [s for s in cmap.source_columns() if s not in types]
+        if cmap is None or missing:
+            if col.hard_required:
+                source = missing[0] if missing else col.name
+                plan.file_errors.append(
+                    FileError(col.name, Rule.MISSING_REQUIRED_COLUMN, f"required column {source!r} is missing")
+                )
+            else:
+                plan.absent.append(col.name)
+            continue
+        raw, raw_type = _raw(cmap, types, mapping, decimal)
+        value = _convert(col, raw, raw_type, cmap, mapping, decimal)
+        converted.append(f"{value} AS {quote(col.name)}, NULLIF(trim(CAST({raw} AS VARCHAR)), '') AS "
+                         f"{quote('__t_' + col.name)}")
+        plan.columns.append(col.name)
+    if plan.file_errors:
+        return plan
+    specs = [c for c in contract.COLUMNS[table] if c.name in plan.columns]
+    checks = [chk for c in specs for chk in _checks(c)]
+    if table == "declarations" and {"released_at", "registered_at"} <= set(plan.columns):
+        checks.append(
+            _flag(
+                "released_at < registered_at",
+                "released_at",
+                Rule.RELEASED_BEFORE_REGISTERED,
+                "CAST(released_at AS VARCHAR)",
+            )
+        )
+    key = contract.KEYS[table]
+    dup = ""
+    if table != "events":
+        key_sql = ", ".join(quote(k) for k in key)
+        key_text = " || '|' || ".join(f"coalesce(CAST({quote(k)} AS VARCHAR), '')" for k in key)
+        dup_flag = literal(key[0] + SEP + Rule.DUPLICATE_KEY + SEP)
+        dup = (
+            f", CASE WHEN count(*) OVER (PARTITION BY {key_sql}) > 1 "
+            f"THEN list_append(__e, {dup_flag} || {key_text}) ELSE __e END AS __errs"
+        )
+    keep = ", ".join(quote(c) for c in plan.columns)
+    checks_sql = "list_filter([" + ", ".join(checks) + "], lambda x: x IS NOT NULL)"
+    inner = f"SELECT __row, {', '.join(converted)} FROM {relation}"
+    middle = f"SELECT __row, {keep}, {checks_sql} AS __e FROM ({inner})"
+    errs = dup or ", __e AS __errs"
+    plan.sql = f"SELECT __row, {keep}{errs} FROM ({middle})"
+    return plan
+
+
+def detect_decimal(con: object, relation: str, columns: list[str]) -> str:
+    """Return ``","`` when text numbers in ``columns`` use a decimal comma and never a dot, else ``"."``."""
+    import duckdb
+
+    assert isinstance(con, duckdb.DuckDBPyConnection)
+    if not columns:
+        return "."
+    probes = ", ".join(
+        f"count(*) FILTER (WHERE CAST({quote(c)} AS VARCHAR) LIKE '%,%'), "
+        f"count(*) FILTER (WHERE CAST({quote(c)} AS VARCHAR) LIKE '%.%')"
+        for c in columns
+    )
+    row = con.execute(f"SELECT {probes} FROM (SELECT * FROM {relation} LIMIT 10000)").fetchone()
+    counts = list(row or ())
+    commas, dots = sum(counts[0::2]), sum(counts[1::2])
+    return "," if commas > 0 and dots == 0 else "."
+
+
+def numeric_sources(table: str, mapping: Mapping, types: dict[str, str]) -> list[str]:
+    """Return the text source columns that feed numbers (to detect the decimal separator)."""
+    cmaps = mapping.columns_for(table, list(types))
+    out: list[str] = []
+    for col in contract.COLUMNS[table]:
+        cmap = cmaps.get(col.name)
+        if cmap is None:
+            continue
+        if col.kind in {"decimal", "int"} and cmap.source in types and _is_text(types[cmap.source]):
+            out.append(cmap.source)
+        if cmap.expr:
+            out += [m.group(2) for m in _SRC_CALL.finditer(cmap.expr) if m.group(1) == "num"]
+    return [c for c in out if c in types]

@@ -1,0 +1,131 @@
+"""Aggregate declaration facts to indicators at a level (officer, office, declarant...) and period.
+
+Every function maps Ibis tables to Ibis tables and never executes: the caller decides when and where.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import ibis
+import ibis.expr.types as ir
+from ibis import _
+
+from arusha.metrics.catalogue import BY_CODE, Indicator
+from arusha.metrics.facts import period_expr
+
+# Level -> (grouping keys, entity id column, office column or None). Pairs are in pairing.py.
+LEVEL_KEYS: dict[str, tuple[tuple[str, ...], str, str | None]] = {
+    "officer": (("office_code", "officer_id"), "officer_id", "office_code"),
+    "office": (("office_code",), "office_code", "office_code"),
+    "declarant": (("declarant_id",), "declarant_id", None),
+    "importer": (("importer_id",), "importer_id", None),
+    "hs_chapter": (("hs_chapter",), "hs_chapter", None),
+    "administration": ((), "", None),
+}
+LEVEL_NEEDS = {"officer": "officer_id", "hs_chapter": "items"}
+
+
+def _metrics(facts: ir.Table, ind: Indicator) -> dict[str, ir.Scalar]:
+    code = ind.code
+    if ind.agg == "ratio":
+        return {f"{code}__num": facts[ind.numerator].sum(), f"{code}__den": facts[ind.denominator].sum()}
+    if ind.agg == "count":
+        return {f"{code}__num": facts.count(), f"{code}__den": facts.count()}
+    col = facts[ind.numerator]
+    if ind.agg == "sum":
+        return {f"{code}__val": col.sum(), f"{code}__n": facts.count()}
+    if ind.agg == "median":
+        return {f"{code}__val": col.median(), f"{code}__n": col.count()}
+    if ind.agg == "p90":
+        return {f"{code}__val": col.quantile(0.9), f"{code}__n": col.count()}
+    raise ValueError(f"{code} is computed by its own function")
+
+
+def level_indicators_wide(
+    facts: ir.Table, level: str, period: str, indicators: Sequence[Indicator]
+) -> ir.Table:
+    """Return one row per entity and period with ``<code>__num/__den`` or ``<code>__val/__n`` columns.
+
+    Args:
+        facts: Output of :func:`arusha.metrics.facts.declaration_facts`.
+        level: A key of ``LEVEL_KEYS``.
+        period: ``month``, ``quarter``, ``year`` or ``all``.
+        indicators: Catalogue entries to compute (non-special ones).
+
+    Returns:
+        Columns ``entity_id``, ``office_code``, ``period`` and the metric columns.
+    """
+    keys, entity, office = LEVEL_KEYS[level]
+    t = facts.mutate(period=period_expr(facts.registered_at, period))
+    metrics: dict[str, ir.Scalar] = {}
+    for ind in indicators:
+        metrics.update(_metrics(t, ind))
+    grouped = t.group_by([*keys, "period"]).aggregate(**metrics)
+    entity_expr = grouped[entity].cast("string") if entity else ibis.literal("ALL")
+    office_expr = grouped[office] if office else ibis.null("string")
+    rest = [c for c in grouped.columns if "__" in c]
+    out = grouped.select(entity_id=entity_expr, office_code=office_expr, period=_.period, **{c: grouped[c] for c in rest})
+    if entity:
+        out = out.filter(_.entity_id.notnull())
+    return out
+
+
+def indicator_table(facts: ir.Table, code: str, level: str, period: str = "month") -> ir.Table:
+    """Return one indicator in long form: ``entity_id, office_code, period, value, n``.
+
+    Example:
+        >>> import ibis
+        >>> from arusha import contract
+        >>> from arusha.metrics.facts import declaration_facts
+        >>> t = ibis.table(contract.schema("declarations"), name="declarations")
+        >>> indicator_table(declaration_facts(t), "TF1", "officer").columns
+        ('entity_id', 'office_code', 'period', 'value', 'n')
+    """
+    ind = BY_CODE[code]
+    wide = level_indicators_wide(facts, level, period, [ind])
+    if ind.agg in {"ratio", "count"}:
+        num, den = wide[f"{code}__num"], wide[f"{code}__den"]
+        value = ibis.ifelse(den > 0, num.cast("float64") / den.cast("float64"), None)
+        return wide.select("entity_id", "office_code", "period", value=value, n=den.cast("int64"))
+    return wide.select(
+        "entity_id", "office_code", "period",
+        value=wide[f"{code}__val"].cast("float64"), n=wide[f"{code}__n"].cast("int64"),
+    )
+
+
+def override_concentration(facts: ir.Table, period: str = "month") -> ir.Table:
+    """Return per office and period the share of channel overrides going to the top declarant.
+
+    Columns: ``entity_id`` (office), ``office_code``, ``period``, ``value``, ``n`` (overrides),
+    ``top_declarant``.
+    """
+    t = facts.filter(_.ovr_down == 1).mutate(period=period_expr(_.registered_at, period))
+    per = t.group_by("office_code", "period", "declarant_id").aggregate(k=_.count())
+    w = ibis.window(group_by=["office_code", "period"], order_by=[ibis.desc("k"), "declarant_id"])
+    ranked = per.mutate(rn=ibis.row_number().over(w), total=_.k.sum().over(group_by=["office_code", "period"]))
+    top = ranked.filter(_.rn == 0)
+    return top.select(
+        entity_id=_.office_code, office_code=_.office_code, period=_.period,
+        value=_.k.cast("float64") / _.total.cast("float64"), n=_.total.cast("int64"), top_declarant=_.declarant_id,
+    )
+
+
+def time_release_study(facts: ir.Table, period: str = "month") -> ir.Table:
+    """Return the Time Release Study table: median stage hours by office, final channel and period.
+
+    Columns: ``office_code``, ``channel_final``, ``period``, ``n``, ``reg_to_assess_h``,
+    ``assess_to_pay_h``, ``pay_to_release_h``, ``reg_to_release_h``.
+    """
+    t = facts.mutate(period=period_expr(_.registered_at, period))
+    return (
+        t.group_by("office_code", "channel_final", "period")
+        .aggregate(
+            n=_.count(),
+            reg_to_assess_h=_.h_reg_assess.median(),
+            assess_to_pay_h=_.h_assess_pay.median(),
+            pay_to_release_h=_.h_pay_release.median(),
+            reg_to_release_h=_.release_h.median(),
+        )
+        .order_by("office_code", "channel_final", "period")
+    )

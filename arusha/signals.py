@@ -1,0 +1,204 @@
+"""Rank integrity-risk leads: each entity against its peers, robust to small counts.
+
+Method (documented in ``docs/engine.md``): for every share indicator the entity's count ``k`` of
+``n`` is compared with its peers' pooled rate ``p0`` (peers exclude the entity) by an **exact
+one-sided binomial test**, P(X ≥ k | n, p0). Pairs use the same test against the rate the office's
+assignment pattern predicts; Benford deviations use a χ² test with 8 degrees of freedom. A rate from
+6 declarations therefore needs a far larger gap than one from 600 to reach the same p-value.
+p-values of all tests are adjusted together (Benjamini–Hochberg), and a lead needs an effect as
+well as evidence (rate ≥ 2 × peers, at least 3 cases; Benford MAD above 0.015). The score is
+``-log10(q)`` (capped at 30) plus a quarter of the entity's other leads' scores, so corroborated
+entities rank first. Scores of 3 or more (q ≤ 0.001) are "strong".
+
+Execution happens before this module: it works on small pandas frames of aggregates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+STRONG_SCORE: Final = 3.0
+MAX_SCORE: Final = 30.0
+MIN_CASES: Final = 3
+MIN_RATIO: Final = 2.0
+MIN_BENFORD_N: Final = 30
+MAX_Q: Final = 0.05
+CORROBORATION: Final = 0.25
+REVIEW_NOTE: Final = "Lead for managerial review, not a conclusion about the person."
+
+SIGNAL_COLUMNS: Final = ["entity_type", "entity_id", "score", "kind", "explanation"]
+
+
+@dataclass(frozen=True)
+class ShareSignal:
+    """A share indicator whose excess over peers is an integrity-risk lead."""
+
+    kind: str
+    indicator: str
+    entity_type: str
+    peers_by_office: bool
+    what: str
+    of_what: str
+
+
+SHARE_SIGNALS: Final = (
+    ShareSignal("channel_override", "BP1", "officer", True,
+                "relaxed the channel (red/yellow → green/blue)", "red/yellow-channel declarations"),
+    ShareSignal("channel_override", "BP1", "declarant", False,
+                "had the channel relaxed (red/yellow → green/blue)", "red/yellow-channel declarations"),
+    ShareSignal("channel_override", "BP1", "importer", False,
+                "had the channel relaxed (red/yellow → green/blue)", "red/yellow-channel declarations"),
+    ShareSignal("after_hours_release", "AFTER_HOURS", "officer", True,
+                "released outside Monday–Friday 07:00–18:00", "releases"),
+    ShareSignal("release_before_payment", "REL_BEFORE_PAY", "officer", True,
+                "released goods before duties were paid", "releases with duties due"),
+    ShareSignal("red_without_inspection", "RED_NO_INSP", "officer", True,
+                "released red-channel goods with no inspection result", "red-channel releases"),
+    ShareSignal("low_penalty", "PEN_LOW", "officer", True,
+                "imposed a fine below half the usual amount for the offence", "fined offences"),
+    ShareSignal("unit_value_gap", "BP6", "declarant", False,
+                "declared a value per kg below half the HS6 × origin median, released without adjustment",
+                "item lines"),
+    ShareSignal("unit_value_gap", "BP6", "importer", False,
+                "declared a value per kg below half the HS6 × origin median, released without adjustment",
+                "item lines"),
+)
+
+
+def _pct(x: float) -> str:
+    return f"{x:.0%}" if x >= 0.1 else f"{x:.1%}"
+
+
+def _p(p: float) -> str:
+    return f"{p:.1e}" if p < 0.001 else f"{p:.3f}"
+
+
+def _binomial_tail(k: np.ndarray, n: np.ndarray, p0: np.ndarray) -> np.ndarray:
+    """Return P(X ≥ k) for X ~ Binomial(n, p0), elementwise."""
+    return np.asarray(stats.binom.sf(k - 1, n, np.clip(p0, 1e-9, 1 - 1e-9)), dtype=float)
+
+
+def share_leads(indicators: pd.DataFrame, spec: ShareSignal) -> pd.DataFrame:
+    """Return candidate leads for one share signal from whole-period indicator rows.
+
+    Args:
+        indicators: Long indicator rows (``entity_type, entity_id, office_code, period, indicator,
+            value, n``) for the whole analysed period.
+        spec: Which indicator, level and peer group.
+
+    Returns:
+        Columns ``entity_type, entity_id, kind, p, explanation`` for entities passing the effect filter.
+    """
+    rows = indicators[(indicators.indicator == spec.indicator) & (indicators.entity_type == spec.entity_type)]
+    rows = rows[rows.n > 0].copy()
+    if rows.empty:
+        return pd.DataFrame(columns=["entity_type", "entity_id", "kind", "p", "explanation"])
+    rows["k"] = np.rint(rows.value * rows.n).astype(int)
+    group = rows.office_code.fillna("") if spec.peers_by_office else pd.Series("", index=rows.index)
+    rows["_g"] = group
+    totals = rows.groupby("_g")[["k", "n"]].transform("sum")
+    peer_k, peer_n = totals.k - rows.k, totals.n - rows.n
+    rows["p0"] = (peer_k + 0.5) / (peer_n + 1.0)  # Jeffreys-style continuity: never exactly zero
+    rows = rows[peer_n > 0]
+    rows = rows[(rows.k >= MIN_CASES) & (rows.value >= MIN_RATIO * rows.p0)]
+    if rows.empty:
+        return pd.DataFrame(columns=["entity_type", "entity_id", "kind", "p", "explanation"])
+    rows["p"] = _binomial_tail(rows.k.to_numpy(), rows.n.to_numpy(), rows.p0.to_numpy())
+    label = spec.entity_type
+    peers = (lambda r: f"peers at office {r.office_code}") if spec.peers_by_office else (lambda r: f"all {label}s")
+    rows["explanation"] = [
+        f"{label} {r.entity_id} {spec.what} on {_pct(r.value)} of {spec.of_what} ({r.k} of {r.n}) "
+        f"vs {_pct(r.p0)} for {peers(r)}; exact binomial p = {_p(r.p)}. {REVIEW_NOTE}"
+        for r in rows.itertuples()
+    ]
+    rows["kind"] = spec.kind
+    return rows[["entity_type", "entity_id", "kind", "p", "explanation"]]
+
+
+def pairing_leads(pairs: pd.DataFrame, entity_type: str, other_label: str) -> pd.DataFrame:
+    """Return candidate leads from pair rows (``entity_id, office_code, value, n, n_other, p_officer``)."""
+    rows = pairs.dropna(subset=["p_officer"]).copy()
+    rows = rows[(rows.n >= MIN_CASES) & (rows.value >= MIN_RATIO)]
+    if rows.empty:
+        return pd.DataFrame(columns=["entity_type", "entity_id", "kind", "p", "explanation"])
+    rows["p"] = _binomial_tail(rows.n.to_numpy(), rows.n_other.to_numpy(), rows.p_officer.to_numpy())
+    expl = []
+    for r in rows.itertuples():
+        officer, other = str(r.entity_id).split("|", 1)
+        expected = r.p_officer * r.n_other
+        expl.append(
+            f"officer {officer} handled {r.n} of {other_label} {other}'s {r.n_other} declarations at office "
+            f"{r.office_code}; {expected:.1f} expected from the officer's share ({_pct(r.p_officer)}) of the "
+            f"office's other files ({r.value:.1f}×); exact binomial p = {_p(r.p)}. {REVIEW_NOTE}"
+        )
+    rows["explanation"] = expl
+    rows["entity_type"] = entity_type
+    rows["kind"] = f"officer_{other_label}_pairing"
+    return rows[["entity_type", "entity_id", "kind", "p", "explanation"]]
+
+
+def benford_leads(benford: pd.DataFrame, entity_type: str) -> pd.DataFrame:
+    """Return candidate leads from Benford rows (``entity_id, n, mad, chi2, top_digit...``)."""
+    from arusha.metrics.benford import NIGRINI_NONCONFORMITY
+
+    rows = benford[(benford.n >= MIN_BENFORD_N) & (benford.mad > NIGRINI_NONCONFORMITY)].copy()
+    if rows.empty:
+        return pd.DataFrame(columns=["entity_type", "entity_id", "kind", "p", "explanation"])
+    rows["p"] = stats.chi2.sf(rows.chi2.to_numpy(), 8)
+    rows["explanation"] = [
+        f"{entity_type} {r.entity_id}: first digit {r.top_digit} on {_pct(r.top_share)} of declared values "
+        f"({round(r.top_share * r.n)} of {r.n}) vs {_pct(r.top_expected)} under Benford's law; mean absolute "
+        f"deviation {r.mad:.3f} (above 0.015 is nonconformity), χ² p = {_p(r.p)}. {REVIEW_NOTE}"
+        for r in rows.itertuples()
+    ]
+    rows["entity_type"] = entity_type
+    rows["kind"] = "benford"
+    return rows[["entity_type", "entity_id", "kind", "p", "explanation"]]
+
+
+def benjamini_hochberg(p: np.ndarray, m: int | None = None) -> np.ndarray:
+    """Return Benjamini–Hochberg adjusted p-values (q-values) for ``p`` among ``m`` tests.
+
+    Example:
+        >>> benjamini_hochberg(np.array([0.01, 0.04, 0.03])).round(3).tolist()
+        [0.03, 0.04, 0.04]
+    """
+    m = m or p.size
+    if p.size == 0:
+        return p
+    order = np.argsort(p)
+    ranked = p[order] * m / np.arange(1, p.size + 1)
+    q = np.minimum.accumulate(ranked[::-1])[::-1]
+    out = np.empty_like(q)
+    out[order] = np.minimum(q, 1.0)
+    return out
+
+
+def rank_leads(candidates: list[pd.DataFrame], n_tests: int) -> pd.DataFrame:
+    """Combine candidate leads into one list sorted by score, keeping those with q < 0.05.
+
+    Args:
+        candidates: Frames from the ``*_leads`` functions.
+        n_tests: Number of entities tested in all (for the multiple-testing adjustment); candidates
+            are the tested entities that passed the effect filter, the others count as p = 1.
+
+    Returns:
+        Columns ``entity_type, entity_id, score, kind, explanation`` sorted by ``score`` descending.
+    """
+    frames = [c for c in candidates if not c.empty]
+    if not frames:
+        return pd.DataFrame(columns=SIGNAL_COLUMNS)
+    leads = pd.concat(frames, ignore_index=True)
+    q = benjamini_hochberg(leads.p.to_numpy(dtype=float), max(n_tests, len(leads)))
+    leads["q"] = q
+    leads = leads[leads.q < MAX_Q].copy()
+    leads["base"] = np.minimum(-np.log10(np.maximum(leads.q, 1e-300)), MAX_SCORE)
+    entity_total = leads.groupby(["entity_type", "entity_id"]).base.transform("sum")
+    leads["score"] = (leads.base + CORROBORATION * (entity_total - leads.base)).round(2)
+    leads = leads.sort_values(["score", "entity_type", "entity_id"], ascending=[False, True, True])
+    return leads[SIGNAL_COLUMNS].reset_index(drop=True)

@@ -1,0 +1,37 @@
+"""Two-factor enforcement for the roles that handle the most sensitive data."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from .roles import TWO_FACTOR_ROLES
+
+# Paths a user without a verified second factor may still reach: enrolment, verification,
+# logout, the language switch, static files and monitoring.
+_OPEN_PREFIXES = ("/accounts/2fa/", "/accounts/logout/", "/i18n/", "/static/", "/healthz")
+
+
+class TwoFactorRequiredMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            settings.ARUSHA_REQUIRE_2FA
+            and user.is_authenticated
+            and user.role in TWO_FACTOR_ROLES  # type: ignore[union-attr]
+            and not user.is_verified()  # type: ignore[union-attr]
+            and not request.path.startswith(_OPEN_PREFIXES)
+        ):
+            from django_otp import devices_for_user
+
+            has_device = any(True for _ in devices_for_user(user, confirmed=True))
+            target = "accounts:2fa_verify" if has_device else "accounts:2fa_setup"
+            return redirect(f"{reverse(target)}?next={request.get_full_path()}")
+        return self.get_response(request)

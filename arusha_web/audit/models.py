@@ -1,0 +1,196 @@
+"""The audit trail: an append-only, hash-chained log of who did what, and when.
+
+Each entry's `hash` is a SHA-256 over a canonical JSON form of its own fields and the
+previous entry's hash, so changing, removing or reordering any entry breaks the chain from
+that point on, and `audit_chain_verify()` (``arusha audit verify``) names the first broken
+entry.
+
+The application never updates or deletes entries: `AuditEntry.save()` refuses to update,
+`delete()` and the queryset's bulk `update()` / `delete()` raise `AppendOnlyError`. That
+stops mistakes in Python code, not a person with database access. In production the
+database enforces it too:
+
+* PostgreSQL: migration 0002 installs a trigger that rejects UPDATE and DELETE on the
+  table (except the `actor` link being cleared when a user account is deleted). The
+  application's database role should also be granted only ``SELECT, INSERT`` on
+  ``audit_auditentry`` plus ``UPDATE (actor_id)``, with no ``DELETE`` or ``TRUNCATE``; migrations
+  run under the owner role.
+* SQLite: there is no role system, and Django rebuilds SQLite tables during some migrations,
+  which would silently drop a trigger; file permissions are the only protection.
+
+Whoever can bypass both can still rewrite the whole chain from some entry onwards. To detect
+that, keep a copy of the latest fingerprint that ``arusha audit verify`` prints (in a report,
+a ticket, an e-mail to the external auditor): a rewritten chain no longer ends in it.
+
+Nothing identifying a client (IP address, user agent) is stored: later modules take reports
+from whistle-blowers, whose anonymity must not depend on how this table is read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# The prev_hash of the first entry. A fixed, documented value rather than "" so that every
+# entry, the first included, is verified the same way.
+GENESIS_HASH = "0" * 64
+
+# Stored for excluded fields (passwords, token hashes) whose change is recorded but not the value.
+REDACTED = "[redacted]"
+
+APPEND_ONLY = "Audit entries are append-only: they cannot be changed or deleted."
+
+
+class AppendOnlyError(Exception):
+    """Raised on any attempt to change or delete an audit entry through the ORM."""
+
+
+class Action(models.TextChoices):
+    CREATE = "create", _("Create")
+    UPDATE = "update", _("Update")
+    DELETE = "delete", _("Delete")
+    LOGIN = "login", _("Login")
+    LOGIN_FAILED = "login_failed", _("Failed login")
+    LOGOUT = "logout", _("Logout")
+    VIEW = "view", _("View")
+    EXPORT = "export", _("Export")
+    OTHER = "other", _("Other")
+
+
+class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError(APPEND_ONLY)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError(APPEND_ONLY)
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
+        raise AppendOnlyError(APPEND_ONLY)
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[AuditEntry]:
+        # Bulk inserts would bypass the chaining in services.audit_record().
+        raise AppendOnlyError("Audit entries are appended one at a time, with audit_record().")
+
+
+_ACTION_BADGES = {
+    Action.CREATE: "badge-ok",
+    Action.DELETE: "badge-warn",
+    Action.LOGIN_FAILED: "badge-bad",
+    Action.EXPORT: "badge-warn",
+}
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One row of the before/after table on the detail page."""
+
+    field: str
+    before: str
+    after: str
+    changed: bool
+
+
+def _display(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+class AuditEntry(models.Model):
+    seq = models.PositiveBigIntegerField(_("number"), unique=True, editable=False)
+    at = models.DateTimeField(_("when"), editable=False, db_index=True)
+    # A convenience link, cleared if the account is deleted; `actor_username` is what the
+    # hash covers, so the entry still says who it was.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("user"),
+    )
+    actor_username = models.CharField(
+        _("username"), max_length=150, blank=True, editable=False, db_index=True
+    )
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices, editable=False)
+    object_type = models.CharField(
+        _("record type"), max_length=100, blank=True, editable=False, db_index=True
+    )
+    object_id = models.CharField(_("record id"), max_length=64, blank=True, editable=False)
+    object_repr = models.CharField(_("record"), max_length=200, blank=True, editable=False)
+    before = models.JSONField(_("before"), null=True, blank=True, editable=False)
+    after = models.JSONField(_("after"), null=True, blank=True, editable=False)
+    prev_hash = models.CharField(max_length=64, unique=True, editable=False)
+    hash = models.CharField(_("fingerprint"), max_length=64, unique=True, editable=False)
+
+    objects: ClassVar[AuditEntryQuerySet] = AuditEntryQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["-seq"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.object_type} {self.object_repr}".strip()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding or kwargs.get("force_update") or kwargs.get("update_fields"):
+            raise AppendOnlyError(APPEND_ONLY)
+        if self.hash != self.compute_hash():
+            raise ValueError("Append audit entries with audit_record(), which chains and hashes them.")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError(APPEND_ONLY)
+
+    @property
+    def action_badge(self) -> str:
+        """Return the badge colour class for the list and detail pages."""
+        return _ACTION_BADGES.get(self.action, "")
+
+    def canonical(self) -> bytes:
+        """Return the bytes that `hash` covers: every field but `hash` and the `actor` link."""
+        payload = {
+            "seq": self.seq,
+            # Fixed format: isoformat() drops ".000000", and the database may return another zone.
+            "at": self.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "actor_username": self.actor_username,
+            "action": self.action,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "object_repr": self.object_repr,
+            "before": self.before,
+            "after": self.after,
+            "prev_hash": self.prev_hash,
+        }
+        return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+    def compute_hash(self) -> str:
+        return hashlib.sha256(self.canonical()).hexdigest()
+
+    def field_changes(self) -> list[FieldChange]:
+        """Return one row per field named in `before` or `after` (jsonb on PostgreSQL reorders keys)."""
+        before = self.before if isinstance(self.before, dict) else {}
+        after = self.after if isinstance(self.after, dict) else {}
+        names = list(dict.fromkeys([*before, *after]))
+        return [
+            FieldChange(
+                field=name,
+                before=_display(before.get(name)),
+                after=_display(after.get(name)),
+                changed=(name in before and name in after and before[name] != after[name]),
+            )
+            for name in names
+        ]

@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+from typing import Any
+from unittest import mock
+
+import pytest
+from django.core.management import call_command
+from django_tasks_db.models import DBTaskResult
+
+from arusha_web.accounts.models import User
+from arusha_web.jobs.models import Job, JobStatus, WorkerHeartbeat
+from arusha_web.jobs.registry import JobContext, job_kind
+from arusha_web.jobs.services import job_run, job_start
+
+from .helpers import FAILING_KIND, FAILURE_MESSAGE
+
+
+@job_kind("tests.echo", label="Echo")
+def echo(job: JobContext, *, text: str) -> dict[str, Any]:
+    job.report(50, "Halfway")
+    return {"echo": text, "progress_seen": job.progress}
+
+
+def test_it_queues_the_job_and_enqueues_the_task_on_commit(personas, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        job = job_start(kind="system.selfcheck", params={}, user=personas["ana"])
+        assert not DBTaskResult.objects.exists()  # not before the commit
+    assert len(callbacks) == 1
+    job.refresh_from_db()
+    assert (job.status, job.created_by) == (JobStatus.QUEUED, personas["ana"])
+    task = DBTaskResult.objects.get()
+    assert job.task_result_id == str(task.id)
+    assert task.args_kwargs["args"] == [str(job.pk)]
+
+
+@pytest.mark.django_db
+def test_it_rejects_unknown_kinds():
+    with pytest.raises(ValueError, match="unknown job kind 'nope'"):
+        job_start(kind="nope", params={}, user=None)
+
+
+@pytest.mark.django_db
+def test_it_runs_the_system_check_to_100_percent():
+    job = job_start(kind="system.selfcheck", params={}, user=None)
+    assert job_run(job_id=job.pk) == JobStatus.SUCCEEDED
+    job.refresh_from_db()
+    assert (job.status, job.progress) == (JobStatus.SUCCEEDED, 100)
+    assert job.started_at is not None and job.finished_at is not None
+    names = [check["name"] for check in job.result["checks"]]
+    assert names == ["Database reachable", "Migrations applied", "Static files present", "Disk space under var/"]
+    assert job.result["checks"][0]["ok"]
+
+
+@pytest.mark.django_db
+def test_it_passes_params_and_stores_the_result():
+    job = job_start(kind="tests.echo", params={"text": "hello"}, user=None)
+    job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.result == {"echo": "hello", "progress_seen": 50}
+    assert job.message == "Halfway"
+
+
+@pytest.mark.django_db
+def test_it_stores_failures_with_their_error():
+    job = job_start(kind=FAILING_KIND, params={}, user=None)
+    assert job_run(job_id=job.pk) == JobStatus.FAILED
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert job.error.startswith(f"ValueError: {FAILURE_MESSAGE}")
+    assert "raise ValueError(FAILURE_MESSAGE)" in job.error  # the traceback's tail
+    assert job.message == "Reading the mapping"  # where it stopped
+    assert job.finished_at is not None
+
+
+@pytest.mark.django_db
+def test_it_fails_a_job_whose_kind_is_no_longer_registered():
+    job = Job.objects.create(kind="tests.removed", params={})
+    job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert "unknown job kind 'tests.removed'" in job.error
+
+
+@pytest.mark.django_db
+def test_it_does_not_run_a_job_twice():
+    job = job_start(kind="tests.echo", params={"text": "once"}, user=None)
+    job_run(job_id=job.pk)
+    Job.objects.filter(pk=job.pk).update(result=None)
+    assert job_run(job_id=job.pk) == JobStatus.SUCCEEDED
+    job.refresh_from_db()
+    assert job.result is None
+
+
+@pytest.mark.django_db
+def test_report_writes_at_most_twice_a_second_except_at_100():
+    job = Job.objects.create(kind="tests.echo", params={})
+    context = JobContext(job)
+    with mock.patch("arusha_web.jobs.registry.time.monotonic", side_effect=[10.0, 10.1, 10.2]):
+        context.report(10, "first")
+        context.report(20, "skipped")
+        context.report(100, "done")
+    job.refresh_from_db()
+    assert (job.progress, job.message) == (100, "done")
+    with mock.patch("arusha_web.jobs.registry.time.monotonic", side_effect=[20.0, 20.1]):
+        context.report(130, "clamped")
+        context.report(-5, "throttled")
+    job.refresh_from_db()
+    assert (job.progress, job.message) == (100, "clamped")
+
+
+# Transactional: the worker commits, checks its connections and locks rows as in production.
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_runs_queued_jobs_in_batch_mode():
+    ana = User.objects.create_user(username="ana", password="correct-horse-battery-9", role="analyst")
+    ok = job_start(kind="system.selfcheck", params={}, user=ana)
+    failing = job_start(kind=FAILING_KIND, params={}, user=ana)
+
+    call_command("arusha_worker", "--batch", "--no-startup-delay", "--worker-id", "test-worker", verbosity=0)
+
+    ok.refresh_from_db()
+    failing.refresh_from_db()
+    assert (ok.status, ok.progress) == (JobStatus.SUCCEEDED, 100)
+    assert failing.status == JobStatus.FAILED
+    assert FAILURE_MESSAGE in failing.error
+    # The task itself succeeded: the job's row, not the task's, records the failure.
+    assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() == 2
+    assert WorkerHeartbeat.objects.get().worker_id == "test-worker"

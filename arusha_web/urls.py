@@ -1,0 +1,22 @@
+"""Root URLs. Every view checks access itself (see accounts/roles.py); the access-matrix
+test walks this whole tree, so a new URL without an entry there fails the suite."""
+
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from arusha_web.api import api
+from arusha_web.jobs import views as jobs_views
+
+urlpatterns = [
+    path("", include("arusha_web.core.urls")),
+    path("accounts/", include("arusha_web.accounts.urls")),
+    path("org/", include("arusha_web.org.urls")),
+    path("audit/", include("arusha_web.audit.urls")),
+    path("jobs/", include("arusha_web.jobs.urls")),
+    path("api/", api.urls),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("healthz", jobs_views.health, name="healthz"),
+]
+
+handler403 = "arusha_web.core.views.permission_denied"
+handler404 = "arusha_web.core.views.page_not_found"
