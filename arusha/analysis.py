@@ -90,22 +90,30 @@ def _available(tables: dict[str, ir.Table]) -> set[str]:
 
 
 def _long(wide: pd.DataFrame, level: str, inds: list[catalogue.Indicator]) -> pd.DataFrame:
-    frames = []
+    """Return the wide per-entity metrics as long indicator rows (rows with n = 0 dropped)."""
+    values, counts = [], []
     for ind in inds:
         if ind.agg in {"ratio", "count"}:
-            num = wide[f"{ind.code}__num"].astype(float)
-            den = wide[f"{ind.code}__den"].fillna(0).astype(float)
-            value = num.where(den > 0) / den.where(den > 0)
-            n = den
+            num = wide[f"{ind.code}__num"].to_numpy(dtype=float, na_value=np.nan)
+            den = np.nan_to_num(wide[f"{ind.code}__den"].to_numpy(dtype=float, na_value=np.nan))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                values.append(np.where(den > 0, num / den, np.nan))
+            counts.append(den)
         else:
-            value = wide[f"{ind.code}__val"].astype(float)
-            n = wide[f"{ind.code}__n"].fillna(0).astype(float)
-        frame = wide[["entity_id", "office_code", "period"]].copy()
-        frame["indicator"], frame["value"], frame["n"] = ind.code, value, n.astype("int64")
-        frames.append(frame[frame.n > 0])
-    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    out["entity_type"] = level
-    return out
+            values.append(wide[f"{ind.code}__val"].to_numpy(dtype=float, na_value=np.nan))
+            counts.append(np.nan_to_num(wide[f"{ind.code}__n"].to_numpy(dtype=float, na_value=np.nan)))
+    k = len(inds)
+    keys = {c: np.tile(wide[c].to_numpy(dtype=object), k) for c in ("entity_id", "office_code", "period")}
+    out = pd.DataFrame(
+        {
+            "entity_type": level,
+            **keys,
+            "indicator": np.repeat([i.code for i in inds], len(wide)),
+            "value": np.concatenate(values) if values else np.array([], dtype=float),
+            "n": np.concatenate(counts).astype("int64") if counts else np.array([], dtype="int64"),
+        }
+    )
+    return out[out.n > 0]
 
 
 def _peer_stats(df: pd.DataFrame) -> pd.DataFrame:

@@ -1,9 +1,122 @@
-"""`arusha data ...` and `arusha analyze` (quantification engine; being built)."""
+"""`arusha data load|generate` and `arusha analyze`: thin commands over the quantification engine."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+data_app = typer.Typer(no_args_is_help=True, help="Load or generate clearance data.")
+
+
+@contextmanager
+def _progress(label: str, unit_total: int | None = None) -> Iterator[Callable[[int, str], None]]:
+    """Yield a (percent, message) callback drawing a rich progress bar on stderr."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+               TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(label, total=100)
+
+        def update(percent: int, message: str) -> None:
+            bar.update(task, completed=percent, description=f"{label}: {message}")
+
+        yield update
+
+
+@data_app.command("load")
+def load(
+    sources: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, help="CSV, Parquet or .xlsx files.")],
+    *,
+    store: Annotated[Path, typer.Option(help="DuckDB store file.")] = Path("var/clearance.duckdb"),
+    mapping: Annotated[Path | None, typer.Option(exists=True, help="YAML mapping file.")] = None,
+    quarantine: Annotated[bool, typer.Option(help="Load good rows; keep bad rows in the quarantine table.")] = False,
+    table: Annotated[str | None, typer.Option(help="Canonical table for files not named after one.")] = None,
+    errors_csv: Annotated[Path | None, typer.Option(help="Where to write every error of a rejected load.")] = None,
+) -> None:
+    """Validate clearance-data files and load them into a DuckDB store (all or nothing).
+
+    Example: arusha data load export/declarations.csv export/items.csv --mapping mappings/asycuda-world.yaml
+    """
+    from arusha.importing import LoadRejected, load_mapping, load_sources
+
+    parsed = load_mapping(mapping) if mapping else None
+    try:
+        with _progress("load") as progress:
+            result = load_sources(sources, store, mapping=parsed, quarantine=quarantine, table=table,
+                                  errors_csv=errors_csv, progress=progress)
+    except LoadRejected as exc:
+        r = exc.result
+        for error in r.errors:
+            typer.echo(str(error), err=True)
+        shown = f" (first {len(r.errors)} listed)" if r.error_count > len(r.errors) else ""
+        typer.echo(f"Rejected: {r.error_count} error(s){shown}; nothing was loaded. All errors: {r.errors_csv}",
+                   err=True)
+        raise typer.Exit(1) from exc
+    rate = result.rows_read / result.seconds if result.seconds else 0.0
+    loaded = ", ".join(f"{n} {t}" for t, n in result.loaded.items()) or "nothing new"
+    typer.echo(f"Loaded {loaded} into {store} in {result.seconds:.1f} s ({rate:,.0f} rows/s).")
+    if result.quarantined:
+        typer.echo(f"Quarantined {result.quarantined} row(s) with their reasons (table: quarantine).")
+    for path in result.skipped:
+        typer.echo(f"Skipped {path}: already loaded.")
+
+
+@data_app.command("generate")
+def generate(
+    *,
+    declarations: Annotated[int, typer.Option(min=100, help="Number of declarations.")] = 20_000,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    out: Annotated[Path, typer.Option(help="Output directory.")] = Path("var/demo-data"),
+    anomalies: Annotated[bool, typer.Option(help="Plant integrity-risk anomalies (see truth.json).")] = True,
+) -> None:
+    """Write synthetic canonical declarations/items/events Parquet files and truth.json.
+
+    Example: arusha data generate --declarations 50000 --seed 7 --out var/demo-data
+    """
+    from arusha.synth import write_dataset
+
+    with _progress("generate") as progress:
+        truth = write_dataset(out, declarations, seed=seed, anomalies=anomalies, progress=progress)
+    typer.echo(f"Wrote {declarations} declarations to {out} with {len(truth.anomalies)} planted anomalies.")
+
+
+def analyze(
+    *,
+    store: Annotated[Path, typer.Option(exists=True, help="DuckDB store file.")] = Path("var/clearance.duckdb"),
+    out: Annotated[Path, typer.Option(help="Output directory.")] = Path("var/analysis"),
+    engine: Annotated[str, typer.Option(help="duckdb or spark.")] = "duckdb",
+    date_from: Annotated[dt.datetime | None, typer.Option("--from", formats=["%Y-%m-%d"], help="First day.")] = None,
+    date_to: Annotated[dt.datetime | None, typer.Option("--to", formats=["%Y-%m-%d"], help="Last day.")] = None,
+    period: Annotated[str, typer.Option(help="month, quarter or year.")] = "month",
+) -> None:
+    """Compute indicators and ranked integrity-risk leads; write indicators.parquet, signals.csv, report.html.
+
+    Example: arusha analyze --store var/clearance.duckdb --out var/analysis --from 2024-01-01
+    """
+    from arusha.analysis import analyze_store
+
+    if engine not in {"duckdb", "spark"}:
+        raise typer.BadParameter("use duckdb or spark", param_hint="--engine")
+    if period not in {"month", "quarter", "year"}:
+        raise typer.BadParameter("use month, quarter or year", param_hint="--period")
+    with _progress("analyze") as progress:
+        result = analyze_store(store, out, engine=engine, period=period, progress=progress,
+                               date_from=date_from.date() if date_from else None,
+                               date_to=date_to.date() if date_to else None)
+    typer.echo(f"{result.indicators} indicator values, {result.signals} leads ({result.strong_signals} strong) "
+               f"in {result.seconds:.1f} s → {out}")
+    for code, reason in sorted(result.not_computable.items()):
+        typer.echo(f"  {code}: {reason}")
 
 
 def register(app: typer.Typer) -> None:
     """Add the analytics commands to the main CLI."""
+    app.add_typer(data_app, name="data")
+    app.command("analyze")(analyze)

@@ -79,7 +79,7 @@ class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
         raise AppendOnlyError("Audit entries are appended one at a time, with audit_record().")
 
 
-_ACTION_BADGES = {
+_ACTION_BADGES: dict[str, str] = {
     Action.CREATE: "badge-ok",
     Action.DELETE: "badge-warn",
     Action.LOGIN_FAILED: "badge-bad",

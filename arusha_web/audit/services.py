@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -24,6 +24,8 @@ from .models import GENESIS_HASH, Action, AuditEntry
 # Writers racing for the same `seq` lose on the unique constraint and try again; this many
 # losses in a row means something else is wrong (or the caller holds a REPEATABLE READ snapshot).
 MAX_APPEND_ATTEMPTS = 10
+# Names the PostgreSQL advisory lock that queues appenders (any fixed 64-bit number: "auditlog").
+_APPEND_LOCK_KEY = 0x61756469746C6F67
 VERIFY_CHUNK_SIZE = 2000
 
 
@@ -68,7 +70,7 @@ def json_safe(value: Any) -> Any:
 
 
 def _truncate(text: Any, length: int) -> str:
-    return json_safe(str(text if text is not None else ""))[:length]
+    return str(json_safe(str(text if text is not None else "")))[:length]
 
 
 def audit_record(
@@ -134,14 +136,29 @@ def audit_record(
     raise AssertionError("unreachable")
 
 
+def _queue_for_append() -> None:
+    """On PostgreSQL, make appenders take turns instead of racing.
+
+    The unique constraints alone keep the chain from forking, but with many writers at once
+    (a burst of logins) the same writer can lose the race again and again and give up. The
+    lock is released when the caller's transaction ends, as the row locks of the insert are.
+    SQLite needs nothing: its writers already hold the database lock in turn (IMMEDIATE).
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_APPEND_LOCK_KEY])
+
+
 def _chain_head() -> dict[str, Any] | None:
     """Return the `seq` and `hash` of the latest entry, or None for an empty trail."""
-    return AuditEntry.objects.order_by("-seq").values("seq", "hash").first()
+    head = AuditEntry.objects.order_by("-seq").values("seq", "hash").first()
+    return dict(head) if head is not None else None
 
 
 def _append(fields: dict[str, Any]) -> AuditEntry:
     # A savepoint, so that losing the race rolls back only this insert, not the caller's work.
     with transaction.atomic():
+        _queue_for_append()
         last = _chain_head()
         entry = AuditEntry(
             seq=last["seq"] + 1 if last else 1,

@@ -39,7 +39,9 @@ def _check_migrations() -> Check:
     pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
     if pending:
         message = ngettext(
-            "%(count)d migration not applied: run migrate", "%(count)d migrations not applied: run migrate", len(pending)
+            "%(count)d migration not applied: run migrate",
+            "%(count)d migrations not applied: run migrate",
+            len(pending),
         )
         return False, message % {"count": len(pending)}
     return True, _("all applied")
@@ -83,7 +85,9 @@ def system_selfcheck(job: JobContext) -> dict[str, Any]:
     problems = sum(not c["ok"] for c in checks)
     if problems:
         summary = ngettext(
-            "%(count)d of %(total)d checks found a problem", "%(count)d of %(total)d checks found problems", problems
+            "%(count)d of %(total)d checks found a problem",
+            "%(count)d of %(total)d checks found problems",
+            problems,
         ) % {"count": problems, "total": len(checks)}
     else:
         summary = _("All %(total)d checks passed") % {"total": len(checks)}

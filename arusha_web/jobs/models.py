@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -110,5 +109,5 @@ class WorkerHeartbeat(models.Model):
     @classmethod
     def latest_seen(cls) -> datetime | None:
         """Return when any worker was last seen, or None if none ever was."""
-        value: Any = cls.objects.aggregate(latest=models.Max("last_seen"))["latest"]
-        return value
+        latest: datetime | None = cls.objects.aggregate(latest=models.Max("last_seen"))["latest"]
+        return latest

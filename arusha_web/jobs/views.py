@@ -19,9 +19,9 @@ from django_htmx.middleware import HtmxDetails
 from arusha_web.accounts.access import require_capability
 from arusha_web.accounts.models import User
 
+from . import services
 from .registry import manual_kinds
 from .selectors import WorkerStatus, job_for_viewer, job_list_for_viewer, worker_status
-from . import services
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ LIST_LIMIT = 50
 
 
 class AuthenticatedHtmxRequest(HttpRequest):
-    user: User  # type: ignore[assignment]
+    user: User
     htmx: HtmxDetails
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from django.contrib.auth import get_user_model
 from django.db import connection
 
@@ -16,12 +19,18 @@ def make_user(username: str, role: str) -> User:
     return user
 
 
+def fields(value: Any) -> dict[str, Any]:
+    """Return an entry's `before` or `after`, which must be a dict."""
+    assert isinstance(value, dict), value
+    return value
+
+
 def make_office(code: str = "MGTMM", name: str = "Toamasina Port") -> Office:
     administration = Administration.objects.create(name="Douanes malagasy", currency="MGA")
     return Office.objects.create(administration=administration, code=code, name=name)
 
 
-def tamper(sql: str, params: list[object]) -> None:
+def tamper(sql: str, params: Sequence[Any]) -> None:
     """Run raw SQL on audit_auditentry, switching off PostgreSQL's append-only trigger as the
     table owner could (the test transaction rolls the switch back)."""
     with connection.cursor() as cursor:

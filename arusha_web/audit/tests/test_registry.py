@@ -10,7 +10,7 @@ from arusha_web.audit.models import REDACTED, Action, AuditEntry
 from arusha_web.audit.services import audit_chain_verify
 from arusha_web.org.models import Office, StaffRecord
 
-from .helpers import make_office, make_user
+from .helpers import fields, make_office, make_user
 
 
 class RegistryTestCase(TestCase):
@@ -39,7 +39,7 @@ class RegistryTestCase(TestCase):
                 "is_active": True,
             },
         )
-        self.assertEqual(self._last("org.administration").after["name"], "Douanes malagasy")
+        self.assertEqual(fields(self._last("org.administration").after)["name"], "Douanes malagasy")
 
     def test_it_records_only_the_changed_fields_of_an_update(self) -> None:
         self.office.name = "Toamasina"
@@ -61,7 +61,7 @@ class RegistryTestCase(TestCase):
         entry = self._last("org.office")
         self.assertEqual(entry.action, Action.DELETE)
         self.assertEqual(entry.object_id, str(pk))
-        self.assertEqual(entry.before["code"], "MGTMM")
+        self.assertEqual(fields(entry.before)["code"], "MGTMM")
         self.assertIsNone(entry.after)
 
     def test_it_stores_dates_as_iso_strings(self) -> None:
@@ -71,13 +71,13 @@ class RegistryTestCase(TestCase):
             full_name="R. Rakoto",
             start_date=dt.date(2024, 3, 1),
         )
-        self.assertEqual(self._last("org.staffrecord").after["start_date"], "2024-03-01")
+        self.assertEqual(fields(self._last("org.staffrecord").after)["start_date"], "2024-03-01")
         self.assertTrue(audit_chain_verify().ok)
 
     def test_it_redacts_excluded_fields(self) -> None:
         created = self._last("accounts.user")
-        self.assertEqual(created.after["username"], "ann")
-        self.assertNotIn("password", created.after)
+        self.assertEqual(fields(created.after)["username"], "ann")
+        self.assertNotIn("password", fields(created.after))
 
         self.ann.set_password("another long passphrase")
         self.ann.save()

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 from unittest import mock
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,7 +15,7 @@ URL = reverse("healthz")
 
 
 @pytest.fixture(autouse=True)
-def _stale_after_two_minutes(settings) -> None:
+def _stale_after_two_minutes(settings: Any) -> None:
     settings.ARUSHA_WORKER_STALE_SECONDS = 120
 
 
@@ -23,7 +25,7 @@ def _beat(seconds_ago: int) -> None:
 
 
 @pytest.mark.django_db
-def test_it_is_degraded_without_a_heartbeat(client):
+def test_it_is_degraded_without_a_heartbeat(client: Client) -> None:
     r = client.get(URL)
     assert r.status_code == 503
     assert r.json() == {
@@ -34,7 +36,7 @@ def test_it_is_degraded_without_a_heartbeat(client):
 
 
 @pytest.mark.django_db
-def test_it_is_ok_with_a_fresh_heartbeat(client):
+def test_it_is_ok_with_a_fresh_heartbeat(client: Client) -> None:
     _beat(300)
     _beat(5)
     r = client.get(URL)
@@ -47,7 +49,7 @@ def test_it_is_ok_with_a_fresh_heartbeat(client):
 
 
 @pytest.mark.django_db
-def test_it_is_degraded_with_a_stale_heartbeat(client):
+def test_it_is_degraded_with_a_stale_heartbeat(client: Client) -> None:
     _beat(121)
     r = client.get(URL)
     assert r.status_code == 503
@@ -56,7 +58,7 @@ def test_it_is_degraded_with_a_stale_heartbeat(client):
 
 
 @pytest.mark.django_db
-def test_it_reports_an_unreachable_database(client):
+def test_it_reports_an_unreachable_database(client: Client) -> None:
     with mock.patch("arusha_web.jobs.views.connection.cursor", side_effect=Exception("down")):
         r = client.get(URL)
     assert r.status_code == 503
@@ -65,7 +67,7 @@ def test_it_reports_an_unreachable_database(client):
 
 
 @pytest.mark.django_db
-def test_it_needs_no_login_and_is_never_cached(client):
+def test_it_needs_no_login_and_is_never_cached(client: Client) -> None:
     _beat(1)
     r = client.get(URL)
     assert r.status_code == 200
@@ -73,6 +75,6 @@ def test_it_needs_no_login_and_is_never_cached(client):
 
 
 @pytest.mark.django_db
-def test_it_answers_head_but_not_post(client):
+def test_it_answers_head_but_not_post(client: Client) -> None:
     assert client.head(URL).status_code == 503
     assert client.post(URL).status_code == 405

@@ -21,7 +21,9 @@ def echo(job: JobContext, *, text: str) -> dict[str, Any]:
     return {"echo": text, "progress_seen": job.progress}
 
 
-def test_it_queues_the_job_and_enqueues_the_task_on_commit(personas, django_capture_on_commit_callbacks):
+def test_it_queues_the_job_and_enqueues_the_task_on_commit(
+    personas: dict[str, User], django_capture_on_commit_callbacks: Any
+) -> None:
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         job = job_start(kind="system.selfcheck", params={}, user=personas["ana"])
         assert not DBTaskResult.objects.exists()  # not before the commit
@@ -34,25 +36,31 @@ def test_it_queues_the_job_and_enqueues_the_task_on_commit(personas, django_capt
 
 
 @pytest.mark.django_db
-def test_it_rejects_unknown_kinds():
+def test_it_rejects_unknown_kinds() -> None:
     with pytest.raises(ValueError, match="unknown job kind 'nope'"):
         job_start(kind="nope", params={}, user=None)
 
 
 @pytest.mark.django_db
-def test_it_runs_the_system_check_to_100_percent():
+def test_it_runs_the_system_check_to_100_percent() -> None:
     job = job_start(kind="system.selfcheck", params={}, user=None)
     assert job_run(job_id=job.pk) == JobStatus.SUCCEEDED
     job.refresh_from_db()
     assert (job.status, job.progress) == (JobStatus.SUCCEEDED, 100)
     assert job.started_at is not None and job.finished_at is not None
+    assert job.result is not None
     names = [check["name"] for check in job.result["checks"]]
-    assert names == ["Database reachable", "Migrations applied", "Static files present", "Disk space under var/"]
+    assert names == [
+        "Database reachable",
+        "Migrations applied",
+        "Static files present",
+        "Disk space under var/",
+    ]
     assert job.result["checks"][0]["ok"]
 
 
 @pytest.mark.django_db
-def test_it_passes_params_and_stores_the_result():
+def test_it_passes_params_and_stores_the_result() -> None:
     job = job_start(kind="tests.echo", params={"text": "hello"}, user=None)
     job_run(job_id=job.pk)
     job.refresh_from_db()
@@ -61,7 +69,7 @@ def test_it_passes_params_and_stores_the_result():
 
 
 @pytest.mark.django_db
-def test_it_stores_failures_with_their_error():
+def test_it_stores_failures_with_their_error() -> None:
     job = job_start(kind=FAILING_KIND, params={}, user=None)
     assert job_run(job_id=job.pk) == JobStatus.FAILED
     job.refresh_from_db()
@@ -73,7 +81,7 @@ def test_it_stores_failures_with_their_error():
 
 
 @pytest.mark.django_db
-def test_it_fails_a_job_whose_kind_is_no_longer_registered():
+def test_it_fails_a_job_whose_kind_is_no_longer_registered() -> None:
     job = Job.objects.create(kind="tests.removed", params={})
     job_run(job_id=job.pk)
     job.refresh_from_db()
@@ -82,7 +90,7 @@ def test_it_fails_a_job_whose_kind_is_no_longer_registered():
 
 
 @pytest.mark.django_db
-def test_it_does_not_run_a_job_twice():
+def test_it_does_not_run_a_job_twice() -> None:
     job = job_start(kind="tests.echo", params={"text": "once"}, user=None)
     job_run(job_id=job.pk)
     Job.objects.filter(pk=job.pk).update(result=None)
@@ -92,7 +100,7 @@ def test_it_does_not_run_a_job_twice():
 
 
 @pytest.mark.django_db
-def test_report_writes_at_most_twice_a_second_except_at_100():
+def test_report_writes_at_most_twice_a_second_except_at_100() -> None:
     job = Job.objects.create(kind="tests.echo", params={})
     context = JobContext(job)
     with mock.patch("arusha_web.jobs.registry.time.monotonic", side_effect=[10.0, 10.1, 10.2]):
@@ -110,7 +118,7 @@ def test_report_writes_at_most_twice_a_second_except_at_100():
 
 # Transactional: the worker commits, checks its connections and locks rows as in production.
 @pytest.mark.django_db(transaction=True)
-def test_the_worker_runs_queued_jobs_in_batch_mode():
+def test_the_worker_runs_queued_jobs_in_batch_mode() -> None:
     ana = User.objects.create_user(username="ana", password="correct-horse-battery-9", role="analyst")
     ok = job_start(kind="system.selfcheck", params={}, user=ana)
     failing = job_start(kind=FAILING_KIND, params={}, user=ana)

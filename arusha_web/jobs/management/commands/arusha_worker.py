@@ -43,11 +43,13 @@ class Command(db_worker.Command):
             help="Seconds between heartbeats (default: %(default)r)",
         )
 
-    def handle(self, *args: Any, worker_id: str, heartbeat_interval: float, **options: Any) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
+        worker_id: str = options["worker_id"]
+        heartbeat_interval: float = options.pop("heartbeat_interval")
         if options["reload"] and not options["batch"] and os.environ.get(DJANGO_AUTORELOAD_ENV) != "true":
             # The autoreloader's parent only restarts the child, which runs this command
             # again and beats for itself.
-            super().handle(*args, worker_id=worker_id, **options)
+            super().handle(*args, **options)
             return
         worker_heartbeats_prune()
         worker_heartbeat(worker_id=worker_id)
@@ -59,7 +61,7 @@ class Command(db_worker.Command):
         # db_worker installs its own signal handlers; put back the caller's (a test run's).
         previous = {sig: signal.getsignal(sig) for sig in _SIGNALS}
         try:
-            super().handle(*args, worker_id=worker_id, **options)
+            super().handle(*args, **options)
         finally:
             stop.set()
             beating.join(timeout=5)
