@@ -97,7 +97,7 @@ def _long(wide: pd.DataFrame, level: str, inds: list[catalogue.Indicator]) -> pd
             num = wide[f"{ind.code}__num"].to_numpy(dtype=float, na_value=np.nan)
             den = np.nan_to_num(wide[f"{ind.code}__den"].to_numpy(dtype=float, na_value=np.nan))
             with np.errstate(divide="ignore", invalid="ignore"):
-                values.append(np.where(den > 0, num / den, np.nan))
+                values.append(num if ind.agg == "count" else np.where(den > 0, num / den, np.nan))
             counts.append(den)
         else:
             values.append(wide[f"{ind.code}__val"].to_numpy(dtype=float, na_value=np.nan))

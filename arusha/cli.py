@@ -60,6 +60,7 @@ def demo(
 
     Example: ARUSHA_DEBUG=1 arusha demo --port 8000
     """
+    _port_free_or_exit(host, port)
     _django()
     from django.conf import settings
 
@@ -88,11 +89,33 @@ def demo(
     _serve_with_worker(host=host, port=port, banner=banner)
 
 
+def _port_free_or_exit(host: str, port: int) -> None:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            typer.echo(
+                f"Cannot serve on {host}:{port}: {exc.strerror}. Another program is using this port.\n"
+                f"Stop it, or choose another port (make demo PORT=8001, or arusha demo --port 8001).",
+                err=True,
+            )
+            raise typer.Exit(2) from exc
+
+
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def _serve_with_worker(*, host: str, port: int, banner: str) -> None:
     """Run the worker and the web server as child processes until Ctrl-C."""
     python = sys.executable
     manage = [python, "-m", "django"]
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "arusha_web.settings"}
+    # A SIGTERM to this process (a service manager, `kill`) must stop the children too.
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     worker = subprocess.Popen([*manage, "arusha_worker"], env=env)
     server = subprocess.Popen(_server_command(host=host, port=port, workers=2), env=env)
     time.sleep(2)
@@ -146,6 +169,7 @@ def serve(
 
     Example: arusha serve --host 0.0.0.0 --port 8000 --workers 4
     """
+    _port_free_or_exit(host, port)
     _django()
     from django.conf import settings
 

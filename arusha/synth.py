@@ -324,6 +324,9 @@ def _plant_assignments(
     def add(kind: str, etype: str, eid: str, off: str | None, text: str) -> None:
         truth.anomalies.append(Anomaly(kind, etype, eid, off, text))
 
+    # Pick planted traders by actual volume, so that each has enough files to be tested.
+    by_volume = np.argsort(-np.bincount(decl, minlength=declarants.size), kind="stable")
+    imp_by_volume = np.argsort(-np.bincount(imp, minlength=importers.size), kind="stable")
     o = picks["override"]
     sel = (officer == o) & (assigned >= 2) & (rng.random(n) < 0.35)
     final[sel] = 0
@@ -331,7 +334,7 @@ def _plant_assignments(
         "relaxes 35% of red/yellow declarations to green")
 
     # A mid-sized broker whose red/yellow files get relaxed by whichever officer handles them.
-    d_over = 6
+    d_over = int(by_volume[2])
     sel = (decl == d_over) & (assigned >= 2) & (rng.random(n) < 0.3)
     final[sel] = 0
     add("channel_override", "declarant", str(declarants[d_over]), None,
@@ -340,16 +343,18 @@ def _plant_assignments(
     # Collusive pairing: a busy broker's files at one office steered to one officer.
     o = picks["pair"]
     off = o // per_office
-    d_pair = 2
+    d_pair = int(by_volume[0])
     sel = (decl == d_pair) & (office == off) & (rng.random(n) < 0.5)
     officer[sel] = o
     add("officer_declarant_pairing", "officer_declarant_pair", f"{officers[o]}|{declarants[d_pair]}",
         str(offices[off]), "half of the broker's files at the office steered to this officer")
 
-    picks["uv_importer"] = 3
-    add("unit_value_gap", "importer", str(importers[3]), None, "unit values at 35% of the HS6×origin reference")
-    picks["benford_declarant"] = 9
-    add("benford", "declarant", str(declarants[9]), None, "70% of declared values start with a 9")
+    picks["uv_importer"] = int(imp_by_volume[3])
+    add("unit_value_gap", "importer", str(importers[picks["uv_importer"]]), None,
+        "unit values at 35% of the HS6×origin reference")
+    picks["benford_declarant"] = int(by_volume[5])
+    add("benford", "declarant", str(declarants[picks["benford_declarant"]]), None,
+        "70% of declared values start with a 9")
     for key, kind, text in (
         ("after_hours", "after_hours_release", "40% of releases between 19:30 and 23:30"),
         ("before_payment", "release_before_payment", "30% of releases before duties are paid"),

@@ -107,3 +107,14 @@ def clean(tmp_path_factory: pytest.TempPathFactory) -> Path:
     load_sources([out / "data" / f"{t}.parquet" for t in ("declarations", "items", "events")], store)
     analyze_store(store, out / "analysis")
     return out / "analysis"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Silence third-party deprecation noise that says nothing about this code."""
+    for line in (
+        "ignore:Arrow output on a DB-API result:UserWarning",
+        "ignore:fetch_arrow_table\\(\\) is deprecated:DeprecationWarning",
+        "ignore::DeprecationWarning:ibis.*",
+        "ignore:The 'future.infer_string' option is deprecated",
+    ):
+        config.addinivalue_line("filterwarnings", line)

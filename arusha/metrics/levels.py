@@ -86,7 +86,8 @@ def indicator_table(facts: ir.Table, code: str, level: str, period: str = "month
     wide = level_indicators_wide(facts, level, period, [ind])
     if ind.agg in {"ratio", "count"}:
         num, den = wide[f"{code}__num"], wide[f"{code}__den"]
-        value = ibis.ifelse(den > 0, num.cast("float64") / den.cast("float64"), None)
+        ratio = num.cast("float64") / den.cast("float64")
+        value = num.cast("float64") if ind.agg == "count" else ibis.ifelse(den > 0, ratio, None)
         return wide.select("entity_id", "office_code", "period", value=value, n=den.cast("int64"))
     return wide.select(
         "entity_id", "office_code", "period",

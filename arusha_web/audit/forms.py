@@ -31,6 +31,10 @@ class AuditFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "search"}),
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
     def filters(self) -> dict[str, Any]:
         """Return the valid, non-empty filters (an invalid field is ignored and shown as an error)."""
         self.is_valid()

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from datetime import UTC
 from typing import Any, ClassVar
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -92,6 +93,7 @@ class FieldChange:
     """One row of the before/after table on the detail page."""
 
     field: str
+    label: str
     before: str
     after: str
     changed: bool
@@ -155,6 +157,18 @@ class AuditEntry(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError(APPEND_ONLY)
 
+    def _model(self) -> type[models.Model] | None:
+        try:
+            return apps.get_model(self.object_type) if self.object_type.count(".") == 1 else None
+        except LookupError:  # a type recorded by hand, or a model since removed
+            return None
+
+    @property
+    def object_type_label(self) -> str:
+        """Return the record type as people call it ("office"), or as recorded."""
+        model = self._model()
+        return str(model._meta.verbose_name) if model else self.object_type
+
     @property
     def action_badge(self) -> str:
         """Return the badge colour class for the list and detail pages."""
@@ -185,9 +199,12 @@ class AuditEntry(models.Model):
         before = self.before if isinstance(self.before, dict) else {}
         after = self.after if isinstance(self.after, dict) else {}
         names = list(dict.fromkeys([*before, *after]))
+        model = self._model()
+        labels = {f.name: str(f.verbose_name) for f in model._meta.concrete_fields} if model else {}
         return [
             FieldChange(
                 field=name,
+                label=labels.get(name, name),
                 before=_display(before.get(name)),
                 after=_display(after.get(name)),
                 changed=(name in before and name in after and before[name] != after[name]),

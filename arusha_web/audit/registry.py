@@ -66,7 +66,8 @@ def _snapshot(instance: models.Model, exclude: frozenset[str] = frozenset()) -> 
 
 
 def _remember_before(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
-    if instance._state.adding or instance.pk is None:
+    # Not `_state.adding`: an instance built with the pk of an existing row updates that row.
+    if instance.pk is None:
         return
     previous = sender._base_manager.using(kwargs.get("using")).filter(pk=instance.pk).first()
     if previous is not None:
@@ -77,11 +78,20 @@ def _remember_before(sender: type[models.Model], instance: models.Model, **kwarg
 def _record_save(sender: type[models.Model], instance: models.Model, created: bool, **kwargs: Any) -> None:
     exclude = _registry.get(sender, frozenset())
     previous = instance.__dict__.pop(_BEFORE, None)
-    if created or previous is None:
+    if created:
         audit_record(action=Action.CREATE, obj=instance, after=_snapshot(instance, exclude))
+        return
+    if previous is None:  # the row vanished between the two signals: the old values are unknown
+        audit_record(action=Action.UPDATE, obj=instance, after=_snapshot(instance, exclude))
         return
     old, new = _snapshot(previous), _snapshot(instance)
     changed = [name for name in new if old.get(name) != new[name]]
+    if kwargs.get("update_fields"):
+        # Only these were written; other attributes may differ in memory without being saved.
+        saved = {
+            f.name for f in sender._meta.concrete_fields if {f.name, f.attname} & kwargs["update_fields"]
+        }
+        changed = [name for name in changed if name in saved]
     if not set(changed) - IGNORED_WHEN_ALONE:
         return
     before = {name: REDACTED if name in exclude else old.get(name) for name in changed}

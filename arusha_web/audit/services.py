@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from .middleware import current_actor
 from .models import GENESIS_HASH, Action, AuditEntry
@@ -69,6 +69,16 @@ def json_safe(value: Any) -> Any:
     return str(value)
 
 
+def _describe(obj: models.Model) -> str:
+    """Return str(obj), or its type and pk if that fails."""
+    try:
+        return str(obj)
+    except Exception:
+        # A __str__ that follows a relation can fail on a row being deleted; failing here would
+        # abort the change being recorded.
+        return f"{obj._meta.verbose_name} {obj.pk}"
+
+
 def _truncate(text: Any, length: int) -> str:
     return str(json_safe(str(text if text is not None else "")))[:length]
 
@@ -111,7 +121,7 @@ def audit_record(
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = obj.pk if object_id is None else object_id
-        object_repr = str(obj) if object_repr is None else object_repr
+        object_repr = _describe(obj) if object_repr is None else object_repr
     link = actor
     if action == Action.DELETE and actor is not None and obj is not None and obj == actor:
         # Users deleting their own account: the row the link would point to is gone.
@@ -180,13 +190,13 @@ def audit_view(request: HttpRequest, obj: models.Model) -> AuditEntry:
 class BreakReason(models.TextChoices):
     HASH_MISMATCH = (
         "hash_mismatch",
-        gettext_lazy("its content no longer matches its fingerprint: it was changed after it was written"),
+        gettext_lazy("It was changed after it was written: its content no longer matches its fingerprint."),
     )
     PREV_LINK_BROKEN = (
         "prev_link_broken",
-        gettext_lazy("it does not link to the entry before it: entries were changed, removed or inserted"),
+        gettext_lazy("It no longer links to the entry before it: entries were changed, removed or inserted."),
     )
-    SEQ_GAP = "seq_gap", gettext_lazy("entries are missing before it")
+    SEQ_GAP = "seq_gap", gettext_lazy("Entries before it are missing.")
 
 
 @dataclass(frozen=True)
@@ -204,27 +214,34 @@ class VerifyResult:
     last_at: dt.datetime | None = None
 
     @property
-    def message(self) -> str:
-        """Return a sentence for someone who does not know what a hash is."""
-        if self.ok and not self.checked:
-            return _("The audit trail is empty: there is nothing to verify yet.")
-        if self.ok:
-            return _("The audit trail is intact: %(count)s entries checked, none changed or missing.") % {
-                "count": number_format(self.checked, force_grouping=True)
-            }
-        assert self.reason is not None
-        reason = str(self.reason.label)
+    def explanation(self) -> str:
+        """Return why the first broken entry is broken, in plain words ("" when intact)."""
+        if self.reason is None:
+            return ""
         missing_last = (self.broken_seq or 0) - 1
         if self.reason == BreakReason.SEQ_GAP and self.expected_seq == missing_last:
-            reason = _("entry #%(seq)s before it is missing") % {"seq": missing_last}
-        elif self.reason == BreakReason.SEQ_GAP and self.expected_seq is not None:
-            reason = _("entries #%(first)s to #%(last)s before it are missing") % {
+            return _("Entry #%(seq)s, just before it, is missing.") % {"seq": missing_last}
+        if self.reason == BreakReason.SEQ_GAP and self.expected_seq is not None:
+            return _("Entries #%(first)s to #%(last)s, just before it, are missing.") % {
                 "first": self.expected_seq,
                 "last": missing_last,
             }
-        return _("The audit trail has been tampered with. First broken entry: #%(seq)s: %(reason)s.") % {
+        return str(self.reason.label)
+
+    @property
+    def message(self) -> str:
+        """Return the outcome in sentences for someone who does not know what a hash is."""
+        if self.ok and not self.checked:
+            return _("The audit trail is empty: there is nothing to verify yet.")
+        if self.ok:
+            return ngettext(
+                "The audit trail is intact: %(count)s entry checked, none changed or missing.",
+                "The audit trail is intact: %(count)s entries checked, none changed or missing.",
+                self.checked,
+            ) % {"count": number_format(self.checked, force_grouping=True)}
+        return _("The audit trail has been tampered with. First broken entry: #%(seq)s. %(why)s") % {
             "seq": self.broken_seq,
-            "reason": reason,
+            "why": self.explanation,
         }
 
 

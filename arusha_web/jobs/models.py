@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from .registry import kind_label
 
 
 class JobStatus(models.TextChoices):
@@ -67,15 +69,7 @@ class Job(models.Model):
 
     @property
     def kind_label(self) -> str:
-        from .registry import kind_label
-
         return kind_label(self.kind)
-
-    @property
-    def duration(self) -> timedelta | None:
-        if self.started_at is None:
-            return None
-        return (self.finished_at or timezone.now()) - self.started_at
 
     @property
     def status_badge(self) -> str:

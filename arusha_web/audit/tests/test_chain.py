@@ -98,7 +98,7 @@ class ChainTestCase(TestCase):
         self.assertEqual(code, 1)
         self.assertIn("First broken entry: #3", output)
         self.assertIn("changed after it was written", output)
-        self.assertIn("Entries #1 to #2 are intact", output)
+        self.assertIn("Entries #1 to #2, before it, are intact", output)
 
     def test_verify_names_an_entry_whose_json_was_edited(self) -> None:
         audit_record(
@@ -128,7 +128,7 @@ class ChainTestCase(TestCase):
         result = audit_chain_verify()
         self.assertFalse(result.ok)
         self.assertEqual((result.broken_seq, result.reason), (4, BreakReason.SEQ_GAP))
-        self.assertIn("entry #3 before it is missing", result.message)
+        self.assertIn("Entry #3, just before it, is missing.", result.message)
 
         code, output = _verify_command()
         self.assertEqual(code, 1)

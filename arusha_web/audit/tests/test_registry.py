@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory, TestCase
+from django.utils.functional import SimpleLazyObject
 
 from arusha_web.audit.middleware import AuditContextMiddleware, acting_as
 from arusha_web.audit.models import REDACTED, Action, AuditEntry
@@ -49,6 +50,21 @@ class RegistryTestCase(TestCase):
         self.assertEqual(entry.action, Action.UPDATE)
         self.assertEqual(entry.before, {"name": "Toamasina Port", "is_active": True})
         self.assertEqual(entry.after, {"name": "Toamasina", "is_active": False})
+
+    def test_it_records_an_update_of_an_instance_built_with_an_existing_pk(self) -> None:
+        Office(pk=self.office.pk, administration=self.office.administration, code="MGTMM", name="Port").save()
+        entry = self._last("org.office")
+        self.assertEqual(
+            (entry.action, entry.before, entry.after),
+            (Action.UPDATE, {"name": "Toamasina Port"}, {"name": "Port"}),
+        )
+
+    def test_it_records_only_the_fields_saved_with_update_fields(self) -> None:
+        self.office.name = "Not saved"
+        self.office.region = "Atsinanana"
+        self.office.save(update_fields=["region"])
+        entry = self._last("org.office")
+        self.assertEqual((entry.before, entry.after), ({"region": ""}, {"region": "Atsinanana"}))
 
     def test_it_records_nothing_when_nothing_changed(self) -> None:
         count = AuditEntry.objects.count()
@@ -102,7 +118,7 @@ class RegistryTestCase(TestCase):
             return HttpResponse()
 
         request = RequestFactory().post("/org/offices/new/")
-        request.user = self.ann
+        request.user = SimpleLazyObject(lambda: self.ann)  # type: ignore[assignment]  # as AuthenticationMiddleware does
         AuditContextMiddleware(view)(request)
         entry = self._last("org.office")
         self.assertEqual(

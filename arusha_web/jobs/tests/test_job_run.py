@@ -4,11 +4,10 @@ from typing import Any
 from unittest import mock
 
 import pytest
-from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 
 from arusha_web.accounts.models import User
-from arusha_web.jobs.models import Job, JobStatus, WorkerHeartbeat
+from arusha_web.jobs.models import Job, JobStatus
 from arusha_web.jobs.registry import JobContext, job_kind
 from arusha_web.jobs.services import job_run, job_start
 
@@ -114,22 +113,3 @@ def test_report_writes_at_most_twice_a_second_except_at_100() -> None:
         context.report(-5, "throttled")
     job.refresh_from_db()
     assert (job.progress, job.message) == (100, "clamped")
-
-
-# Transactional: the worker commits, checks its connections and locks rows as in production.
-@pytest.mark.django_db(transaction=True)
-def test_the_worker_runs_queued_jobs_in_batch_mode() -> None:
-    ana = User.objects.create_user(username="ana", password="correct-horse-battery-9", role="analyst")
-    ok = job_start(kind="system.selfcheck", params={}, user=ana)
-    failing = job_start(kind=FAILING_KIND, params={}, user=ana)
-
-    call_command("arusha_worker", "--batch", "--no-startup-delay", "--worker-id", "test-worker", verbosity=0)
-
-    ok.refresh_from_db()
-    failing.refresh_from_db()
-    assert (ok.status, ok.progress) == (JobStatus.SUCCEEDED, 100)
-    assert failing.status == JobStatus.FAILED
-    assert FAILURE_MESSAGE in failing.error
-    # The task itself succeeded: the job's row, not the task's, records the failure.
-    assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() == 2
-    assert WorkerHeartbeat.objects.get().worker_id == "test-worker"

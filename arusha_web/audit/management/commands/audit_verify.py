@@ -35,13 +35,16 @@ class Command(BaseCommand):
                     )
                 )
             return
-        self.stderr.write(self.style.ERROR(result.message))
+        self.stderr.write(self.style.ERROR(_("The audit trail has been tampered with.")))
         self.stderr.write(
-            _("Entry #%(seq)s was recorded %(at)s.")
+            _("First broken entry: #%(seq)s, recorded %(at)s.")
             % {"seq": result.broken_seq, "at": _when(result.broken_at)}
         )
-        if result.last_seq is not None:
-            self.stderr.write(_("Entries #1 to #%(seq)s are intact.") % {"seq": result.last_seq})
+        self.stderr.write(result.explanation)
+        if result.last_seq == 1:
+            self.stderr.write(_("Entry #1, before it, is intact."))
+        elif result.last_seq is not None:
+            self.stderr.write(_("Entries #1 to #%(seq)s, before it, are intact.") % {"seq": result.last_seq})
         self.stderr.write(
             _("Do not change the database: report this to the integrity unit and the auditors.")
         )

@@ -1,0 +1,14 @@
+"""Template helpers: ``{% if user|can:"org.manage" %}`` reads the same table as the views."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def can(user: Any, capability: str) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.can(capability))

@@ -1,0 +1,64 @@
+"""The analytics commands, driven the way a user types them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from typer.testing import CliRunner
+
+from arusha.commands.analytics import register
+from tests.conftest import GOOD_ROW, write_csv
+
+app = typer.Typer()
+
+
+@app.callback()
+def _main() -> None:
+    """Test harness for the analytics commands."""
+
+
+register(app)
+runner = CliRunner()
+
+
+def test_generate_load_analyze(tmp_path: Path) -> None:
+    data, store, out = tmp_path / "data", tmp_path / "s.duckdb", tmp_path / "out"
+    result = runner.invoke(app, ["data", "generate", "--declarations", "1500", "--seed", "3", "--out", str(data)])
+    assert result.exit_code == 0, result.output
+    assert (data / "truth.json").exists()
+    files = [str(data / f"{t}.parquet") for t in ("declarations", "items", "events")]
+    result = runner.invoke(app, ["data", "load", *files, "--store", str(store)])
+    assert result.exit_code == 0, result.output
+    assert "rows/s" in result.output
+    result = runner.invoke(app, ["data", "load", files[0], "--store", str(store)])
+    assert "already loaded" in result.output
+    result = runner.invoke(app, ["analyze", "--store", str(store), "--out", str(out), "--from", "2024-02-01"])
+    assert result.exit_code == 0, result.output
+    assert {p.name for p in out.iterdir()} >= {"indicators.parquet", "signals.csv", "report.html"}
+
+
+def test_a_rejected_load_exits_non_zero_and_says_why(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "declarations.csv", [{**GOOD_ROW, "declared_value": "-1"}])
+    result = runner.invoke(app, ["data", "load", str(path), "--store", str(tmp_path / "s.duckdb")])
+    assert result.exit_code == 1
+    assert "row 1, column declared_value" in result.output and "nothing was loaded" in result.output
+
+
+def test_analysis_without_officer_columns_says_what_is_not_computable(tmp_path: Path) -> None:
+    drop = {"officer_id", "channel_assigned", "channel_final"}
+    path = write_csv(tmp_path / "declarations.csv", [{k: v for k, v in GOOD_ROW.items() if k not in drop}])
+    store = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["data", "load", str(path), "--store", str(store)]).exit_code == 0
+    result = runner.invoke(app, ["analyze", "--store", str(store), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "BP1: not computable (missing column channel_assigned)" in result.output
+    assert "not computable (missing column officer_id)" in result.output
+    html = (tmp_path / "out" / "report.html").read_text()
+    assert "not computable (missing column channel_assigned)" in html
+
+
+def test_every_command_has_help() -> None:
+    for args in (["data", "load"], ["data", "generate"], ["analyze"]):
+        result = runner.invoke(app, [*args, "--help"])
+        assert result.exit_code == 0 and "Example:" in result.output
