@@ -178,7 +178,8 @@ def analyze_tables(
             not_computable[f"level:{level}"] = f"not computable (missing column {need})"
             continue
         inds = [
-            ind for ind in catalogue.CATALOGUE
+            ind
+            for ind in catalogue.CATALOGUE
             if ind.agg != "special" and level in ind.levels and ind.code not in not_computable
         ]
         report(15 + int(50 * i / len(level_names)), f"indicators by {level}")
@@ -195,8 +196,10 @@ def analyze_tables(
         frames.append(conc.drop(columns="top_declarant"))
     pair_frames: list[pd.DataFrame] = []
     if "CP1" not in not_computable:
-        for other, etype, label in (("declarant_id", "officer_declarant_pair", "declarant"),
-                                    ("importer_id", "officer_importer_pair", "importer")):
+        for other, etype, label in (
+            ("declarant_id", "officer_declarant_pair", "declarant"),
+            ("importer_id", "officer_importer_pair", "importer"),
+        ):
             pairs = pairing.pairing_excess(decl, other).to_pandas()
             n_tests += len(pairs)
             candidates.append(signals.pairing_leads(pairs, etype, label))
@@ -208,9 +211,11 @@ def analyze_tables(
             bf = benford.benford_deviation(decl, by).to_pandas()
             n_tests += len(bf)
             candidates.append(signals.benford_leads(bf, etype))
-            frames.append(bf.assign(entity_type=etype, indicator="BENFORD_MAD", office_code=None,
-                                    period="all", value=bf.mad)[["entity_id", "office_code", "period",
-                                                                  "indicator", "value", "n", "entity_type"]])
+            frames.append(
+                bf.assign(
+                    entity_type=etype, indicator="BENFORD_MAD", office_code=None, period="all", value=bf.mad
+                )[["entity_id", "office_code", "period", "indicator", "value", "n", "entity_type"]]
+            )
     indicators = pd.concat([f for f in frames if not f.empty], ignore_index=True)
     indicators = indicators[[c for c in INDICATOR_SCHEMA.names if c in indicators.columns]]
     indicators = _peer_stats(indicators)
@@ -224,7 +229,11 @@ def analyze_tables(
     leads = signals.rank_leads(candidates, n_tests)
 
     report(85, "time release study")
-    trs = levels.time_release_study(fact_table, period).to_pandas() if "assessed_at" in available else pd.DataFrame()
+    trs = (
+        levels.time_release_study(fact_table, period).to_pandas()
+        if "assessed_at" in available
+        else pd.DataFrame()
+    )
     backends.release(fact_table, "arusha_facts")
     indicators = indicators.sort_values(["entity_type", "indicator", "period", "entity_id"], kind="stable")
     summary = {
@@ -245,9 +254,13 @@ def _open(store: str | Path, engine: str, spark_session: Any = None) -> Iterator
     if engine == "duckdb":
         con: BaseBackend = backends.connect()
         # Attach read-only so that analysis never changes the store and cache() stays in memory.
-        con.raw_sql(f"ATTACH '{store}' AS store (READ_ONLY)")  # type: ignore[attr-defined]
+        con.raw_sql(f"ATTACH '{store}' AS store (READ_ONLY)")
         names = set(con.list_tables(database=("store", "main")))
-        tables = {t: con.table(t, database=("store", "main")) for t in ("declarations", "items", "events") if t in names}
+        tables = {
+            t: con.table(t, database=("store", "main"))
+            for t in ("declarations", "items", "events")
+            if t in names
+        }
         try:
             yield tables
         finally:
@@ -290,7 +303,9 @@ def write_outputs(analysis: Analysis, out_dir: str | Path) -> AnalyzeResult:
     analysis.signals.to_csv(out / "signals.csv", index=False, columns=signals.SIGNAL_COLUMNS)
     (out / "report.html").write_text(report.render(analysis), encoding="utf-8")
     strong = int((analysis.signals.score >= signals.STRONG_SCORE).sum()) if len(analysis.signals) else 0
-    return AnalyzeResult(out, len(analysis.indicators), len(analysis.signals), strong, dict(analysis.not_computable))
+    return AnalyzeResult(
+        out, len(analysis.indicators), len(analysis.signals), strong, dict(analysis.not_computable)
+    )
 
 
 def analyze_store(

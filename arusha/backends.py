@@ -6,10 +6,9 @@ them. PySpark is imported inside :func:`connect_spark` so that the default insta
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-import warnings
 
 import duckdb
 import ibis
@@ -121,7 +120,7 @@ def materialize(table: ir.Table, name: str) -> ir.Table:
     con = table._find_backend()
     if con.name != "duckdb":
         return table.cache()
-    con.raw_sql(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {con.compile(table)}')  # type: ignore[attr-defined]
+    con.raw_sql(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {con.compile(table)}')
     return con.table(name)
 
 
@@ -129,6 +128,6 @@ def release(table: ir.Table, name: str) -> None:
     """Drop a table made by :func:`materialize`."""
     con = table._find_backend()
     if con.name == "duckdb":
-        con.raw_sql(f'DROP TABLE IF EXISTS "{name}"')  # type: ignore[attr-defined]
+        con.raw_sql(f'DROP TABLE IF EXISTS "{name}"')
     else:
         table.release()

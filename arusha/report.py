@@ -64,12 +64,16 @@ def _bar_chart(labels: list[str], values: list[float], title: str, width: int = 
     top = max(max(values), 1e-9)
     bar_h, label_w = 18, 190
     height = bar_h * len(values) + 30
-    parts = [f'<svg role="img" aria-label="{_e(title)}" width="{width}" height="{height}" '
-             f'xmlns="http://www.w3.org/2000/svg"><title>{_e(title)}</title>']
+    parts = [
+        f'<svg role="img" aria-label="{_e(title)}" width="{width}" height="{height}" '
+        f'xmlns="http://www.w3.org/2000/svg"><title>{_e(title)}</title>'
+    ]
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         y = 20 + i * bar_h
         w = max(1.0, (width - label_w - 70) * value / top)
-        parts.append(f'<text x="{label_w - 6}" y="{y + 13}" font-size="11" text-anchor="end">{_e(label[:30])}</text>')
+        parts.append(
+            f'<text x="{label_w - 6}" y="{y + 13}" font-size="11" text-anchor="end">{_e(label[:30])}</text>'
+        )
         parts.append(f'<rect x="{label_w}" y="{y + 2}" width="{w:.1f}" height="{bar_h - 5}" fill="#3b6ea8"/>')
         parts.append(f'<text x="{label_w + w + 4:.1f}" y="{y + 13}" font-size="11">{_fmt(value)}</text>')
     parts.append("</svg>")
@@ -99,17 +103,28 @@ def render(analysis: Analysis) -> str:
         out.append("<p>No lead passes the thresholds.</p>")
     else:
         top = leads.head(TOP_LEADS)
-        out.append(_bar_chart([f"{r.entity_id}" for r in top.head(15).itertuples()],
-                              [float(v) for v in top.head(15).score], "Lead score"))
+        out.append(
+            _bar_chart(
+                [f"{r.entity_id}" for r in top.head(15).itertuples()],
+                [float(v) for v in top.head(15).score],
+                "Lead score",
+            )
+        )
         rows = []
         for r in top.itertuples():
             cls = " class='strong'" if r.score >= STRONG_SCORE else ""
-            rows.append(f"<tr><td{cls}>{r.score:.2f}</td><td>{_e(r.kind)}</td><td>{_e(r.entity_type)}</td>"
-                        f"<td>{_e(r.entity_id)}</td><td>{_e(r.explanation)}</td></tr>")
-        out.append("<table><thead><tr><th>score</th><th>kind</th><th>entity type</th><th>entity</th>"
-                   f"<th>explanation</th></tr></thead><tbody>{''.join(rows)}</tbody></table>")
-        out.append(f"<p class='note'>{len(leads)} leads in all; score ≥ {STRONG_SCORE:g} is strong "
-                   "(Benjamini–Hochberg q ≤ 0.001). Full list in signals.csv.</p>")
+            rows.append(
+                f"<tr><td{cls}>{r.score:.2f}</td><td>{_e(r.kind)}</td><td>{_e(r.entity_type)}</td>"
+                f"<td>{_e(r.entity_id)}</td><td>{_e(r.explanation)}</td></tr>"
+            )
+        out.append(
+            "<table><thead><tr><th>score</th><th>kind</th><th>entity type</th><th>entity</th>"
+            f"<th>explanation</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        )
+        out.append(
+            f"<p class='note'>{len(leads)} leads in all; score ≥ {STRONG_SCORE:g} is strong "
+            "(Benjamini–Hochberg q ≤ 0.001). Full list in signals.csv.</p>"
+        )
     if analysis.not_computable:
         out.append("<h2>Not computable</h2><ul>")
         for code, reason in sorted(analysis.not_computable.items()):
@@ -131,30 +146,53 @@ def render(analysis: Analysis) -> str:
             cells = "".join(f"<td class='num'>{_fmt(v, unit)}</td>" for v in row.iloc[1:])
             body.append(f"<tr><td>{_e(code)}</td><td>{_e(row['name'])}</td>{cells}</tr>")
         head = "".join(f"<th>{_e(c)}</th>" for c in pivot.columns[1:])
-        out.append(f"<table><thead><tr><th>code</th><th>indicator</th>{head}</tr></thead>"
-                   f"<tbody>{''.join(body)}</tbody></table>")
+        out.append(
+            f"<table><thead><tr><th>code</th><th>indicator</th>{head}</tr></thead>"
+            f"<tbody>{''.join(body)}</tbody></table>"
+        )
         _ = units
 
     office = ind[(ind.entity_type == "office") & (ind.period == "all")]
     if not office.empty:
         out.append("<h2>Offices, whole period</h2>")
         rel = office[office.indicator == "TF5"].sort_values("value", ascending=False)
-        out.append(_bar_chart(list(rel.entity_id), [float(v) for v in rel.value],
-                              "Median hours registration → release"))
+        out.append(
+            _bar_chart(
+                list(rel.entity_id), [float(v) for v in rel.value], "Median hours registration → release"
+            )
+        )
         pivot = office.pivot_table(index="entity_id", columns="indicator", values="value", aggfunc="first")
-        keep = [c for c in ("VOL_DECL", "TF1", "TF4", "TF5", "TF5_P90", "BP1", "BP2", "AFTER_HOURS",
-                            "REL_BEFORE_PAY", "RED_NO_INSP") if c in pivot.columns]
+        keep = [
+            c
+            for c in (
+                "VOL_DECL",
+                "TF1",
+                "TF4",
+                "TF5",
+                "TF5_P90",
+                "BP1",
+                "BP2",
+                "AFTER_HOURS",
+                "REL_BEFORE_PAY",
+                "RED_NO_INSP",
+            )
+            if c in pivot.columns
+        ]
         table = pivot[keep].reset_index()
         out.append(_table(table, {c: BY_CODE[c].unit for c in keep}))
     if not analysis.trs.empty:
         out.append("<h2>Time Release Study (median hours by stage)</h2>")
         out.append(_table(analysis.trs.head(200)))
-    out.append("<h2>Indicator definitions</h2><table><thead><tr><th>code</th><th>name</th><th>nom</th>"
-               "<th>definition</th><th>unit</th><th>direction</th></tr></thead><tbody>")
+    out.append(
+        "<h2>Indicator definitions</h2><table><thead><tr><th>code</th><th>name</th><th>nom</th>"
+        "<th>definition</th><th>unit</th><th>direction</th></tr></thead><tbody>"
+    )
     for code in sorted(set(ind.indicator)):
         i = BY_CODE.get(code)
         if i:
-            out.append(f"<tr><td>{_e(code)}</td><td>{_e(i.name_en)}</td><td>{_e(i.name_fr)}</td>"
-                       f"<td>{_e(i.definition_en)}</td><td>{_e(i.unit)}</td><td>{_e(i.direction)}</td></tr>")
+            out.append(
+                f"<tr><td>{_e(code)}</td><td>{_e(i.name_en)}</td><td>{_e(i.name_fr)}</td>"
+                f"<td>{_e(i.definition_en)}</td><td>{_e(i.unit)}</td><td>{_e(i.direction)}</td></tr>"
+            )
     out.append("</tbody></table></body></html>")
     return "\n".join(out)

@@ -47,26 +47,78 @@ class ShareSignal:
 
 
 SHARE_SIGNALS: Final = (
-    ShareSignal("channel_override", "BP1", "officer", True,
-                "relaxed the channel (red/yellow → green/blue)", "red/yellow-channel declarations"),
-    ShareSignal("channel_override", "BP1", "declarant", False,
-                "had the channel relaxed (red/yellow → green/blue)", "red/yellow-channel declarations"),
-    ShareSignal("channel_override", "BP1", "importer", False,
-                "had the channel relaxed (red/yellow → green/blue)", "red/yellow-channel declarations"),
-    ShareSignal("after_hours_release", "AFTER_HOURS", "officer", True,
-                "released outside Monday–Friday 07:00–18:00", "releases"),
-    ShareSignal("release_before_payment", "REL_BEFORE_PAY", "officer", True,
-                "released goods before duties were paid", "releases with duties due"),
-    ShareSignal("red_without_inspection", "RED_NO_INSP", "officer", True,
-                "released red-channel goods with no inspection result", "red-channel releases"),
-    ShareSignal("low_penalty", "PEN_LOW", "officer", True,
-                "imposed a fine below half the usual amount for the offence", "fined offences"),
-    ShareSignal("unit_value_gap", "BP6", "declarant", False,
-                "declared a value per kg below half the HS6 × origin median, released without adjustment",
-                "item lines"),
-    ShareSignal("unit_value_gap", "BP6", "importer", False,
-                "declared a value per kg below half the HS6 × origin median, released without adjustment",
-                "item lines"),
+    ShareSignal(
+        "channel_override",
+        "BP1",
+        "officer",
+        True,
+        "relaxed the channel (red/yellow → green/blue)",
+        "red/yellow-channel declarations",
+    ),
+    ShareSignal(
+        "channel_override",
+        "BP1",
+        "declarant",
+        False,
+        "had the channel relaxed (red/yellow → green/blue)",
+        "red/yellow-channel declarations",
+    ),
+    ShareSignal(
+        "channel_override",
+        "BP1",
+        "importer",
+        False,
+        "had the channel relaxed (red/yellow → green/blue)",
+        "red/yellow-channel declarations",
+    ),
+    ShareSignal(
+        "after_hours_release",
+        "AFTER_HOURS",
+        "officer",
+        True,
+        "released outside Monday–Friday 07:00–18:00",
+        "releases",
+    ),
+    ShareSignal(
+        "release_before_payment",
+        "REL_BEFORE_PAY",
+        "officer",
+        True,
+        "released goods before duties were paid",
+        "releases with duties due",
+    ),
+    ShareSignal(
+        "red_without_inspection",
+        "RED_NO_INSP",
+        "officer",
+        True,
+        "released red-channel goods with no inspection result",
+        "red-channel releases",
+    ),
+    ShareSignal(
+        "low_penalty",
+        "PEN_LOW",
+        "officer",
+        True,
+        "imposed a fine below half the usual amount for the offence",
+        "fined offences",
+    ),
+    ShareSignal(
+        "unit_value_gap",
+        "BP6",
+        "declarant",
+        False,
+        "declared a value per kg below half the HS6 × origin median, released without adjustment",
+        "item lines",
+    ),
+    ShareSignal(
+        "unit_value_gap",
+        "BP6",
+        "importer",
+        False,
+        "declared a value per kg below half the HS6 × origin median, released without adjustment",
+        "item lines",
+    ),
 )
 
 
@@ -110,10 +162,10 @@ def share_leads(indicators: pd.DataFrame, spec: ShareSignal) -> pd.DataFrame:
         return pd.DataFrame(columns=["entity_type", "entity_id", "kind", "p", "explanation"])
     rows["p"] = _binomial_tail(rows.k.to_numpy(), rows.n.to_numpy(), rows.p0.to_numpy())
     label = spec.entity_type
-    peers = (lambda r: f"peers at office {r.office_code}") if spec.peers_by_office else (lambda r: f"all {label}s")
     rows["explanation"] = [
         f"{label} {r.entity_id} {spec.what} on {_pct(r.value)} of {spec.of_what} ({r.k} of {r.n}) "
-        f"vs {_pct(r.p0)} for {peers(r)}; exact binomial p = {_p(r.p)}. {REVIEW_NOTE}"
+        f"vs {_pct(r.p0)} for {f'peers at office {r.office_code}' if spec.peers_by_office else f'all {label}s'}; "
+        f"exact binomial p = {_p(r.p)}. {REVIEW_NOTE}"
         for r in rows.itertuples()
     ]
     rows["kind"] = spec.kind

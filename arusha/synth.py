@@ -167,8 +167,22 @@ def generate(
 
     picks: dict[str, int] = {}
     if anomalies:
-        picks = _plant_assignments(rng, n_off, per_office, office, officer, decl, imp, final, assigned, truth,
-                                   offices, officers, declarants, importers)
+        picks = _plant_assignments(
+            rng,
+            n_off,
+            per_office,
+            office,
+            officer,
+            decl,
+            imp,
+            final,
+            assigned,
+            truth,
+            offices,
+            officers,
+            declarants,
+            importers,
+        )
         if "uv_importer" in picks:
             low = imp[it_decl] == picks["uv_importer"]
             it_value = np.where(low, np.round(it_value * 0.35, 2), it_value)
@@ -198,7 +212,9 @@ def generate(
     codes = np.array(list(OFFENCES))
     offence_idx = rng.integers(0, codes.size, n)
     offence[hit] = codes[offence_idx[hit]]
-    penalty = np.where(hit, np.array(list(OFFENCES.values()))[offence_idx] * np.exp(rng.normal(0, 0.25, n)), np.nan)
+    penalty = np.where(
+        hit, np.array(list(OFFENCES.values()))[offence_idx] * np.exp(rng.normal(0, 0.25, n)), np.nan
+    )
 
     # Clearance times by channel (hours), with a long tail of slow files.
     ch = final
@@ -220,7 +236,9 @@ def generate(
     result[skip] = "none"
 
     if anomalies:
-        o_ah, o_rbp, o_red, o_pen = (picks[k] for k in ("after_hours", "before_payment", "red_no_insp", "penalty"))
+        o_ah, o_rbp, o_red, o_pen = (
+            picks[k] for k in ("after_hours", "before_payment", "red_no_insp", "penalty")
+        )
         sel = (officer == o_ah) & (rng.random(n) < 0.4) & ~np.isnan(released)
         night = np.floor(released / DAY) * DAY + rng.uniform(19.5, 23.5, n) * HOUR
         released = np.where(sel, np.maximum(night, paid + HOUR), released)
@@ -287,7 +305,9 @@ def generate(
         ),
     }
     report(75, "building events")
-    tables["events"] = _events(ids, reg, assessed, paid, released, changed, officers[officer], final, result, rng)
+    tables["events"] = _events(
+        ids, reg, assessed, paid, released, changed, officers[officer], final, result, rng
+    )
     report(100, "done")
     return tables, truth
 
@@ -330,15 +350,25 @@ def _plant_assignments(
     o = picks["override"]
     sel = (officer == o) & (assigned >= 2) & (rng.random(n) < 0.35)
     final[sel] = 0
-    add("channel_override", "officer", str(officers[o]), str(offices[o // per_office]),
-        "relaxes 35% of red/yellow declarations to green")
+    add(
+        "channel_override",
+        "officer",
+        str(officers[o]),
+        str(offices[o // per_office]),
+        "relaxes 35% of red/yellow declarations to green",
+    )
 
     # A mid-sized broker whose red/yellow files get relaxed by whichever officer handles them.
     d_over = int(by_volume[2])
     sel = (decl == d_over) & (assigned >= 2) & (rng.random(n) < 0.3)
     final[sel] = 0
-    add("channel_override", "declarant", str(declarants[d_over]), None,
-        "30% of this broker's red/yellow declarations relaxed to green")
+    add(
+        "channel_override",
+        "declarant",
+        str(declarants[d_over]),
+        None,
+        "30% of this broker's red/yellow declarations relaxed to green",
+    )
 
     # Collusive pairing: a busy broker's files at one office steered to one officer.
     o = picks["pair"]
@@ -346,15 +376,30 @@ def _plant_assignments(
     d_pair = int(by_volume[0])
     sel = (decl == d_pair) & (office == off) & (rng.random(n) < 0.5)
     officer[sel] = o
-    add("officer_declarant_pairing", "officer_declarant_pair", f"{officers[o]}|{declarants[d_pair]}",
-        str(offices[off]), "half of the broker's files at the office steered to this officer")
+    add(
+        "officer_declarant_pairing",
+        "officer_declarant_pair",
+        f"{officers[o]}|{declarants[d_pair]}",
+        str(offices[off]),
+        "half of the broker's files at the office steered to this officer",
+    )
 
     picks["uv_importer"] = int(imp_by_volume[3])
-    add("unit_value_gap", "importer", str(importers[picks["uv_importer"]]), None,
-        "unit values at 35% of the HS6×origin reference")
+    add(
+        "unit_value_gap",
+        "importer",
+        str(importers[picks["uv_importer"]]),
+        None,
+        "unit values at 35% of the HS6×origin reference",
+    )
     picks["benford_declarant"] = int(by_volume[5])
-    add("benford", "declarant", str(declarants[picks["benford_declarant"]]), None,
-        "70% of declared values start with a 9")
+    add(
+        "benford",
+        "declarant",
+        str(declarants[picks["benford_declarant"]]),
+        None,
+        "70% of declared values start with a 9",
+    )
     for key, kind, text in (
         ("after_hours", "after_hours_release", "40% of releases between 19:30 and 23:30"),
         ("before_payment", "release_before_payment", "30% of releases before duties are paid"),
@@ -431,7 +476,10 @@ def write_dataset(
     tables, truth = generate(n, seed=seed, anomalies=anomalies, progress=progress)
     for name, table in tables.items():
         pq.write_table(table, out / f"{name}.parquet")
-    payload = {"seed": truth.seed, "declarations": truth.declarations,
-               "anomalies": [a.as_dict() for a in truth.anomalies]}
+    payload = {
+        "seed": truth.seed,
+        "declarations": truth.declarations,
+        "anomalies": [a.as_dict() for a in truth.anomalies],
+    }
     (out / "truth.json").write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
     return truth

@@ -92,8 +92,12 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     store = out / "store.duckdb"
     load_sources([out / "data" / f"{t}.parquet" for t in ("declarations", "items", "events")], store)
     analyze_store(store, out / "analysis")
-    return {"dir": out, "store": store, "truth": truth,
-            "truth_json": json.loads((out / "data" / "truth.json").read_text())}
+    return {
+        "dir": out,
+        "store": store,
+        "truth": truth,
+        "truth_json": json.loads((out / "data" / "truth.json").read_text()),
+    }
 
 
 @pytest.fixture(scope="session")

@@ -20,6 +20,8 @@ MODULES = [
 
 
 def test_library_does_not_import_django_or_spark() -> None:
-    code = f"import sys, {', '.join(MODULES)}; assert not {{'django', 'pyspark'}} & set(sys.modules), " \
-           "sorted({'django', 'pyspark'} & set(sys.modules))"
+    code = (
+        f"import sys, {', '.join(MODULES)}; assert not {{'django', 'pyspark'}} & set(sys.modules), "
+        "sorted({'django', 'pyspark'} & set(sys.modules))"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -24,7 +24,9 @@ runner = CliRunner()
 
 def test_generate_load_analyze(tmp_path: Path) -> None:
     data, store, out = tmp_path / "data", tmp_path / "s.duckdb", tmp_path / "out"
-    result = runner.invoke(app, ["data", "generate", "--declarations", "1500", "--seed", "3", "--out", str(data)])
+    result = runner.invoke(
+        app, ["data", "generate", "--declarations", "1500", "--seed", "3", "--out", str(data)]
+    )
     assert result.exit_code == 0, result.output
     assert (data / "truth.json").exists()
     files = [str(data / f"{t}.parquet") for t in ("declarations", "items", "events")]

@@ -32,8 +32,14 @@ def test_signals_csv_follows_the_output_contract(planted: dict[str, Any]) -> Non
     assert path.read_text().splitlines()[0] == "entity_type,entity_id,score,kind,explanation"
     leads = pd.read_csv(path)
     assert list(leads.score) == sorted(leads.score, reverse=True)
-    assert set(leads.entity_type) <= {"officer", "declarant", "importer", "office", "officer_declarant_pair",
-                                      "officer_importer_pair"}
+    assert set(leads.entity_type) <= {
+        "officer",
+        "declarant",
+        "importer",
+        "office",
+        "officer_declarant_pair",
+        "officer_importer_pair",
+    }
     pairs = leads[leads.entity_type.str.endswith("_pair")]
     assert pairs.entity_id.str.count(r"\|").eq(1).all()
 
@@ -72,7 +78,11 @@ def test_a_small_count_does_not_outrank_a_large_one() -> None:
     # 3 of 6 (50%) versus 150 of 600 (25%) against a 5% peer rate: the larger sample is stronger evidence.
     peers = [{"entity_id": f"P{i}", "value": 0.05, "n": 1000} for i in range(10)]
     rows = pd.DataFrame(
-        [{"entity_id": "SMALL", "value": 0.5, "n": 6}, {"entity_id": "LARGE", "value": 0.25, "n": 600}, *peers]
+        [
+            {"entity_id": "SMALL", "value": 0.5, "n": 6},
+            {"entity_id": "LARGE", "value": 0.25, "n": 600},
+            *peers,
+        ]
     ).assign(entity_type="officer", office_code="X", period="all", indicator="BP1")
     spec = ShareSignal("channel_override", "BP1", "officer", True, "relaxed", "declarations")
     ranked = signals.rank_leads([share_leads(rows, spec)], n_tests=12)

@@ -19,8 +19,12 @@ def _progress(label: str, unit_total: int | None = None) -> Iterator[Callable[[i
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-               TimeElapsedColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task(label, total=100)
 
@@ -32,13 +36,19 @@ def _progress(label: str, unit_total: int | None = None) -> Iterator[Callable[[i
 
 @data_app.command("load")
 def load(
-    sources: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False, help="CSV, Parquet or .xlsx files.")],
+    sources: Annotated[
+        list[Path], typer.Argument(exists=True, dir_okay=False, help="CSV, Parquet or .xlsx files.")
+    ],
     *,
     store: Annotated[Path, typer.Option(help="DuckDB store file.")] = Path("var/clearance.duckdb"),
     mapping: Annotated[Path | None, typer.Option(exists=True, help="YAML mapping file.")] = None,
-    quarantine: Annotated[bool, typer.Option(help="Load good rows; keep bad rows in the quarantine table.")] = False,
+    quarantine: Annotated[
+        bool, typer.Option(help="Load good rows; keep bad rows in the quarantine table.")
+    ] = False,
     table: Annotated[str | None, typer.Option(help="Canonical table for files not named after one.")] = None,
-    errors_csv: Annotated[Path | None, typer.Option(help="Where to write every error of a rejected load.")] = None,
+    errors_csv: Annotated[
+        Path | None, typer.Option(help="Where to write every error of a rejected load.")
+    ] = None,
 ) -> None:
     """Validate clearance-data files and load them into a DuckDB store (all or nothing).
 
@@ -49,15 +59,24 @@ def load(
     parsed = load_mapping(mapping) if mapping else None
     try:
         with _progress("load") as progress:
-            result = load_sources(sources, store, mapping=parsed, quarantine=quarantine, table=table,
-                                  errors_csv=errors_csv, progress=progress)
+            result = load_sources(
+                sources,
+                store,
+                mapping=parsed,
+                quarantine=quarantine,
+                table=table,
+                errors_csv=errors_csv,
+                progress=progress,
+            )
     except LoadRejected as exc:
         r = exc.result
         for error in r.errors:
             typer.echo(str(error), err=True)
         shown = f" (first {len(r.errors)} listed)" if r.error_count > len(r.errors) else ""
-        typer.echo(f"Rejected: {r.error_count} error(s){shown}; nothing was loaded. All errors: {r.errors_csv}",
-                   err=True)
+        typer.echo(
+            f"Rejected: {r.error_count} error(s){shown}; nothing was loaded. All errors: {r.errors_csv}",
+            err=True,
+        )
         raise typer.Exit(1) from exc
     rate = result.rows_read / result.seconds if result.seconds else 0.0
     loaded = ", ".join(f"{n} {t}" for t, n in result.loaded.items()) or "nothing new"
@@ -89,11 +108,17 @@ def generate(
 
 def analyze(
     *,
-    store: Annotated[Path, typer.Option(exists=True, help="DuckDB store file.")] = Path("var/clearance.duckdb"),
+    store: Annotated[Path, typer.Option(exists=True, help="DuckDB store file.")] = Path(
+        "var/clearance.duckdb"
+    ),
     out: Annotated[Path, typer.Option(help="Output directory.")] = Path("var/analysis"),
     engine: Annotated[str, typer.Option(help="duckdb or spark.")] = "duckdb",
-    date_from: Annotated[dt.datetime | None, typer.Option("--from", formats=["%Y-%m-%d"], help="First day.")] = None,
-    date_to: Annotated[dt.datetime | None, typer.Option("--to", formats=["%Y-%m-%d"], help="Last day.")] = None,
+    date_from: Annotated[
+        dt.datetime | None, typer.Option("--from", formats=["%Y-%m-%d"], help="First day.")
+    ] = None,
+    date_to: Annotated[
+        dt.datetime | None, typer.Option("--to", formats=["%Y-%m-%d"], help="Last day.")
+    ] = None,
     period: Annotated[str, typer.Option(help="month, quarter or year.")] = "month",
 ) -> None:
     """Compute indicators and ranked integrity-risk leads; write indicators.parquet, signals.csv, report.html.
@@ -107,11 +132,19 @@ def analyze(
     if period not in {"month", "quarter", "year"}:
         raise typer.BadParameter("use month, quarter or year", param_hint="--period")
     with _progress("analyze") as progress:
-        result = analyze_store(store, out, engine=engine, period=period, progress=progress,
-                               date_from=date_from.date() if date_from else None,
-                               date_to=date_to.date() if date_to else None)
-    typer.echo(f"{result.indicators} indicator values, {result.signals} leads ({result.strong_signals} strong) "
-               f"in {result.seconds:.1f} s → {out}")
+        result = analyze_store(
+            store,
+            out,
+            engine=engine,
+            period=period,
+            progress=progress,
+            date_from=date_from.date() if date_from else None,
+            date_to=date_to.date() if date_to else None,
+        )
+    typer.echo(
+        f"{result.indicators} indicator values, {result.signals} leads ({result.strong_signals} strong) "
+        f"in {result.seconds:.1f} s → {out}"
+    )
     for code, reason in sorted(result.not_computable.items()):
         typer.echo(f"  {code}: {reason}")
 

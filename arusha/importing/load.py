@@ -159,7 +159,10 @@ def load_sources(
     con = duckdb.connect(str(store))
     try:
         ensure_store(con)
-        done = {(str(h), str(t)) for h, t in con.execute("SELECT file_hash, table_name FROM _arusha_loads").fetchall()}
+        done = {
+            (str(h), str(t))
+            for h, t in con.execute("SELECT file_hash, table_name FROM _arusha_loads").fetchall()
+        }
         jobs: list[_Job] = []
         total = max(len(paths), 1)
         for i, raw_path in enumerate(paths):
@@ -167,9 +170,17 @@ def load_sources(
             report(int(60 * i / total), f"reading {path.name}")
             targets = _targets(path, mapping, table)
             if not targets:
-                file_errors.append(LoadError(str(path), None, "", Rule.UNREADABLE_FILE, "",
-                                             "cannot tell which table this file fills: name it "
-                                             "declarations*/items*/events* or pass --table"))
+                file_errors.append(
+                    LoadError(
+                        str(path),
+                        None,
+                        "",
+                        Rule.UNREADABLE_FILE,
+                        "",
+                        "cannot tell which table this file fills: name it "
+                        "declarations*/items*/events* or pass --table",
+                    )
+                )
                 continue
             try:
                 digest = file_hash(path)
@@ -180,8 +191,16 @@ def load_sources(
                 relation = f"stg_{i}"
                 rows = stage(con, path, mapping, relation)
             except (UnreadableFile, OSError) as exc:
-                file_errors.append(LoadError(str(path), None, "", Rule.UNREADABLE_FILE, "",
-                                             f"{RULE_MESSAGES[Rule.UNREADABLE_FILE]}: {exc}"))
+                file_errors.append(
+                    LoadError(
+                        str(path),
+                        None,
+                        "",
+                        Rule.UNREADABLE_FILE,
+                        "",
+                        f"{RULE_MESSAGES[Rule.UNREADABLE_FILE]}: {exc}",
+                    )
+                )
                 continue
             result.rows_read += rows
             types = source_types(con, relation)
@@ -204,7 +223,9 @@ def load_sources(
         result.error_count = len(file_errors) + row_errors
         if file_errors or (row_errors and not quarantine):
             result.errors = (file_errors + _first_errors(con, jobs))[:MAX_LISTED_ERRORS]
-            result.errors_csv = Path(errors_csv) if errors_csv else store.with_name(store.stem + "-load-errors.csv")
+            result.errors_csv = (
+                Path(errors_csv) if errors_csv else store.with_name(store.stem + "-load-errors.csv")
+            )
             _write_errors_csv(con, jobs, file_errors, result.errors_csv)
             result.seconds = time.perf_counter() - started
             raise LoadRejected(result)
@@ -235,7 +256,14 @@ def _error_rows(con: duckdb.DuckDBPyConnection, job: _Job, limit: int | None) ->
     lim = f" LIMIT {limit}" if limit is not None else ""
     rows = con.execute(f"SELECT row, col, rule, value FROM {job.conv}_err ORDER BY row, col{lim}").fetchall()
     return [
-        LoadError(str(job.path), int(r), str(c), str(rule), str(v), _message(str(rule), str(c), job.plan.table, str(v)))
+        LoadError(
+            str(job.path),
+            int(r),
+            str(c),
+            str(rule),
+            str(v),
+            _message(str(rule), str(c), job.plan.table, str(v)),
+        )
         for r, c, rule, v in rows
     ]
 
@@ -312,4 +340,3 @@ def quarantine_rows(store: str | Path) -> list[dict[str, object]]:
         return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
     finally:
         con.close()
-

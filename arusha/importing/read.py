@@ -89,7 +89,9 @@ def _read_xlsx(path: Path, mapping: Mapping) -> pa.Table:
                 columns[i].append(_cell(row[i]) if i < len(row) else None)
     finally:
         book.close()
-    return pa.table({name: pa.array(values, pa.string()) for name, values in zip(header, columns, strict=True)})
+    return pa.table(
+        {name: pa.array(values, pa.string()) for name, values in zip(header, columns, strict=True)}
+    )
 
 
 def stage(con: duckdb.DuckDBPyConnection, path: Path, mapping: Mapping, name: str) -> int:

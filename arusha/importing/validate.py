@@ -116,8 +116,10 @@ def _convert(col: Column, raw: str, raw_type: str, cmap: ColumnMap, mapping: Map
             return f"TRY_CAST({raw} AS TIMESTAMP)"
         return _timestamp(raw, raw_type, cmap.date_format or mapping.date_format)
     if col.kind in {"decimal", "int"}:
-        value = f"TRY_CAST({raw} AS DOUBLE)" if raw_type == "EXPR" else _number(
-            raw, raw_type, decimal, mapping.thousands
+        value = (
+            f"TRY_CAST({raw} AS DOUBLE)"
+            if raw_type == "EXPR"
+            else _number(raw, raw_type, decimal, mapping.thousands)
         )
         if cmap.scale is not None:
             value = f"({value} * {cmap.scale!r})"
@@ -199,15 +201,19 @@ def plan_table(table: str, mapping: Mapping, types: dict[str, str], relation: st
             if col.hard_required:
                 source = missing[0] if missing else col.name
                 plan.file_errors.append(
-                    FileError(col.name, Rule.MISSING_REQUIRED_COLUMN, f"required column {source!r} is missing")
+                    FileError(
+                        col.name, Rule.MISSING_REQUIRED_COLUMN, f"required column {source!r} is missing"
+                    )
                 )
             else:
                 plan.absent.append(col.name)
             continue
         raw, raw_type = _raw(cmap, types, mapping, decimal)
         value = _convert(col, raw, raw_type, cmap, mapping, decimal)
-        converted.append(f"{value} AS {quote(col.name)}, NULLIF(trim(CAST({raw} AS VARCHAR)), '') AS "
-                         f"{quote('__t_' + col.name)}")
+        converted.append(
+            f"{value} AS {quote(col.name)}, NULLIF(trim(CAST({raw} AS VARCHAR)), '') AS "
+            f"{quote('__t_' + col.name)}"
+        )
         plan.columns.append(col.name)
     if plan.file_errors:
         return plan

@@ -44,8 +44,10 @@ def benford_deviation(declarations: ir.Table, by: str = "declarant_id") -> ir.Ta
         e_seen=_.e_n.sum(),
     )
     w = ibis.window(group_by="entity_id", order_by=[ibis.desc(c.share - c.expected_share), "digit"])
-    top = c.mutate(rn=ibis.row_number().over(w)).filter(_.rn == 0).select(
-        "entity_id", top_digit=_.digit, top_share=_.share, top_expected=_.expected_share
+    top = (
+        c.mutate(rn=ibis.row_number().over(w))
+        .filter(_.rn == 0)
+        .select("entity_id", top_digit=_.digit, top_share=_.share, top_expected=_.expected_share)
     )
     out = agg.inner_join(top, "entity_id")
     return out.select(

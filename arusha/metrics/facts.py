@@ -74,20 +74,26 @@ def unit_value_lines(declarations: ir.Table, items: ir.Table) -> ir.Table:
     five lines). Columns: ``declaration_id``, ``hs6``, ``origin``, ``unit_value``, ``reference``,
     ``uv_ratio``.
     """
-    d = declarations.select("declaration_id", "country_origin", "released_at", "assessed_value", "declared_value")
+    d = declarations.select(
+        "declaration_id", "country_origin", "released_at", "assessed_value", "declared_value"
+    )
     lines = items.filter(_.net_mass_kg > 0, _.declared_value > 0).left_join(d, "declaration_id")
     lines = lines.mutate(
         hs6=_.hs_code.substr(0, 6),
         origin=_.country_origin.fill_null(_.country_origin_right),
         unit_value=_.declared_value / _.net_mass_kg,
         unadjusted=_.released_at.notnull()
-        & (_.assessed_value_right.isnull() | ((_.assessed_value_right - _.declared_value_right).abs() <= 0.005 * _.declared_value_right)),
+        & (
+            _.assessed_value_right.isnull()
+            | ((_.assessed_value_right - _.declared_value_right).abs() <= 0.005 * _.declared_value_right)
+        ),
     )
     refs = lines.group_by("hs6", "origin").aggregate(reference=_.unit_value.median(), ref_lines=_.count())
     refs = refs.filter(_.ref_lines >= MIN_REFERENCE_LINES)
     out = lines.filter(_.unadjusted).inner_join(refs, ["hs6", "origin"])
-    return out.select("declaration_id", "hs6", "origin", "unit_value", "reference",
-                      uv_ratio=_.unit_value / _.reference)
+    return out.select(
+        "declaration_id", "hs6", "origin", "unit_value", "reference", uv_ratio=_.unit_value / _.reference
+    )
 
 
 def main_hs_chapter(items: ir.Table) -> ir.Table:
@@ -148,9 +154,13 @@ def declaration_facts(
         h_pay_release=ibis.ifelse(released >= paid, _hours(released, paid), None),
         inspected=_flag(inspected),
         hit=_flag(d.inspection_result == "discrepancy"),
-        extra_duties=ibis.ifelse(inspected, d.duties_assessed.fill_null(d.duties_declared) - d.duties_declared, 0.0),
+        extra_duties=ibis.ifelse(
+            inspected, d.duties_assessed.fill_null(d.duties_declared) - d.duties_declared, 0.0
+        ),
         inspected_value=ibis.ifelse(inspected, d.declared_value, 0.0),
-        uplift_value=ibis.ifelse(inspected, d.assessed_value.fill_null(d.declared_value) - d.declared_value, 0.0),
+        uplift_value=ibis.ifelse(
+            inspected, d.assessed_value.fill_null(d.declared_value) - d.declared_value, 0.0
+        ),
         offence=_flag(d.offence_code.notnull()),
         penalty=ibis.ifelse(d.offence_code.notnull(), d.penalty_amount.fill_null(0.0), 0.0),
         pen_case=_flag(d.offence_code.notnull() & d.penalty_amount.notnull() & (d.pen_median > 0)),
@@ -165,7 +175,9 @@ def declaration_facts(
         ovr_red_yellow=_flag((d.channel_assigned == "red") & (d.channel_final == "yellow")),
         ovr_yellow_green=_flag((d.channel_assigned == "yellow") & (d.channel_final == "green")),
         released=_flag(is_released),
-        after_hours=_flag(is_released & ((hour < WORKDAY_START_HOUR) | (hour >= WORKDAY_END_HOUR) | (dow >= 5))),
+        after_hours=_flag(
+            is_released & ((hour < WORKDAY_START_HOUR) | (hour >= WORKDAY_END_HOUR) | (dow >= 5))
+        ),
         released_due=_flag(due),
         before_pay=_flag(due & (paid.isnull() | (paid > released))),
         red_released=_flag(red_released),

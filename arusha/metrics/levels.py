@@ -65,7 +65,9 @@ def level_indicators_wide(
     entity_expr = grouped[entity].cast("string") if entity else ibis.literal("ALL")
     office_expr = grouped[office] if office else ibis.null("string")
     rest = [c for c in grouped.columns if "__" in c]
-    out = grouped.select(entity_id=entity_expr, office_code=office_expr, period=_.period, **{c: grouped[c] for c in rest})
+    out = grouped.select(
+        entity_id=entity_expr, office_code=office_expr, period=_.period, **{c: grouped[c] for c in rest}
+    )
     if entity:
         out = out.filter(_.entity_id.notnull())
     return out
@@ -90,8 +92,11 @@ def indicator_table(facts: ir.Table, code: str, level: str, period: str = "month
         value = num.cast("float64") if ind.agg == "count" else ibis.ifelse(den > 0, ratio, None)
         return wide.select("entity_id", "office_code", "period", value=value, n=den.cast("int64"))
     return wide.select(
-        "entity_id", "office_code", "period",
-        value=wide[f"{code}__val"].cast("float64"), n=wide[f"{code}__n"].cast("int64"),
+        "entity_id",
+        "office_code",
+        "period",
+        value=wide[f"{code}__val"].cast("float64"),
+        n=wide[f"{code}__n"].cast("int64"),
     )
 
 
@@ -104,11 +109,17 @@ def override_concentration(facts: ir.Table, period: str = "month") -> ir.Table:
     t = facts.filter(_.ovr_down == 1).mutate(period=period_expr(_.registered_at, period))
     per = t.group_by("office_code", "period", "declarant_id").aggregate(k=_.count())
     w = ibis.window(group_by=["office_code", "period"], order_by=[ibis.desc("k"), "declarant_id"])
-    ranked = per.mutate(rn=ibis.row_number().over(w), total=_.k.sum().over(group_by=["office_code", "period"]))
+    ranked = per.mutate(
+        rn=ibis.row_number().over(w), total=_.k.sum().over(group_by=["office_code", "period"])
+    )
     top = ranked.filter(_.rn == 0)
     return top.select(
-        entity_id=_.office_code, office_code=_.office_code, period=_.period,
-        value=_.k.cast("float64") / _.total.cast("float64"), n=_.total.cast("int64"), top_declarant=_.declarant_id,
+        entity_id=_.office_code,
+        office_code=_.office_code,
+        period=_.period,
+        value=_.k.cast("float64") / _.total.cast("float64"),
+        n=_.total.cast("int64"),
+        top_declarant=_.declarant_id,
     )
 
 

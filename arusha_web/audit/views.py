@@ -34,7 +34,9 @@ def _wants_fragment(request: HttpRequest) -> bool:
     return bool(request.headers.get("HX-Request")) and not request.headers.get("HX-History-Restore-Request")
 
 
-def _render_list(request: HttpRequest, *, fragment: str = "", verify: Any = None) -> HttpResponse:
+def _render_list(
+    request: HttpRequest, *, fragment: str = "", verify: services.VerifyResult | None = None
+) -> HttpResponse:
     form = AuditFilterForm(request.GET)
     entries = selectors.audit_entry_list(**form.filters())
     ctx = {

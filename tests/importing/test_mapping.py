@@ -30,12 +30,15 @@ def test_it_loads_an_asycuda_world_export(tmp_path: Path) -> None:
     files = sorted((DATA / "asycuda").glob("*.csv"))
     result = load_sources(files, store, mapping=load_mapping(ROOT / "mappings" / "asycuda-world.yaml"))
     assert result.loaded == {"declarations": 3, "events": 5, "items": 4}
-    [row] = _rows(store, "SELECT declaration_id, channel_assigned, channel_final, registered_at, declared_value, "
-                         "inspection_result FROM declarations WHERE declaration_id = 'CMDLA-2024-101'")
+    [row] = _rows(
+        store,
+        "SELECT declaration_id, channel_assigned, channel_final, registered_at, declared_value, "
+        "inspection_result FROM declarations WHERE declaration_id = 'CMDLA-2024-101'",
+    )
     assert row == ("CMDLA-2024-101", "red", "green", dt.datetime(2024, 1, 2, 8, 15), 1250000.5, "none")
     items = _rows(store, "SELECT hs_code, net_mass_kg, duty_rate FROM items ORDER BY declaration_id, item_no")
     assert items[0] == ("84713000", 120.5, 0.25)
-    assert _rows(store, "SELECT event FROM events ORDER BY \"at\"")[-1] == ("released",)
+    assert _rows(store, 'SELECT event FROM events ORDER BY "at"')[-1] == ("released",)
 
 
 def test_it_loads_the_kcs_layout_into_declarations_and_items(tmp_path: Path) -> None:
@@ -46,8 +49,10 @@ def test_it_loads_the_kcs_layout_into_declarations_and_items(tmp_path: Path) -> 
     assert result.loaded == {"declarations": 8134, "items": 8134}
     assert "officer_id" in result.absent_columns["declarations"]
     [(duties, price, rate)] = _rows(
-        store, "SELECT d.duties_declared, i.declared_value, i.duty_rate FROM declarations d JOIN items i "
-               "USING (declaration_id) WHERE declaration_id = '10003881'")
+        store,
+        "SELECT d.duties_declared, i.declared_value, i.duty_rate FROM declarations d JOIN items i "
+        "USING (declaration_id) WHERE declaration_id = '10003881'",
+    )
     assert duties == pytest.approx(price * rate)
 
 
@@ -63,16 +68,24 @@ def test_it_scales_amounts_and_derives_columns(tmp_path: Path) -> None:
     src = {**{k: v for k, v in GOOD_ROW.items() if k != "duties_declared"}, "value_k": "2", "rate": "10"}
     src.pop("declared_value")
     path = write_csv(tmp_path / "declarations.csv", [src])
-    mapping = parse_mapping({
-        "tables": {"declarations": {"columns": {
-            "declared_value": {"source": "value_k", "scale": 1000},
-            "duties_declared": {"expr": 'num("value_k") * 1000 * num("rate") / 100'},
-            "regime": {"value": "IM4"},
-        }}}
-    })
+    mapping = parse_mapping(
+        {
+            "tables": {
+                "declarations": {
+                    "columns": {
+                        "declared_value": {"source": "value_k", "scale": 1000},
+                        "duties_declared": {"expr": 'num("value_k") * 1000 * num("rate") / 100'},
+                        "regime": {"value": "IM4"},
+                    }
+                }
+            }
+        }
+    )
     store = tmp_path / "s.duckdb"
     load_sources([path], store, mapping=mapping)
-    assert _rows(store, "SELECT declared_value, duties_declared, regime FROM declarations") == [(2000.0, 200.0, "IM4")]
+    assert _rows(store, "SELECT declared_value, duties_declared, regime FROM declarations") == [
+        (2000.0, 200.0, "IM4")
+    ]
 
 
 def test_it_reads_excel(tmp_path: Path) -> None:

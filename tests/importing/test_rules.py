@@ -68,7 +68,10 @@ def test_it_rejects_a_missing_required_column(tmp_path: Path) -> None:
 def test_it_rejects_a_duplicate_declaration_id(declarations_csv: Callable[..., Path], tmp_path: Path) -> None:
     path = declarations_csv({}, {"declaration_id": "D1"})
     error = _rejected([path], tmp_path / "s.duckdb")
-    assert {(e.row, e.rule) for e in error.result.errors} == {(1, Rule.DUPLICATE_KEY), (2, Rule.DUPLICATE_KEY)}
+    assert {(e.row, e.rule) for e in error.result.errors} == {
+        (1, Rule.DUPLICATE_KEY),
+        (2, Rule.DUPLICATE_KEY),
+    }
 
 
 def test_it_rejects_an_unreadable_file(tmp_path: Path) -> None:
@@ -79,7 +82,9 @@ def test_it_rejects_an_unreadable_file(tmp_path: Path) -> None:
     assert e.rule == Rule.UNREADABLE_FILE and e.row is None
 
 
-def test_it_rejects_a_file_it_cannot_assign_to_a_table(declarations_csv: Callable[..., Path], tmp_path: Path) -> None:
+def test_it_rejects_a_file_it_cannot_assign_to_a_table(
+    declarations_csv: Callable[..., Path], tmp_path: Path
+) -> None:
     path = declarations_csv({}, name="export.csv")
     error = _rejected([path], tmp_path / "s.duckdb")
     assert "--table" in error.result.errors[0].message
@@ -97,8 +102,14 @@ def test_it_rejects_a_file_it_cannot_assign_to_a_table(declarations_csv: Callabl
     ],
 )
 def test_it_rejects_bad_items(tmp_path: Path, column: str, value: str, rule: str) -> None:
-    good = {"declaration_id": "D1", "item_no": "1", "hs_code": "847130", "declared_value": "10",
-            "net_mass_kg": "2", "duty_rate": "0.2"}
+    good = {
+        "declaration_id": "D1",
+        "item_no": "1",
+        "hs_code": "847130",
+        "declared_value": "10",
+        "net_mass_kg": "2",
+        "duty_rate": "0.2",
+    }
     path = write_csv(tmp_path / "items.csv", [good, {**good, "item_no": "2", column: value}])
     store = tmp_path / "s.duckdb"
     error = _rejected([path], store)
@@ -137,7 +148,10 @@ def test_it_quarantines_bad_rows_with_reasons(declarations_csv: Callable[..., Pa
     [(row, reasons, record)] = con.execute("SELECT row, reasons, record FROM quarantine").fetchall()
     con.close()
     assert row == 2
-    assert "channel_final: unknown_enum_value (purple)" in reasons and "declared_value: negative_amount" in reasons
+    assert (
+        "channel_final: unknown_enum_value (purple)" in reasons
+        and "declared_value: negative_amount" in reasons
+    )
     assert '"D2"' in record
 
 
@@ -155,7 +169,9 @@ def test_a_file_without_officer_and_channels_still_loads(tmp_path: Path) -> None
     assert drop <= set(result.absent_columns["declarations"])
 
 
-def test_loading_the_same_file_twice_adds_nothing(declarations_csv: Callable[..., Path], tmp_path: Path) -> None:
+def test_loading_the_same_file_twice_adds_nothing(
+    declarations_csv: Callable[..., Path], tmp_path: Path
+) -> None:
     path = declarations_csv({}, {})
     store = tmp_path / "s.duckdb"
     load_sources([path], store)

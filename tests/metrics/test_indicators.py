@@ -25,34 +25,86 @@ def _declarations(rows: list[dict[str, Any]]) -> ibis.Table:
     return ibis.memtable(data, schema=contract.schema("declarations"))
 
 
-BASE = {"office_code": "A", "declarant_id": "B1", "importer_id": "I1", "duties_declared": 100.0,
-        "declared_value": 1000.0}
+BASE = {
+    "office_code": "A",
+    "declarant_id": "B1",
+    "importer_id": "I1",
+    "duties_declared": 100.0,
+    "declared_value": 1000.0,
+}
 # 2024-01-01 is a Monday.
 DECLARATIONS = [
     # O1, red relaxed to green, assessed the same day, released at 20:00 (after hours).
-    {**BASE, "declaration_id": "D1", "officer_id": "O1", "channel_assigned": "red", "channel_final": "green",
-     "registered_at": "2024-01-01 08:00", "assessed_at": "2024-01-01 10:00", "paid_at": "2024-01-01 11:00",
-     "released_at": "2024-01-01 20:00", "inspection_result": "none"},
+    {
+        **BASE,
+        "declaration_id": "D1",
+        "officer_id": "O1",
+        "channel_assigned": "red",
+        "channel_final": "green",
+        "registered_at": "2024-01-01 08:00",
+        "assessed_at": "2024-01-01 10:00",
+        "paid_at": "2024-01-01 11:00",
+        "released_at": "2024-01-01 20:00",
+        "inspection_result": "none",
+    },
     # O1, red, assessed 144 h later, released 30 min before payment, discrepancy (+50 duties, fine 50).
-    {**BASE, "declaration_id": "D2", "officer_id": "O1", "channel_assigned": "red", "channel_final": "red",
-     "registered_at": "2024-01-02 09:00", "assessed_at": "2024-01-08 09:00", "paid_at": "2024-01-08 10:00",
-     "released_at": "2024-01-08 09:30", "inspection_result": "discrepancy", "assessed_value": 1200.0,
-     "duties_assessed": 150.0, "offence_code": "VAL", "penalty_amount": 50.0},
+    {
+        **BASE,
+        "declaration_id": "D2",
+        "officer_id": "O1",
+        "channel_assigned": "red",
+        "channel_final": "red",
+        "registered_at": "2024-01-02 09:00",
+        "assessed_at": "2024-01-08 09:00",
+        "paid_at": "2024-01-08 10:00",
+        "released_at": "2024-01-08 09:30",
+        "inspection_result": "discrepancy",
+        "assessed_value": 1200.0,
+        "duties_assessed": 150.0,
+        "offence_code": "VAL",
+        "penalty_amount": 50.0,
+    },
     # O2, yellow, assessed after 11 h on the same day.
-    {**BASE, "declaration_id": "D3", "officer_id": "O2", "channel_assigned": "yellow", "channel_final": "yellow",
-     "registered_at": "2024-01-03 09:00", "assessed_at": "2024-01-03 20:00", "paid_at": "2024-01-04 08:00",
-     "released_at": "2024-01-04 10:00", "inspection_result": "no_discrepancy"},
+    {
+        **BASE,
+        "declaration_id": "D3",
+        "officer_id": "O2",
+        "channel_assigned": "yellow",
+        "channel_final": "yellow",
+        "registered_at": "2024-01-03 09:00",
+        "assessed_at": "2024-01-03 20:00",
+        "paid_at": "2024-01-04 08:00",
+        "released_at": "2024-01-04 10:00",
+        "inspection_result": "no_discrepancy",
+    },
     # O2, green, never assessed (counts in TF3: registered more than 30 days before the data end).
-    {**BASE, "declaration_id": "D4", "officer_id": "O2", "channel_assigned": "green", "channel_final": "green",
-     "registered_at": "2024-01-06 09:00"},
+    {
+        **BASE,
+        "declaration_id": "D4",
+        "officer_id": "O2",
+        "channel_assigned": "green",
+        "channel_final": "green",
+        "registered_at": "2024-01-06 09:00",
+    },
     # O2, February, sets the data end.
-    {**BASE, "declaration_id": "D5", "officer_id": "O2", "channel_assigned": "green", "channel_final": "green",
-     "registered_at": "2024-02-20 09:00", "assessed_at": "2024-02-20 10:00", "paid_at": "2024-02-20 11:00",
-     "released_at": "2024-02-20 12:00", "inspection_result": "none"},
+    {
+        **BASE,
+        "declaration_id": "D5",
+        "officer_id": "O2",
+        "channel_assigned": "green",
+        "channel_final": "green",
+        "registered_at": "2024-02-20 09:00",
+        "assessed_at": "2024-02-20 10:00",
+        "paid_at": "2024-02-20 11:00",
+        "released_at": "2024-02-20 12:00",
+        "inspection_result": "none",
+    },
 ]
 
 
-def _values(con: BaseBackend, code: str, level: str, period: str = "month") -> dict[tuple[str, str], tuple[float, int]]:
+def _values(
+    con: BaseBackend, code: str, level: str, period: str = "month"
+) -> dict[tuple[str, str], tuple[float, int]]:
     facts = metrics.declaration_facts(_declarations(DECLARATIONS))
     rows = con.to_pyarrow(metrics.indicator_table(facts, code, level, period)).to_pylist()
     return {(r["entity_id"], r["period"]): (r["value"], r["n"]) for r in rows if r["n"]}
@@ -92,9 +144,18 @@ def test_periods(con: BaseBackend) -> None:
 
 
 def test_pairing_excess(con: BaseBackend) -> None:
-    rows = [{**BASE, "declaration_id": f"P{i}", "officer_id": o, "declarant_id": b, "channel_assigned": "green",
-             "channel_final": "green", "registered_at": "2024-01-01 09:00"}
-            for i, (o, b) in enumerate([("O1", "B1")] * 4 + [("O1", "B2")] + [("O2", "B2")] * 3)]
+    rows = [
+        {
+            **BASE,
+            "declaration_id": f"P{i}",
+            "officer_id": o,
+            "declarant_id": b,
+            "channel_assigned": "green",
+            "channel_final": "green",
+            "registered_at": "2024-01-01 09:00",
+        }
+        for i, (o, b) in enumerate([("O1", "B1")] * 4 + [("O1", "B2")] + [("O2", "B2")] * 3)
+    ]
     result = con.to_pyarrow(metrics.pairing_excess(_declarations(rows))).to_pylist()
     pair = next(r for r in result if r["entity_id"] == "O1|B1")
     # O1 handles 1 of the 4 files of other declarants: expected 4 × 0.25 = 1, observed 4.
@@ -102,8 +163,10 @@ def test_pairing_excess(con: BaseBackend) -> None:
 
 
 def test_benford_deviation(con: BaseBackend) -> None:
-    rows = [{**BASE, "declaration_id": f"B{i}", "declared_value": v, "registered_at": "2024-01-01 09:00"}
-            for i, v in enumerate([100.0, 150.0, 1999.0])]
+    rows = [
+        {**BASE, "declaration_id": f"B{i}", "declared_value": v, "registered_at": "2024-01-01 09:00"}
+        for i, v in enumerate([100.0, 150.0, 1999.0])
+    ]
     [r] = con.to_pyarrow(metrics.benford_deviation(_declarations(rows))).to_pylist()
     # All three start with 1 (expected share 0.30103): MAD = 2 × 0.69897 / 9; χ² = (3 − 0.903)²/0.903 + 2.097.
     assert r["mad"] == pytest.approx(2 * 0.69897 / 9, abs=1e-4)
