@@ -30,7 +30,8 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check arusha arusha_web tests
-	$(BIN)/mypy arusha
+	$(BIN)/mypy --strict arusha
+	$(BIN)/mypy arusha_web
 
 serve: $(STAMP)
 	$(BIN)/python manage.py migrate --no-input

@@ -51,8 +51,12 @@ def demo(
     *,
     host: Annotated[str, typer.Option(help="Address to serve on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to serve on.")] = 8000,
-    force: Annotated[bool, typer.Option("--force", help="Allow demo mode with DEBUG off (never in production).")] = False,
-    setup_only: Annotated[bool, typer.Option("--setup-only", help="Prepare the demo data, then exit without serving.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Allow demo mode with DEBUG off (never in production).")
+    ] = False,
+    setup_only: Annotated[
+        bool, typer.Option("--setup-only", help="Prepare the demo data, then exit without serving.")
+    ] = False,
 ) -> None:
     """Create the demo administration and accounts, then serve the app with a worker.
 
@@ -175,7 +179,10 @@ def serve(
 
     if not settings.WHITENOISE_USE_FINDERS:
         _manage("collectstatic", "--no-input", "--verbosity", "0")
-    os.execv(_server_command(host=host, port=port, workers=workers)[0], _server_command(host=host, port=port, workers=workers))
+    os.execv(
+        _server_command(host=host, port=port, workers=workers)[0],
+        _server_command(host=host, port=port, workers=workers),
+    )
 
 
 @app.command()

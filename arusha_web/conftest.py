@@ -7,6 +7,8 @@ only his own records.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 
@@ -27,7 +29,7 @@ PERSONAS = {
 
 
 @pytest.fixture
-def org(db: None) -> dict[str, object]:
+def org(db: None) -> dict[str, Any]:
     administration = Administration.objects.create(name="Test Customs")
     port = Office.objects.create(administration=administration, code="PORT1", name="Seaport")
     air = Office.objects.create(administration=administration, code="AIRP1", name="Airport")
@@ -35,7 +37,7 @@ def org(db: None) -> dict[str, object]:
 
 
 @pytest.fixture
-def personas(org: dict[str, object]) -> dict[str, User]:
+def personas(org: dict[str, Any]) -> dict[str, User]:
     users = {}
     for username, role in PERSONAS.items():
         users[username] = User.objects.create_user(
@@ -46,10 +48,18 @@ def personas(org: dict[str, object]) -> dict[str, User]:
         )
     administration = org["administration"]
     StaffRecord.objects.create(
-        administration=administration, officer_id="OFF-SAM", full_name="Sam Staff", office=org["port"], user=users["sam"]
+        administration=administration,
+        officer_id="OFF-SAM",
+        full_name="Sam Staff",
+        office=org["port"],
+        user=users["sam"],
     )
-    StaffRecord.objects.create(administration=administration, officer_id="OFF-PORT", full_name="Pat Port", office=org["port"])
-    StaffRecord.objects.create(administration=administration, officer_id="OFF-AIR", full_name="Abe Air", office=org["air"])
+    StaffRecord.objects.create(
+        administration=administration, officer_id="OFF-PORT", full_name="Pat Port", office=org["port"]
+    )
+    StaffRecord.objects.create(
+        administration=administration, officer_id="OFF-AIR", full_name="Abe Air", office=org["air"]
+    )
     return users
 
 

@@ -20,7 +20,9 @@ NO_TESTS = 5  # pytest's exit code when nothing was collected
 
 def _browser_enabled() -> tuple[bool, str]:
     wanted = os.environ.get("ARUSHA_BROWSER_TESTS", "auto").lower()
-    chromium = os.environ.get("ARUSHA_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    chromium = (
+        os.environ.get("ARUSHA_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    )
     if wanted in {"0", "false", "no", "off"}:
         return False, "browser tests skipped: ARUSHA_BROWSER_TESTS is off"
     if not chromium:
@@ -46,7 +48,9 @@ def main() -> int:
         if subprocess.call([*PYTEST, "arusha_web", "-m", "not browser", *sys.argv[1:]], env=pg_env) != 0:
             failures.append("PostgreSQL")
     else:
-        print("PostgreSQL tests skipped: DATABASE_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/test)")
+        print(
+            "PostgreSQL tests skipped: DATABASE_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/test)"
+        )
 
     if shutil.which("java"):
         print("== Spark engine tests (local Spark)", flush=True)

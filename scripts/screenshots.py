@@ -16,8 +16,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from arusha_web.browser import launch  # noqa: E402
 
 PAGES = {
-    "admin": ["/", "/m/diagnose/", "/admin-overview/", "/org/offices/", "/org/staff/", "/org/staff/OFF001/",
-              "/accounts/users/", "/accounts/me/", "/jobs/", "/api/docs"],
+    "admin": [
+        "/",
+        "/m/diagnose/",
+        "/admin-overview/",
+        "/org/offices/",
+        "/org/staff/",
+        "/org/staff/OFF001/",
+        "/accounts/users/",
+        "/accounts/me/",
+        "/jobs/",
+        "/api/docs",
+    ],
     "auditor": ["/audit/"],
     "officer": ["/", "/accounts/users/"],
 }

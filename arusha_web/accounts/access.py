@@ -8,9 +8,9 @@ from typing import Any, TypeVar
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 
-V = TypeVar("V", bound=Callable[..., HttpResponse])
+V = TypeVar("V", bound=Callable[..., HttpResponseBase])
 
 
 def require_capability(capability: str) -> Callable[[V], V]:
@@ -19,7 +19,7 @@ def require_capability(capability: str) -> Callable[[V], V]:
     def decorator(view: V) -> V:
         @login_required
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.can(capability):  # type: ignore[union-attr]
                 raise PermissionDenied(capability)
             return view(request, *args, **kwargs)

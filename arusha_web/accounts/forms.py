@@ -11,9 +11,13 @@ from .roles import Role
 
 
 class LoginForm(AuthenticationForm):
-    username = forms.CharField(label=_("Username"), widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}))
+    username = forms.CharField(
+        label=_("Username"), widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"})
+    )
     password = forms.CharField(
-        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
 
@@ -22,12 +26,18 @@ class TokenForm(forms.Form):
         label=_("6-digit code from your authenticator app"),
         max_length=6,
         min_length=6,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
     )
 
 
 class ApiTokenForm(forms.Form):
-    name = forms.CharField(label=_("Token name"), max_length=100, help_text=_("What the token is for, e.g. 'monthly export script'."))
+    name = forms.CharField(
+        label=_("Token name"),
+        max_length=100,
+        help_text=_("What the token is for, e.g. 'monthly export script'."),
+    )
 
 
 class UserForm(forms.ModelForm[User]):

@@ -25,8 +25,9 @@ class TwoFactorRequiredMiddleware:
         if (
             settings.ARUSHA_REQUIRE_2FA
             and user.is_authenticated
-            and user.role in TWO_FACTOR_ROLES  # type: ignore[union-attr]
-            and not user.is_verified()  # type: ignore[union-attr]
+            and user.role in TWO_FACTOR_ROLES
+            # is_verified() is added to the user by django_otp's OTPMiddleware.
+            and not getattr(user, "is_verified", lambda: False)()
             and not request.path.startswith(_OPEN_PREFIXES)
         ):
             from django_otp import devices_for_user

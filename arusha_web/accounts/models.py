@@ -59,6 +59,9 @@ class ApiToken(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
     @classmethod
     def issue(cls, *, user: User, name: str) -> tuple[ApiToken, str]:
         key = "ars_" + secrets.token_urlsafe(32)

@@ -28,16 +28,22 @@ ALL_ROLES = frozenset(Role)
 # own office: the selectors narrow the rows (see arusha_web.org.selectors).
 CAPABILITIES: dict[str, frozenset[Role]] = {
     # Navigation sections. Each module's issue refines what is inside.
-    "section.diagnose": frozenset({R.ADMINISTRATOR, R.INTEGRITY, R.ANALYST, R.OFFICE_MANAGER, R.AUDITOR, R.STAFF}),
+    "section.diagnose": frozenset(
+        {R.ADMINISTRATOR, R.INTEGRITY, R.ANALYST, R.OFFICE_MANAGER, R.AUDITOR, R.STAFF}
+    ),
     "section.risks": frozenset({R.ADMINISTRATOR, R.INTEGRITY, R.ANALYST, R.OFFICE_MANAGER, R.AUDITOR}),
-    "section.measure": frozenset({R.ADMINISTRATOR, R.INTEGRITY, R.ANALYST, R.OFFICE_MANAGER, R.AUDITOR, R.STAFF}),
+    "section.measure": frozenset(
+        {R.ADMINISTRATOR, R.INTEGRITY, R.ANALYST, R.OFFICE_MANAGER, R.AUDITOR, R.STAFF}
+    ),
     "section.prevent": ALL_ROLES,
     # Cases are need-to-know: no administrator, no analyst.
     "section.cases": frozenset({R.INTEGRITY, R.INVESTIGATOR, R.AUDITOR}),
     "section.transparency": ALL_ROLES,
     "section.admin": frozenset({R.ADMINISTRATOR, R.AUDITOR}),
     # Organisation records.
-    "org.view": frozenset({R.ADMINISTRATOR, R.INTEGRITY, R.ANALYST, R.OFFICE_MANAGER, R.INVESTIGATOR, R.AUDITOR}),
+    "org.view": frozenset(
+        {R.ADMINISTRATOR, R.INTEGRITY, R.ANALYST, R.OFFICE_MANAGER, R.INVESTIGATOR, R.AUDITOR}
+    ),
     "org.manage": frozenset({R.ADMINISTRATOR}),
     "users.manage": frozenset({R.ADMINISTRATOR}),
     # The audit trail: auditors (read-only by construction) and administrators.

@@ -62,8 +62,14 @@ def twofactor_setup(request: HttpRequest) -> HttpResponse:
             otp_login(request, device)
             messages.success(request, _("Two-factor authentication is now on for your account."))
             return redirect(_safe_next(request))
-        form.add_error("token", _("That code is not valid. Check the time on your phone and try the current code."))
-    ctx = {"form": form, "qr_svg": services.totp_qr_svg(device=device), "secret": services.totp_secret_b32(device=device)}
+        form.add_error(
+            "token", _("That code is not valid. Check the time on your phone and try the current code.")
+        )
+    ctx = {
+        "form": form,
+        "qr_svg": services.totp_qr_svg(device=device),
+        "secret": services.totp_secret_b32(device=device),
+    }
     return render(request, "accounts/twofactor_setup.html", ctx)
 
 
@@ -77,7 +83,9 @@ def twofactor_verify(request: HttpRequest) -> HttpResponse:
 
             otp_login(request, device)
             return redirect(_safe_next(request))
-        form.add_error("token", _("That code is not valid. Check the time on your phone and try the current code."))
+        form.add_error(
+            "token", _("That code is not valid. Check the time on your phone and try the current code.")
+        )
     return render(request, "accounts/twofactor_verify.html", {"form": form})
 
 

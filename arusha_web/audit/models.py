@@ -75,7 +75,7 @@ class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
     def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
         raise AppendOnlyError(APPEND_ONLY)
 
-    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[AuditEntry]:
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[AuditEntry]:  # type: ignore[override]
         # Bulk inserts would bypass the chaining in services.audit_record().
         raise AppendOnlyError("Audit entries are appended one at a time, with audit_record().")
 

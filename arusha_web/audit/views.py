@@ -119,7 +119,7 @@ def _csv_lines(entries: Iterable[AuditEntry]) -> Iterator[str]:
 
 
 # The ignore: require_capability() is typed for HttpResponse, which a streaming response is not.
-@require_capability("audit.view")  # type: ignore[type-var]
+@require_capability("audit.view")
 def entry_export(request: HttpRequest) -> StreamingHttpResponse:
     form = AuditFilterForm(request.GET)
     filters = form.filters()

@@ -63,15 +63,15 @@ def demo_setup(*, password: str, progress: Callable[[str], object] = lambda _m: 
     administration, _ = Administration.objects.get_or_create(
         name=DEMO_ADMINISTRATION, defaults={"short_name": "DCA", "country_code": "", "currency": "XAF"}
     )
-    offices = {}
+    offices: dict[str, Office] = {}
     for code, name, region in DEMO_OFFICES:
         offices[code], _ = Office.objects.update_or_create(
             code=code, defaults={"administration": administration, "name": name, "region": region}
         )
-    units = {}
+    units: dict[str, Unit] = {}
     for name in DEMO_UNITS:
         units[name], _ = Unit.objects.get_or_create(administration=administration, name=name)
-    records = {}
+    records: dict[str, StaffRecord] = {}
     for officer_id, name, post, office, unit in DEMO_OFFICERS:
         records[officer_id], _ = StaffRecord.objects.update_or_create(
             officer_id=officer_id,
@@ -86,15 +86,15 @@ def demo_setup(*, password: str, progress: Callable[[str], object] = lambda _m: 
         )
     progress("Creating one demo account per role…")
     accounts = []
-    for username, role, officer_id, office in DEMO_ACCOUNTS:
-        record = records.get(officer_id or "")
+    for username, role, linked_officer, office_code in DEMO_ACCOUNTS:
+        record = records.get(linked_officer or "")
         first, _, last = (record.full_name if record else "Demo Administrator").partition(" ")
         user, created = User.objects.get_or_create(username=username, defaults={"role": role})
         changed = created or user.role != role or not user.check_password(password)
         user.role = role
         user.first_name, user.last_name = first, last
         user.email = f"{username}@demo.invalid"
-        user.office = offices.get(office or "")
+        user.office = offices.get(office_code or "")
         user.is_active = True
         if changed:
             user.set_password(password)

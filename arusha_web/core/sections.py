@@ -26,7 +26,9 @@ SECTIONS: tuple[Section, ...] = (
         "diagnose",
         _("Diagnose"),
         "section.diagnose",
-        _("Self-assessment against the factors of the Revised Arusha Declaration, compared over time and turned into an action plan."),
+        _(
+            "Self-assessment against the factors of the Revised Arusha Declaration, compared over time and turned into an action plan."
+        ),
         (
             _("Self-assessment campaigns with a maturity scale and workshop consensus"),
             _("Integrity perception surveys of staff and the private sector"),
@@ -37,7 +39,9 @@ SECTIONS: tuple[Section, ...] = (
         "risks",
         _("Risks"),
         "section.risks",
-        _("Corruption risk mapping of each customs process: likelihood, impact, controls, residual risk and mitigation."),
+        _(
+            "Corruption risk mapping of each customs process: likelihood, impact, controls, residual risk and mitigation."
+        ),
         (
             _("A catalogue of customs processes and their steps"),
             _("A risk register with inherent and residual ratings and controls"),
@@ -48,7 +52,9 @@ SECTIONS: tuple[Section, ...] = (
         "measure",
         _("Measure"),
         "section.measure",
-        _("Performance and integrity indicators computed from clearance data, per officer, office, broker and period."),
+        _(
+            "Performance and integrity indicators computed from clearance data, per officer, office, broker and period."
+        ),
         (
             _("Upload of clearance data exported from ASYCUDA and other systems"),
             _("Dashboards, officer scorecards and a ranked inbox of leads"),

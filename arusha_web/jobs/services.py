@@ -48,6 +48,10 @@ def job_start(*, kind: str, params: dict[str, Any] | None = None, user: User | N
     job = Job.objects.create(
         kind=kind, params=params or {}, created_by=user, language=translation.get_language() or ""
     )
+    # Starting a job (an import, an analysis) is recorded; its progress updates are not.
+    from arusha_web.audit.services import audit_record
+
+    audit_record(action="create", actor=user, obj=job, after={"kind": kind, "params": job.params})
     # After commit: a worker polling the queue must find the Job row the task points to.
     transaction.on_commit(lambda: _enqueue(job.pk))
     return job

@@ -47,10 +47,20 @@ class Unit(models.Model):
     administration = models.ForeignKey(Administration, on_delete=models.PROTECT, related_name="units")
     name = models.CharField(_("name"), max_length=200)
     office = models.ForeignKey(
-        Office, on_delete=models.PROTECT, null=True, blank=True, related_name="units", verbose_name=_("office")
+        Office,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="units",
+        verbose_name=_("office"),
     )
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
     )
 
     class Meta:
@@ -71,7 +81,12 @@ class StaffRecord(models.Model):
     full_name = models.CharField(_("full name"), max_length=200)
     post = models.CharField(_("post"), max_length=120, blank=True)
     office = models.ForeignKey(
-        Office, on_delete=models.PROTECT, null=True, blank=True, related_name="staff", verbose_name=_("office")
+        Office,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name=_("office"),
     )
     unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="staff", verbose_name=_("unit")

@@ -30,7 +30,9 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     office = request.GET.get("office", "").strip()
     if query:
-        staff = staff.filter(Q(officer_id__icontains=query) | Q(full_name__icontains=query) | Q(post__icontains=query))
+        staff = staff.filter(
+            Q(officer_id__icontains=query) | Q(full_name__icontains=query) | Q(post__icontains=query)
+        )
     if office:
         staff = staff.filter(office__code=office)
     page = Paginator(staff, 50).get_page(request.GET.get("page"))

@@ -6,7 +6,7 @@ from django.urls import reverse
 from arusha_web.conftest import PASSWORD
 
 
-def _login(client: Client, username: str, password: str):  # type: ignore[no-untyped-def]
+def _login(client: Client, username: str, password: str):
     return client.post(reverse("accounts:login"), {"username": username, "password": password})
 
 

@@ -22,7 +22,15 @@ PUBLIC = "public"
 
 # Who may do what, written out here independently of accounts/roles.py, so a change of the
 # rules there must be made deliberately here too.
-ADM, INT, ANA, MGR, INV, AUD, STF = "administrator", "integrity", "analyst", "office_manager", "investigator", "auditor", "staff"
+ADM, INT, ANA, MGR, INV, AUD, STF = (
+    "administrator",
+    "integrity",
+    "analyst",
+    "office_manager",
+    "investigator",
+    "auditor",
+    "staff",
+)
 EVERYONE = {ADM, INT, ANA, MGR, INV, AUD, STF}
 EXPECTED: dict[str, set[str]] = {
     "section.diagnose": {ADM, INT, ANA, MGR, AUD, STF},
@@ -153,7 +161,9 @@ def test_each_role_gets_exactly_what_it_may(username: str, objects: dict[str, An
         allowed = _expected_allowed(user.role, username, row)
         denied = response.status_code in (403, 404)
         if allowed == denied:
-            wrong.append(f"{row.method.upper()} {url}: {response.status_code}, expected {'allowed' if allowed else 'denied'}")
+            wrong.append(
+                f"{row.method.upper()} {url}: {response.status_code}, expected {'allowed' if allowed else 'denied'}"
+            )
     for path, access in API.items():
         response = client_for(user).get(path)
         allowed = access == AUTH or role_can(user.role, access)
@@ -168,7 +178,9 @@ def test_anonymous_users_see_only_public_pages(objects: dict[str, Any]):
         url = reverse(name, args=row.args(objects))
         response = getattr(Client(), row.method)(url)
         if row.access == PUBLIC:
-            ok = response.status_code in (200, 302, 503) and "/accounts/login/" not in response.get("Location", "")
+            ok = response.status_code in (200, 302, 503) and "/accounts/login/" not in response.get(
+                "Location", ""
+            )
             ok = ok or name == "accounts:login"
         else:
             ok = response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))

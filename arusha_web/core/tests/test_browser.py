@@ -30,7 +30,7 @@ def page(live_server: Any, transactional_db: None) -> Iterator[Any]:
         context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
         page = context.new_page()
         page.set_default_timeout(15000)
-        page.base_url = live_server.url  # type: ignore[attr-defined]
+        page.base_url = live_server.url
         yield page
         browser.close()
 

@@ -19,7 +19,11 @@ def test_every_french_string_is_translated():
 
 
 def test_the_compiled_catalogue_matches_the_sources():
-    po = {e.msgid: (e.msgstr, e.msgstr_plural) for e in polib.pofile(str(LOCALE / "django.po")) if not e.obsolete}
+    po = {
+        e.msgid: (e.msgstr, e.msgstr_plural)
+        for e in polib.pofile(str(LOCALE / "django.po"))
+        if not e.obsolete
+    }
     mo = {e.msgid: (e.msgstr, e.msgstr_plural) for e in polib.mofile(str(LOCALE / "django.mo"))}
     stale = [msgid for msgid, value in po.items() if msgid and mo.get(msgid) != value]
     assert not stale, f"run `python manage.py compilemessages` (in arusha_web/): {stale[:10]}"

@@ -5,7 +5,7 @@ from django.urls import reverse
 from arusha_web.conftest import client_for
 
 
-def _officer_ids(response) -> set[str]:  # type: ignore[no-untyped-def]
+def _officer_ids(response) -> set[str]:
     return {s.officer_id for s in response.context["page"]}
 
 
@@ -23,7 +23,9 @@ def test_an_office_manager_sees_his_office_only(personas):
 
 
 def test_it_filters_by_text_and_returns_a_fragment_for_htmx(personas):
-    response = client_for(personas["ana"]).get(reverse("org:staff_list"), {"q": "abe"}, headers={"HX-Request": "true"})
+    response = client_for(personas["ana"]).get(
+        reverse("org:staff_list"), {"q": "abe"}, headers={"HX-Request": "true"}
+    )
     assert response.status_code == 200
     body = response.content.decode()
     assert "OFF-AIR" in body and "OFF-PORT" not in body
@@ -38,7 +40,9 @@ def test_the_list_runs_a_constant_number_of_queries(personas, django_assert_max_
     from arusha_web.org.models import StaffRecord
 
     for i in range(30):
-        StaffRecord.objects.create(administration=org["administration"], officer_id=f"X{i}", full_name="x", office=org["air"])
+        StaffRecord.objects.create(
+            administration=org["administration"], officer_id=f"X{i}", full_name="x", office=org["air"]
+        )
     client = client_for(personas["ana"])
     with django_assert_max_num_queries(12):
         client.get(reverse("org:staff_list"))
