@@ -82,6 +82,9 @@ INSTALLED_APPS = [
     "arusha_web.org",
     "arusha_web.audit",
     "arusha_web.jobs",
+    "arusha_web.diagnose",
+    "arusha_web.risks",
+    "arusha_web.cases",
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,12 @@ urlpatterns = [
     path("org/", include("arusha_web.org.urls")),
     path("audit/", include("arusha_web.audit.urls")),
     path("jobs/", include("arusha_web.jobs.urls")),
+    path("diagnose/", include("arusha_web.diagnose.urls")),
+    path("risks/", include("arusha_web.risks.urls")),
+    path("cases/", include("arusha_web.cases.urls")),
+    # Public pages, no login: the perception survey and the reporting channel.
+    path("s/", include("arusha_web.diagnose.public_urls")),
+    path("report/", include("arusha_web.cases.public_urls")),
     path("api/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz", jobs_views.health, name="healthz"),

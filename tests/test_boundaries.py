@@ -13,6 +13,7 @@ MODULES = [
     "arusha.metrics",
     "arusha.signals",
     "arusha.analysis",
+    "arusha.api",
     "arusha.report",
     "arusha.synth",
     "arusha.commands.analytics",

@@ -21,7 +21,14 @@ from arusha import contract
 from arusha.contract import RULE_MESSAGES, Rule
 from arusha.importing.mapping import Mapping
 from arusha.importing.read import UnreadableFile, file_hash, source_types, stage
-from arusha.importing.validate import TablePlan, detect_decimal, numeric_sources, plan_table, quote
+from arusha.importing.validate import (
+    TablePlan,
+    detect_decimal,
+    duplicate_sql,
+    numeric_sources,
+    plan_table,
+    quote,
+)
 
 Progress = Callable[[int, str], None]
 
@@ -158,6 +165,7 @@ def load_sources(
     file_errors: list[LoadError] = []
     con = duckdb.connect(str(store))
     try:
+        con.execute("SET enable_progress_bar = false")  # the caller reports progress
         ensure_store(con)
         done = {
             (str(h), str(t))
@@ -218,6 +226,11 @@ def load_sources(
                 conv = f"conv_{i}_{target}"
                 report(int(60 * (i + 0.5) / total), f"validating {path.name} → {target}")
                 con.execute(f"CREATE OR REPLACE TEMP TABLE {conv} AS {plan.sql}")
+                dup = duplicate_sql(target, conv)
+                if dup is not None:
+                    found = con.execute(dup[0]).fetchone()
+                    if found and found[0]:
+                        con.execute(dup[1])
                 jobs.append(_Job(path, digest, plan, conv, relation))
         row_errors = _collect_errors(con, jobs)
         result.error_count = len(file_errors) + row_errors

@@ -151,30 +151,31 @@ def _flag(cond: str, column: str, rule: str, value: str) -> str:
 def _checks(col: Column) -> list[str]:
     """Return the row-level checks of one converted column ``v`` with source text ``t``."""
     v, t = quote(col.name), quote("__t_" + col.name)
+    shown = f"CAST({t} AS VARCHAR)"
     checks: list[str] = []
     if col.required:
         checks.append(_flag(f"{t} IS NULL", col.name, Rule.REQUIRED_VALUE_MISSING, "NULL"))
     if col.kind in {"timestamp", "decimal", "int"}:
-        checks.append(_flag(f"{t} IS NOT NULL AND {v} IS NULL", col.name, Rule.UNPARSEABLE_VALUE, t))
+        checks.append(_flag(f"{t} IS NOT NULL AND {v} IS NULL", col.name, Rule.UNPARSEABLE_VALUE, shown))
     if col.kind == "enum":
         allowed = ", ".join(literal(e) for e in col.enum)
-        checks.append(_flag(f"{v} NOT IN ({allowed})", col.name, Rule.UNKNOWN_ENUM_VALUE, t))
+        checks.append(_flag(f"{v} NOT IN ({allowed})", col.name, Rule.UNKNOWN_ENUM_VALUE, shown))
     if col.kind == "hs_code":
         rule = Rule.INVALID_HS_CODE
-        checks.append(_flag(f"NOT regexp_full_match({v}, '[0-9]{{6,10}}')", col.name, rule, t))
+        checks.append(_flag(f"NOT regexp_full_match({v}, '[0-9]{{6,10}}')", col.name, rule, shown))
     if col.kind == "country":
         rule = Rule.INVALID_COUNTRY_CODE
-        checks.append(_flag(f"NOT regexp_full_match({v}, '[A-Z]{{2}}')", col.name, rule, t))
+        checks.append(_flag(f"NOT regexp_full_match({v}, '[A-Z]{{2}}')", col.name, rule, shown))
     if col.minimum is not None or col.maximum is not None:
         if col.minimum == 0.0 and col.maximum is None:
-            checks.append(_flag(f"{v} < 0", col.name, Rule.NEGATIVE_AMOUNT, t))
+            checks.append(_flag(f"{v} < 0", col.name, Rule.NEGATIVE_AMOUNT, shown))
         else:
             conds = []
             if col.minimum is not None:
                 conds.append(f"{v} < {col.minimum!r}")
             if col.maximum is not None:
                 conds.append(f"{v} > {col.maximum!r}")
-            checks.append(_flag(" OR ".join(conds), col.name, Rule.OUT_OF_RANGE, t))
+            checks.append(_flag(" OR ".join(conds), col.name, Rule.OUT_OF_RANGE, shown))
     return checks
 
 
@@ -210,10 +211,14 @@ def plan_table(table: str, mapping: Mapping, types: dict[str, str], relation: st
             continue
         raw, raw_type = _raw(cmap, types, mapping, decimal)
         value = _convert(col, raw, raw_type, cmap, mapping, decimal)
-        converted.append(
-            f"{value} AS {quote(col.name)}, NULLIF(trim(CAST({raw} AS VARCHAR)), '') AS "
-            f"{quote('__t_' + col.name)}"
+        # Typed (Parquet) sources keep the raw value: casting millions of values to text only to
+        # test for NULL would dominate the load; messages cast the few failing values.
+        text = (
+            raw
+            if raw_type not in {"EXPR"} and not _is_text(raw_type)
+            else (f"NULLIF(trim(CAST({raw} AS VARCHAR)), '')")
         )
+        converted.append(f"{value} AS {quote(col.name)}, {text} AS {quote('__t_' + col.name)}")
         plan.columns.append(col.name)
     if plan.file_errors:
         return plan
@@ -228,23 +233,30 @@ def plan_table(table: str, mapping: Mapping, types: dict[str, str], relation: st
                 "CAST(released_at AS VARCHAR)",
             )
         )
-    key = contract.KEYS[table]
-    dup = ""
-    if table != "events":
-        key_sql = ", ".join(quote(k) for k in key)
-        key_text = " || '|' || ".join(f"coalesce(CAST({quote(k)} AS VARCHAR), '')" for k in key)
-        dup_flag = literal(key[0] + SEP + Rule.DUPLICATE_KEY + SEP)
-        dup = (
-            f", CASE WHEN count(*) OVER (PARTITION BY {key_sql}) > 1 "
-            f"THEN list_append(__e, {dup_flag} || {key_text}) ELSE __e END AS __errs"
-        )
     keep = ", ".join(quote(c) for c in plan.columns)
     checks_sql = "list_filter([" + ", ".join(checks) + "], lambda x: x IS NOT NULL)"
     inner = f"SELECT __row, {', '.join(converted)} FROM {relation}"
-    middle = f"SELECT __row, {keep}, {checks_sql} AS __e FROM ({inner})"
-    errs = dup or ", __e AS __errs"
-    plan.sql = f"SELECT __row, {keep}{errs} FROM ({middle})"
+    plan.sql = f"SELECT __row, {keep}, {checks_sql} AS __errs FROM ({inner})"
     return plan
+
+
+def duplicate_sql(table: str, conv: str) -> tuple[str, str] | None:
+    """Return (count query, update query) flagging rows whose key repeats within ``conv``.
+
+    Why: a GROUP BY over the keys is far cheaper than a window over every column, and the update
+    only runs in the rare case where the count is not zero.
+    """
+    if table == "events":
+        return None  # an event log may repeat a step; events have no uniqueness rule
+    key = contract.KEYS[table]
+    key_sql = ", ".join(quote(k) for k in key)
+    dups = f"SELECT {key_sql} FROM {conv} WHERE {key_sql.split(',')[0]} IS NOT NULL GROUP BY {key_sql} HAVING count(*) > 1"
+    key_text = " || '|' || ".join(f"coalesce(CAST({quote(k)} AS VARCHAR), '')" for k in key)
+    flag = literal(key[0] + SEP + Rule.DUPLICATE_KEY + SEP)
+    update = (
+        f"UPDATE {conv} SET __errs = list_append(__errs, {flag} || {key_text}) WHERE ({key_sql}) IN ({dups})"
+    )
+    return f"SELECT count(*) FROM ({dups})", update
 
 
 def detect_decimal(con: object, relation: str, columns: list[str]) -> str:

@@ -53,6 +53,20 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
     "jobs.run": frozenset({R.ADMINISTRATOR, R.ANALYST}),
 }
 
+
+
+def register_capabilities(capabilities: dict[str, frozenset[Role] | set[Role]]) -> None:
+    """Add a module's capabilities (called from its AppConfig.ready()).
+
+    Modules own their rules next to their code; a capability can be declared only once, so two
+    modules cannot silently disagree about who may do something.
+    """
+    for name, roles in capabilities.items():
+        if name in CAPABILITIES and CAPABILITIES[name] != frozenset(roles):
+            raise ValueError(f"capability {name!r} is already declared with other roles")
+        CAPABILITIES[name] = frozenset(roles)
+
+
 # Roles that must use two-factor authentication when ARUSHA_REQUIRE_2FA is on.
 TWO_FACTOR_ROLES = frozenset({R.ADMINISTRATOR, R.INTEGRITY, R.INVESTIGATOR})
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 import arusha
 
-from .sections import SECTIONS
+from .sections import SECTIONS, section_url
 from .selectors import administration_name
 
 
@@ -22,8 +22,10 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         nav.append({"label": _("Home"), "url": reverse("core:home"), "active": path == reverse("core:home")})
         for section in SECTIONS:
             if user.can(section.capability):
-                url = reverse("core:section", args=[section.slug])
-                nav.append({"label": section.label, "url": url, "active": path.startswith(url)})
+                url = section_url(section)
+                placeholder = reverse("core:section", args=[section.slug])
+                active = path.startswith(url) or path.startswith(placeholder)
+                nav.append({"label": section.label, "url": url, "active": active})
         if user.can("section.admin"):
             url = reverse("core:admin")
             admin_paths = (url, "/audit/", "/jobs/", "/org/")

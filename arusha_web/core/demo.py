@@ -103,4 +103,23 @@ def demo_setup(*, password: str, progress: Callable[[str], object] = lambda _m: 
             record.user = user
             record.save(update_fields=["user"])
         accounts.append(user)
+    _module_demos(users={u.username: u for u in accounts}, progress=progress)
     return accounts
+
+
+def _module_demos(*, users: dict[str, User], progress: Callable[[str], object]) -> None:
+    """Let each module app fill its part of the demo (its ``demo.py``'s ``demo_setup``)."""
+    import importlib
+
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        if not config.name.startswith("arusha_web.") or config.name == "arusha_web.core":
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.demo":
+                raise
+            continue
+        module.demo_setup(users=users, progress=progress)

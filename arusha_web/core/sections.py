@@ -19,6 +19,8 @@ class Section:
     capability: str
     purpose: Promise
     coming: tuple[Promise, ...]
+    # The module's own start page once its app exists; until then, the placeholder page.
+    url_name: str | None = None
 
 
 SECTIONS: tuple[Section, ...] = (
@@ -34,6 +36,7 @@ SECTIONS: tuple[Section, ...] = (
             _("Integrity perception surveys of staff and the private sector"),
             _("The integrity action plan, with owners, deadlines and progress"),
         ),
+        "diagnose:index",
     ),
     Section(
         "risks",
@@ -47,6 +50,7 @@ SECTIONS: tuple[Section, ...] = (
             _("A risk register with inherent and residual ratings and controls"),
             _("Heat maps and live evidence from clearance data"),
         ),
+        "risks:index",
     ),
     Section(
         "measure",
@@ -82,6 +86,7 @@ SECTIONS: tuple[Section, ...] = (
             _("Case files with need-to-know access and legal deadlines"),
             _("Statistics without personal data"),
         ),
+        "cases:index",
     ),
     Section(
         "transparency",
@@ -96,3 +101,15 @@ SECTIONS: tuple[Section, ...] = (
 )
 
 SECTIONS_BY_SLUG = {section.slug: section for section in SECTIONS}
+
+
+def section_url(section: Section) -> str:
+    """The module's start page when its app is installed, else the placeholder page."""
+    from django.urls import NoReverseMatch, reverse
+
+    if section.url_name:
+        try:
+            return reverse(section.url_name)
+        except NoReverseMatch:
+            pass
+    return reverse("core:section", args=[section.slug])

@@ -5,17 +5,21 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from arusha_web.accounts.access import require_capability
 
-from .sections import SECTIONS, SECTIONS_BY_SLUG
+from .sections import SECTIONS, SECTIONS_BY_SLUG, section_url
 from .selectors import home_summary_for_viewer
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    sections = [section for section in SECTIONS if request.user.can(section.capability)]  # type: ignore[union-attr]
+    sections = [
+        {"section": section, "url": section_url(section)}
+        for section in SECTIONS
+        if request.user.can(section.capability)  # type: ignore[union-attr]
+    ]
     ctx = {"sections": sections, "summary": home_summary_for_viewer(viewer=request.user)}
     return render(request, "core/home.html", ctx)
 
@@ -27,6 +31,8 @@ def section(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404(slug)
     if not request.user.can(found.capability):  # type: ignore[union-attr]
         raise PermissionDenied(found.capability)
+    if found.url_name and section_url(found) != request.path:
+        return redirect(section_url(found))  # the module is built: go to its own start page
     return render(request, "core/section.html", {"section": found})
 
 

@@ -6,8 +6,8 @@ that escapes this check.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+import importlib
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,22 +16,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from arusha_web.accounts.roles import CAPABILITIES, Role
 from arusha_web.conftest import PERSONAS, client_for
-
-AUTH = "any signed-in user"
-PUBLIC = "public"
+from arusha_web.testing import ADM, ANA, AUD, AUTH, EVERYONE, INT, INV, MGR, PUBLIC, STF, Row
 
 # Who may do what, written out here independently of accounts/roles.py, so a change of the
-# rules there must be made deliberately here too.
-ADM, INT, ANA, MGR, INV, AUD, STF = (
-    "administrator",
-    "integrity",
-    "analyst",
-    "office_manager",
-    "investigator",
-    "auditor",
-    "staff",
-)
-EVERYONE = {ADM, INT, ANA, MGR, INV, AUD, STF}
+# rules there must be made deliberately here too. Module apps add theirs in tests/access.py.
 EXPECTED: dict[str, set[str]] = {
     "section.diagnose": {ADM, INT, ANA, MGR, AUD, STF},
     "section.risks": {ADM, INT, ANA, MGR, AUD},
@@ -51,13 +39,6 @@ EXPECTED: dict[str, set[str]] = {
 
 def role_can(role: str, capability: str) -> bool:
     return role in EXPECTED[capability]
-
-
-@dataclass(frozen=True)
-class Row:
-    access: str  # a capability, AUTH or PUBLIC
-    method: str = "get"
-    args: Callable[[dict[str, Any]], list[Any]] = lambda _objs: []
 
 
 def _section(slug: str) -> Row:
@@ -107,6 +88,25 @@ API = {  # path -> capability or AUTH
 }
 
 
+def _module_access() -> list[Any]:
+    """The tests/access.py modules of the module apps that have one."""
+    from django.apps import apps
+
+    found = []
+    for config in apps.get_app_configs():
+        if config.name.startswith("arusha_web."):
+            try:
+                found.append(importlib.import_module(f"{config.name}.tests.access"))
+            except ModuleNotFoundError:
+                continue
+    return found
+
+
+for _module in _module_access():
+    EXPECTED.update(_module.EXPECTED)
+    URLS.update(_module.URLS)
+
+
 def _url_names(resolver: URLResolver | None = None, namespace: str = "") -> Iterator[str]:
     for pattern in (resolver or get_resolver()).url_patterns:
         if isinstance(pattern, URLResolver):
@@ -134,7 +134,11 @@ def objects(personas: dict[str, Any]) -> dict[str, Any]:
     job = Job.objects.create(kind="system.selfcheck", params={}, created_by=personas["ana"])
     seq = AuditEntry.objects.order_by("seq").values_list("seq", flat=True).first()
     assert seq is not None, "creating the personas should have written audit entries"
-    return {"users": personas, "token": token, "job": job, "audit_seq": seq}
+    objects = {"users": personas, "token": token, "job": job, "audit_seq": seq}
+    for module in _module_access():
+        if hasattr(module, "make_objects"):
+            objects.update(module.make_objects(personas))
+    return objects
 
 
 def _expected_allowed(role: str, username: str, row: Row) -> bool:
@@ -157,7 +161,7 @@ def test_each_role_gets_exactly_what_it_may(username: str, objects: dict[str, An
     for name, row in _rows():
         client = client_for(user)
         url = reverse(name, args=row.args(objects))
-        response = getattr(client, row.method)(url)
+        response = getattr(client, row.method)(url, row.data or {})
         allowed = _expected_allowed(user.role, username, row)
         denied = response.status_code in (403, 404)
         if allowed == denied:
@@ -176,7 +180,7 @@ def test_anonymous_users_see_only_public_pages(objects: dict[str, Any]):
     wrong = []
     for name, row in _rows():
         url = reverse(name, args=row.args(objects))
-        response = getattr(Client(), row.method)(url)
+        response = getattr(Client(), row.method)(url, row.data or {})
         if row.access == PUBLIC:
             ok = response.status_code in (200, 302, 503) and "/accounts/login/" not in response.get(
                 "Location", ""
