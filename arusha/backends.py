@@ -47,10 +47,12 @@ def connect(path: str | Path | None = None, read_only: bool = False) -> BaseBack
         >>> con.name
         'duckdb'
     """
-    # DuckDB draws its own progress bar on a terminal; callers report progress themselves.
     if path is None:
-        return ibis.duckdb.connect(":memory:", enable_progress_bar=False)
-    return ibis.duckdb.connect(str(path), read_only=read_only, enable_progress_bar=False)
+        con = ibis.duckdb.connect(":memory:")
+    else:
+        con = ibis.duckdb.connect(str(path), read_only=read_only)
+    con.raw_sql("SET enable_progress_bar = false")  # callers report progress themselves
+    return con
 
 
 def connect_spark(session: SparkSession | None = None, master: str = "local[2]") -> BaseBackend:

@@ -7,6 +7,8 @@ only his own records.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -67,3 +69,39 @@ def client_for(user: User) -> Client:
     client = Client()
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     return client
+
+
+# Browser tests: mark a module with `pytestmark = BROWSER`, take the `page` fixture, log in
+# with `browser_login(page, "ana")`. They run when ARUSHA_BROWSER_TESTS=1 (make test sets it
+# when Chromium is installed).
+BROWSER = [
+    pytest.mark.browser,
+    pytest.mark.skipif(os.environ.get("ARUSHA_BROWSER_TESTS") != "1", reason="ARUSHA_BROWSER_TESTS is not 1"),
+]
+
+
+@pytest.fixture
+def page(live_server: Any, transactional_db: None) -> Iterator[Any]:
+    # Playwright's sync API runs an event loop in this thread; Django's ORM is used by the
+    # test (fixtures) on the same thread, which is safe here.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    from arusha_web.browser import launch
+
+    with sync_playwright() as p:
+        browser = launch(p)
+        context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        page.base_url = live_server.url
+        yield page
+        browser.close()
+
+
+def browser_login(page: Any, username: str) -> None:
+    page.goto(page.base_url + "/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(page.base_url + "/")

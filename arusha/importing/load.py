@@ -228,7 +228,7 @@ def load_sources(
                 con.execute(f"CREATE OR REPLACE TEMP TABLE {conv} AS {plan.sql}")
                 dup = duplicate_sql(target, conv)
                 if dup is not None:
-                    found = con.execute(dup[0]).fetchone()
+                    found = con.execute(dup[0]).fetchall()[0]
                     if found and found[0]:
                         con.execute(dup[1])
                 jobs.append(_Job(path, digest, plan, conv, relation))
@@ -260,7 +260,7 @@ def _collect_errors(con: duckdb.DuckDBPyConnection, jobs: list[_Job]) -> int:
             f"split_part(e, chr(31), 3) AS value FROM "
             f"(SELECT __row, unnest(__errs) AS e FROM {job.conv} WHERE len(__errs) > 0)"
         )
-        count = con.execute(f"SELECT count(*) FROM {job.conv}_err").fetchone()
+        count = con.execute(f"SELECT count(*) FROM {job.conv}_err").fetchall()[0]
         total += int(count[0]) if count else 0
     return total
 
@@ -319,7 +319,7 @@ def _write(con: duckdb.DuckDBPyConnection, jobs: list[_Job], result: LoadResult)
                 else f"DELETE FROM {table} WHERE {key_sql} IN (SELECT {key_sql} FROM {good})"
             )
             con.execute(f"INSERT INTO {table} ({col_sql}) SELECT {col_sql} FROM {good}")
-            n_good = con.execute(f"SELECT count(*) FROM {good}").fetchone()
+            n_good = con.execute(f"SELECT count(*) FROM {good}").fetchall()[0]
             n_bad = con.execute(
                 f"INSERT INTO quarantine SELECT '{table}', ?, ?, s.__row, r.reasons, "
                 f"to_json(s) , now() FROM {job.relation} s JOIN "
@@ -327,7 +327,7 @@ def _write(con: duckdb.DuckDBPyConnection, jobs: list[_Job], result: LoadResult)
                 f"THEN ' (' || value || ')' ELSE '' END, '; ' ORDER BY col) AS reasons "
                 f"FROM {job.conv}_err GROUP BY row) r ON r.__row = s.__row",
                 [str(job.path), job.digest],
-            ).fetchone()
+            ).fetchall()[0]
             loaded = int(n_good[0]) if n_good else 0
             quarantined = int(n_bad[0]) if n_bad else 0
             result.loaded[table] = result.loaded.get(table, 0) + loaded

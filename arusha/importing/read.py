@@ -114,7 +114,7 @@ def stage(con: duckdb.DuckDBPyConnection, path: Path, mapping: Mapping, name: st
             con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM {name}_arrow")
         else:
             raise UnreadableFile(f"unsupported file type {suffix!r} (use .csv, .parquet or .xlsx)")
-        count = con.execute(f"SELECT count(*) FROM {name}").fetchone()
+        count = con.execute(f"SELECT count(*) FROM {name}").fetchall()[0]
     except UnreadableFile:
         raise
     except (duckdb.Error, pa.ArrowException, OSError, UnicodeError, KeyError, ValueError) as exc:

@@ -271,7 +271,7 @@ def detect_decimal(con: object, relation: str, columns: list[str]) -> str:
         f"count(*) FILTER (WHERE CAST({quote(c)} AS VARCHAR) LIKE '%.%')"
         for c in columns
     )
-    row = con.execute(f"SELECT {probes} FROM (SELECT * FROM {relation} LIMIT 10000)").fetchone()
+    row = con.execute(f"SELECT {probes} FROM (SELECT * FROM {relation} LIMIT 10000)").fetchall()[0]
     counts = list(row or ())
     commas, dots = sum(counts[0::2]), sum(counts[1::2])
     return "," if commas > 0 and dots == 0 else "."

@@ -54,7 +54,6 @@ CAPABILITIES: dict[str, frozenset[Role]] = {
 }
 
 
-
 def register_capabilities(capabilities: dict[str, frozenset[Role] | set[Role]]) -> None:
     """Add a module's capabilities (called from its AppConfig.ready()).
 

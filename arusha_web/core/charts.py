@@ -108,7 +108,9 @@ def line_svg(
     fig, ax = plt.subplots(figsize=(6.4, 3.0))
     for i, (name, values) in enumerate(series.items()):
         points = [float("nan") if v is None else v for v in values]
-        ax.plot(list(range(len(x))), points, marker="o", markersize=3, color=PALETTE[i % len(PALETTE)], label=name)
+        ax.plot(
+            list(range(len(x))), points, marker="o", markersize=3, color=PALETTE[i % len(PALETTE)], label=name
+        )
     step = max(1, len(x) // 12)
     ax.set_xticks(list(range(0, len(x), step)), [x[i] for i in range(0, len(x), step)], rotation=0)
     ax.set_ylabel(unit)
@@ -133,7 +135,15 @@ def heatmap_svg(
         for c in range(len(columns)):
             ax.add_patch(plt.Rectangle((c, r), 1, 1, facecolor=colors[r][c], edgecolor="white", linewidth=2))
             if counts[r][c]:
-                ax.text(c + 0.5, r + 0.5, str(counts[r][c]), ha="center", va="center", fontsize=10, fontweight="bold")
+                ax.text(
+                    c + 0.5,
+                    r + 0.5,
+                    str(counts[r][c]),
+                    ha="center",
+                    va="center",
+                    fontsize=10,
+                    fontweight="bold",
+                )
     ax.set_xlim(0, len(columns))
     ax.set_ylim(0, len(rows))
     ax.set_xticks([c + 0.5 for c in range(len(columns))], list(columns))

@@ -41,7 +41,7 @@ def _table(tmp: Path, spec: list[tuple[bool, str, int]]) -> tuple[Path, int]:
 def _count(store: Path) -> int:
     con = duckdb.connect(str(store), read_only=True)
     try:
-        row = con.execute("SELECT count(*) FROM declarations").fetchone()
+        row = con.execute("SELECT count(*) FROM declarations").fetchall()[0]
         return int(row[0]) if row else 0
     finally:
         con.close()

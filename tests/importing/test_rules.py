@@ -16,7 +16,7 @@ from tests.conftest import GOOD_ROW, write_csv
 def _count(store: Path, table: str = "declarations") -> int:
     con = duckdb.connect(str(store), read_only=True)
     try:
-        row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
+        row = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0]
         return int(row[0]) if row else 0
     finally:
         con.close()
