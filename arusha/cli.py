@@ -57,6 +57,9 @@ def demo(
     setup_only: Annotated[
         bool, typer.Option("--setup-only", help="Prepare the demo data, then exit without serving.")
     ] = False,
+    declarations: Annotated[
+        int, typer.Option(help="How many clearance declarations to generate and analyse (0: none).")
+    ] = 60_000,
 ) -> None:
     """Create the demo administration and accounts, then serve the app with a worker.
 
@@ -80,6 +83,13 @@ def demo(
     typer.echo("Preparing the database…")
     _manage("migrate", "--no-input", "--verbosity", "0")
     accounts = demo_setup(password=settings.ARUSHA_DEMO_PASSWORD, progress=typer.echo)
+    if declarations > 0:
+        from arusha_web.core.demo_data import demo_clearance
+
+        outputs = demo_clearance(declarations=declarations, progress=typer.echo)
+        typer.echo(
+            f"Analysis written to {outputs['analysis']} (report.html, signals.csv, indicators.parquet)."
+        )
     url = f"http://{host}:{port}/"
     lines = [f"  {a.username:<16} {a.role_label}" for a in accounts]
     banner = (

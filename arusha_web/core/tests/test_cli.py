@@ -35,7 +35,7 @@ def test_every_command_has_help_with_an_example():
 
 def test_demo_is_refused_when_debug_is_off(transactional_db, settings):
     settings.DEBUG = False
-    result = runner.invoke(app, ["demo", "--setup-only", "--port", "8799"])
+    result = runner.invoke(app, ["demo", "--setup-only", "--port", "8799", "--declarations", "0"])
     assert result.exit_code == 2
     assert "Refusing demo mode" in result.output
     assert not User.objects.exists()
@@ -44,11 +44,11 @@ def test_demo_is_refused_when_debug_is_off(transactional_db, settings):
 @pytest.mark.django_db(transaction=True)
 def test_demo_setup_twice_duplicates_nothing(settings):
     settings.DEBUG = False
-    first = runner.invoke(app, ["demo", "--setup-only", "--force", "--port", "8799"])
+    first = runner.invoke(app, ["demo", "--setup-only", "--force", "--port", "8799", "--declarations", "0"])
     assert first.exit_code == 0, first.output
     assert "admin" in first.output and "Office manager" in first.output
     counts = (User.objects.count(), Office.objects.count(), StaffRecord.objects.count())
-    second = runner.invoke(app, ["demo", "--setup-only", "--force", "--port", "8799"])
+    second = runner.invoke(app, ["demo", "--setup-only", "--force", "--port", "8799", "--declarations", "0"])
     assert second.exit_code == 0, second.output
     assert (User.objects.count(), Office.objects.count(), StaffRecord.objects.count()) == counts
 
