@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "arusha_web.diagnose",
     "arusha_web.risks",
     "arusha_web.cases",
+    "arusha_web.measure",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ urlpatterns = [
     path("diagnose/", include("arusha_web.diagnose.urls")),
     path("risks/", include("arusha_web.risks.urls")),
     path("cases/", include("arusha_web.cases.urls")),
+    path("measure/", include("arusha_web.measure.urls")),
     # Public pages, no login: the perception survey and the reporting channel.
     path("s/", include("arusha_web.diagnose.public_urls")),
     path("report/", include("arusha_web.cases.public_urls")),

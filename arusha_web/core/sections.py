@@ -64,6 +64,7 @@ SECTIONS: tuple[Section, ...] = (
             _("Dashboards, officer scorecards and a ranked inbox of leads"),
             _("Performance contracts with targets, signatures and monthly scorecards"),
         ),
+        "measure:index",
     ),
     Section(
         "prevent",
