@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import cast
+from datetime import date, datetime
+from typing import Any, cast
+from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -86,3 +87,26 @@ def staff(request: HttpRequest) -> list[StaffOut]:
         )
         for s in staff_list_for_viewer(viewer=request.user)
     ]
+
+
+class JobOut(Schema):
+    id: UUID
+    kind: str
+    status: str
+    progress: int
+    message: str
+    error: str
+    result: Any = None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+@api.get("/jobs/{job_id}", response=JobOut, tags=["jobs"], summary="A background job's status and progress")
+def job(request: HttpRequest, job_id: UUID) -> JobOut:
+    """Poll this while a job runs: `progress` goes from 0 to 100, `status` ends succeeded or failed."""
+    from arusha_web.jobs.selectors import job_for_viewer
+
+    require(request, "jobs.view")
+    found = job_for_viewer(viewer=_viewer(request), pk=job_id)
+    return JobOut.from_orm(found)

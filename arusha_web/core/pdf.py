@@ -7,6 +7,7 @@ network access: ``base_url`` points at nothing remote and static files are read 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.contrib.staticfiles import finders
@@ -14,22 +15,30 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
 
-def _local_static(url: str) -> dict[str, Any]:
-    """Serve /static/... from disk; refuse everything else, so a report never calls out."""
-    from weasyprint import default_url_fetcher
+def _local_fetcher() -> Any:
+    """A WeasyPrint URL fetcher that serves /static/... from disk and refuses everything else,
+    so a report never calls out (and never hangs on a closed network)."""
+    from weasyprint.urls import URLFetcher
 
-    if "/static/" in url:
-        path = finders.find(url.split("/static/", 1)[1])
-        if path:
-            return default_url_fetcher(f"file://{path}")
-    raise ValueError(f"external resource refused in a PDF report: {url}")
+    class LocalStaticFetcher(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if "/static/" in url and not url.startswith("file:"):
+                path = finders.find(url.split("/static/", 1)[1].split("?")[0])
+                if path:
+                    return super().fetch(Path(path).as_uri(), headers)
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            raise ValueError(f"external resource refused in a PDF report: {url}")
+
+    return LocalStaticFetcher(allowed_protocols={"file", "data", "http"})
 
 
 def pdf_bytes(template: str, context: dict[str, Any], *, request: HttpRequest | None = None) -> bytes:
     from weasyprint import HTML
 
     html = render_to_string(template, context, request=request)
-    return bytes(HTML(string=html, base_url="http://arusha.invalid/", url_fetcher=_local_static).write_pdf())
+    document = HTML(string=html, base_url="http://arusha.invalid/", url_fetcher=_local_fetcher())
+    return bytes(document.write_pdf())
 
 
 def pdf_response(

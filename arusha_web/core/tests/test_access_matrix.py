@@ -168,7 +168,7 @@ def test_each_role_gets_exactly_what_it_may(username: str, objects: dict[str, An
             wrong.append(
                 f"{row.method.upper()} {url}: {response.status_code}, expected {'allowed' if allowed else 'denied'}"
             )
-    for path, access in API.items():
+    for path, access in {**API, f"/api/jobs/{objects['job'].pk}": "jobs.view"}.items():
         response = client_for(user).get(path)
         allowed = access == AUTH or role_can(user.role, access)
         if allowed != (response.status_code == 200):
