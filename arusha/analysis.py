@@ -6,6 +6,7 @@ Outputs (read by other tools, so their shape is fixed):
   peer_median, z``. Rows with ``period = "all"`` cover the whole analysed window.
 * ``signals.csv``: ``entity_type,entity_id,score,kind,explanation`` sorted by score descending.
 * ``report.html``: self-contained summary.
+* ``time_release_study.csv`` (extra): median stage hours by office, final channel and period.
 
 The heavy lifting (facts, aggregations) is Ibis and runs on the chosen engine; peer statistics and
 tests run in pandas on the aggregated rows, which are small (entities × periods × indicators).
@@ -25,9 +26,9 @@ from typing import Any
 import duckdb
 import ibis
 import ibis.expr.types as ir
-import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from ibis import _
 from ibis.backends import BaseBackend
@@ -73,7 +74,7 @@ class AnalyzeResult:
 class Analysis:
     """In-memory results of :func:`analyze_tables` (before writing)."""
 
-    indicators: pd.DataFrame
+    indicators: pa.Table
     signals: pd.DataFrame
     trs: pd.DataFrame
     not_computable: dict[str, str]
@@ -89,48 +90,109 @@ def _available(tables: dict[str, ir.Table]) -> set[str]:
     return available
 
 
-def _long(wide: pd.DataFrame, level: str, inds: list[catalogue.Indicator]) -> pd.DataFrame:
+def _post() -> duckdb.DuckDBPyConnection:
+    """Return an in-process DuckDB for post-processing aggregates (same on every engine)."""
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
+def _long(wide: pa.Table, level: str, inds: list[catalogue.Indicator]) -> pa.Table:
     """Return the wide per-entity metrics as long indicator rows (rows with n = 0 dropped)."""
-    values, counts = [], []
-    for ind in inds:
-        if ind.agg in {"ratio", "count"}:
-            num = wide[f"{ind.code}__num"].to_numpy(dtype=float, na_value=np.nan)
-            den = np.nan_to_num(wide[f"{ind.code}__den"].to_numpy(dtype=float, na_value=np.nan))
-            with np.errstate(divide="ignore", invalid="ignore"):
-                values.append(num if ind.agg == "count" else np.where(den > 0, num / den, np.nan))
-            counts.append(den)
-        else:
-            values.append(wide[f"{ind.code}__val"].to_numpy(dtype=float, na_value=np.nan))
-            counts.append(np.nan_to_num(wide[f"{ind.code}__n"].to_numpy(dtype=float, na_value=np.nan)))
-    k = len(inds)
-    keys = {c: np.tile(wide[c].to_numpy(dtype=object), k) for c in ("entity_id", "office_code", "period")}
-    out = pd.DataFrame(
-        {
-            "entity_type": level,
-            **keys,
-            "indicator": np.repeat([i.code for i in inds], len(wide)),
-            "value": np.concatenate(values) if values else np.array([], dtype=float),
-            "n": np.concatenate(counts).astype("int64") if counts else np.array([], dtype="int64"),
-        }
-    )
-    return out[out.n > 0]
+    con = _post()
+    try:
+        con.register("wide", wide)
+        parts = []
+        for ind in inds:
+            code = ind.code
+            if ind.agg in {"ratio", "count"}:
+                num, den = f'CAST("{code}__num" AS DOUBLE)', f'CAST("{code}__den" AS DOUBLE)'
+                value = num if ind.agg == "count" else f"{num} / NULLIF({den}, 0)"
+                n = f'CAST("{code}__cnt" AS DOUBLE)' if ind.count else den
+            else:
+                value, n = f'CAST("{code}__val" AS DOUBLE)', f'CAST("{code}__n" AS DOUBLE)'
+            parts.append(
+                f"SELECT '{level}' AS entity_type, CAST(entity_id AS VARCHAR) AS entity_id, "
+                f"CAST(office_code AS VARCHAR) AS office_code, CAST(period AS VARCHAR) AS period, "
+                f"'{code}' AS indicator, {value} AS value, CAST(coalesce({n}, 0) AS BIGINT) AS n "
+                f"FROM wide WHERE coalesce({n}, 0) > 0"
+            )
+        return con.sql(" UNION ALL ".join(parts)).to_arrow_table()
+    finally:
+        con.close()
 
 
-def _peer_stats(df: pd.DataFrame) -> pd.DataFrame:
+ADDITIVE = {"ratio", "count", "sum"}
+RAW_COLUMNS_NOT_AGGREGATED = (
+    "regime",
+    "channel_assigned",
+    "channel_changed_by",
+    "assessed_at",
+    "paid_at",
+    "released_at",
+    "assessed_value",
+    "duties_declared",
+    "duties_assessed",
+    "inspection_result",
+    "offence_code",
+    "penalty_amount",
+    "country_origin",
+    "country_export",
+    "transport_mode",
+    "pen_median",
+)
+
+
+def _whole_period(wide: pa.Table, inds: list[catalogue.Indicator]) -> pa.Table:
+    """Return the wide metrics of additive indicators summed over periods, with ``period = 'all'``."""
+    cols = [c for ind in inds for c in wide.column_names if c.startswith(f"{ind.code}__")]
+    sums = ", ".join(f'sum("{c}") AS "{c}"' for c in cols)
+    con = _post()
+    try:
+        con.register("wide", wide)
+        sql = f"SELECT entity_id, office_code, 'all' AS period, {sums} FROM wide GROUP BY entity_id, office_code"
+        return con.sql(sql).to_arrow_table()
+    finally:
+        con.close()
+
+
+def _peer_stats(table: pa.Table) -> pa.Table:
     """Add ``peer_median`` and robust ``z`` = (value − median) / (1.4826 × MAD) within peer groups."""
-    df = df.copy()
-    office_key = df.office_code.where(df.entity_type.isin(PEERS_BY_OFFICE), "")
-    df["_g"] = df.entity_type + "\x1f" + df.indicator + "\x1f" + df.period + "\x1f" + office_key.fillna("")
-    valid = df.value.notna()
-    grouped = df[valid].groupby("_g").value
-    med = grouped.transform("median")
-    mad = (df.loc[valid, "value"] - med).abs().groupby(df.loc[valid, "_g"]).transform("median") * 1.4826
-    size = grouped.transform("size")
-    df["peer_median"] = med.where(size >= MIN_PEERS)
-    z = (df.loc[valid, "value"] - med) / mad.where(mad > 0)
-    df["z"] = z.where(size >= MIN_PEERS)
-    df.loc[df.entity_type == "administration", ["peer_median", "z"]] = np.nan
-    return df.drop(columns="_g")
+    by_office = ", ".join(f"'{t}'" for t in sorted(PEERS_BY_OFFICE))
+    keys = "entity_type, indicator, period, gk"
+    con = _post()
+    try:
+        con.register("ind", table)
+        # Grouped medians joined back: DuckDB's windowed median is several times slower.
+        sql = f"""
+            WITH t AS (
+                SELECT *, CASE WHEN entity_type IN ({by_office}) THEN coalesce(office_code, '') ELSE '' END AS gk
+                FROM ind
+            ), g AS (
+                SELECT {keys}, median(value) AS med, count(value) AS size FROM t GROUP BY ALL
+            ), j AS (
+                SELECT t.*, g.med, g.size FROM t JOIN g USING ({keys})
+            ), m AS (
+                SELECT {keys}, 1.4826 * median(abs(value - med)) AS mad FROM j GROUP BY ALL
+            )
+            SELECT entity_type, entity_id, office_code, period, indicator, value, n,
+                   CASE WHEN size >= {MIN_PEERS} AND entity_type <> 'administration' THEN med END AS peer_median,
+                   CASE WHEN size >= {MIN_PEERS} AND entity_type <> 'administration' AND mad > 0
+                        THEN (value - med) / mad END AS z
+            FROM j JOIN m USING ({keys})
+            ORDER BY entity_type, indicator, period, entity_id, office_code
+        """
+        return con.sql(sql).to_arrow_table().cast(INDICATOR_SCHEMA)
+    finally:
+        con.close()
+
+
+def _frame_to_long(df: pd.DataFrame) -> pa.Table:
+    """Return special-indicator rows (pandas) in the long Arrow layout."""
+    cols = ["entity_type", "entity_id", "office_code", "period", "indicator", "value", "n"]
+    schema = pa.schema([f for f in INDICATOR_SCHEMA if f.name in cols])
+    df = df.assign(office_code=df.office_code.astype(object).where(df.office_code.notna(), None))
+    return pa.Table.from_pandas(df[cols], schema=schema, preserve_index=False)
 
 
 def analyze_tables(
@@ -163,14 +225,17 @@ def analyze_tables(
     items = tables.get("items") if "items" in available else None
     events = tables.get("events") if "events" in available else None
     report(10, "building declaration facts")
-    fact_table = backends.materialize(facts.declaration_facts(decl, items, events), "arusha_facts")
+    fact_expr = facts.declaration_facts(decl, items, events)
+    # Keep keys and facts only: the raw columns are already folded into flags, and memory matters at 5 M rows.
+    fact_expr = fact_expr.drop(*[c for c in RAW_COLUMNS_NOT_AGGREGATED if c in fact_expr.columns])
+    fact_table = backends.materialize(fact_expr, "arusha_facts")
 
     not_computable: dict[str, str] = {}
     for ind in catalogue.CATALOGUE:
         reason = catalogue.not_computable_reason(ind, available)
         if reason:
             not_computable[ind.code] = reason
-    frames: list[pd.DataFrame] = []
+    parts: list[pa.Table] = []
     level_names = list(levels.LEVEL_KEYS)
     for i, level in enumerate(level_names):
         need = levels.LEVEL_NEEDS.get(level)
@@ -183,18 +248,22 @@ def analyze_tables(
             if ind.agg != "special" and level in ind.levels and ind.code not in not_computable
         ]
         report(15 + int(50 * i / len(level_names)), f"indicators by {level}")
-        for per in (period, "all"):
-            wide = levels.level_indicators_wide(fact_table, level, per, inds).to_pandas()
-            frames.append(_long(wide, level, inds))
+        wide = levels.level_indicators_wide(fact_table, level, period, inds).to_pyarrow()
+        parts.append(_long(wide, level, inds))
+        # Sums and counts of the whole window are sums of the periods' sums: no second scan.
+        additive = [ind for ind in inds if ind.agg in ADDITIVE]
+        parts.append(_long(_whole_period(wide, additive), level, additive))
+        holistic = [ind for ind in inds if ind.agg not in ADDITIVE]
+        if holistic:
+            whole = levels.level_indicators_wide(fact_table, level, "all", holistic).to_pyarrow()
+            parts.append(_long(whole, level, holistic))
 
     report(70, "integrity-risk tests")
     candidates: list[pd.DataFrame] = []
     n_tests = 0
     if "BP1_CONC" not in not_computable:
         conc = levels.override_concentration(fact_table, period).to_pandas()
-        conc["entity_type"], conc["indicator"] = "office", "BP1_CONC"
-        frames.append(conc.drop(columns="top_declarant"))
-    pair_frames: list[pd.DataFrame] = []
+        parts.append(_frame_to_long(conc.assign(entity_type="office", indicator="BP1_CONC")))
     if "CP1" not in not_computable:
         for other, etype, label in (
             ("declarant_id", "officer_declarant_pair", "declarant"),
@@ -203,24 +272,27 @@ def analyze_tables(
             pairs = pairing.pairing_excess(decl, other).to_pandas()
             n_tests += len(pairs)
             candidates.append(signals.pairing_leads(pairs, etype, label))
-            pf = pairs.assign(entity_type=etype, indicator="CP1")
-            pair_frames.append(pf.drop(columns=["n_other", "p_officer"]))
-    frames += pair_frames
+            parts.append(_frame_to_long(pairs.assign(entity_type=etype, indicator="CP1")))
     if "BENFORD_MAD" not in not_computable:
         for by, etype in (("declarant_id", "declarant"), ("importer_id", "importer")):
             bf = benford.benford_deviation(decl, by).to_pandas()
             n_tests += len(bf)
             candidates.append(signals.benford_leads(bf, etype))
-            frames.append(
-                bf.assign(
-                    entity_type=etype, indicator="BENFORD_MAD", office_code=None, period="all", value=bf.mad
-                )[["entity_id", "office_code", "period", "indicator", "value", "n", "entity_type"]]
+            long = bf.assign(
+                entity_type=etype, indicator="BENFORD_MAD", office_code=None, period="all", value=bf.mad
             )
-    indicators = pd.concat([f for f in frames if not f.empty], ignore_index=True)
-    indicators = indicators[[c for c in INDICATOR_SCHEMA.names if c in indicators.columns]]
-    indicators = _peer_stats(indicators)
+            parts.append(_frame_to_long(long))
+    filled = [p for p in parts if p.num_rows]
+    empty = INDICATOR_SCHEMA.empty_table().drop(["peer_median", "z"])
+    indicators = _peer_stats(pa.concat_tables(filled, promote_options="permissive") if filled else empty)
 
-    whole = indicators[indicators.period == "all"]
+    signal_codes = {spec.indicator for spec in signals.SHARE_SIGNALS}
+    whole = indicators.filter(
+        pc.and_(
+            pc.equal(indicators["period"], "all"),
+            pc.is_in(indicators["indicator"], pa.array(sorted(signal_codes))),
+        )
+    ).to_pandas()
     for spec in signals.SHARE_SIGNALS:
         if spec.indicator in not_computable:
             continue
@@ -235,7 +307,6 @@ def analyze_tables(
         else pd.DataFrame()
     )
     backends.release(fact_table, "arusha_facts")
-    indicators = indicators.sort_values(["entity_type", "indicator", "period", "entity_id"], kind="stable")
     summary = {
         "declarations": int(decl.count().to_pyarrow().as_py()),
         "period": period,
@@ -243,7 +314,7 @@ def analyze_tables(
         "date_to": str(date_to) if date_to else None,
         "available": sorted(available),
     }
-    return Analysis(indicators.reset_index(drop=True), leads, trs, not_computable, summary)
+    return Analysis(indicators, leads, trs, not_computable, summary)
 
 
 @contextmanager
@@ -298,9 +369,10 @@ def write_outputs(analysis: Analysis, out_dir: str | Path) -> AnalyzeResult:
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    table = pa.Table.from_pandas(analysis.indicators, schema=INDICATOR_SCHEMA, preserve_index=False)
-    pq.write_table(table, out / "indicators.parquet")
+    pq.write_table(analysis.indicators, out / "indicators.parquet")
     analysis.signals.to_csv(out / "signals.csv", index=False, columns=signals.SIGNAL_COLUMNS)
+    if not analysis.trs.empty:
+        analysis.trs.to_csv(out / "time_release_study.csv", index=False)  # extra file, outside the contract
     (out / "report.html").write_text(report.render(analysis), encoding="utf-8")
     strong = int((analysis.signals.score >= signals.STRONG_SCORE).sum()) if len(analysis.signals) else 0
     return AnalyzeResult(

@@ -11,6 +11,8 @@ import math
 from typing import TYPE_CHECKING
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from arusha.metrics.catalogue import BY_CODE
 from arusha.signals import STRONG_SCORE
@@ -86,7 +88,11 @@ def render(analysis: Analysis) -> str:
     Args:
         analysis: Output of :func:`arusha.analysis.analyze_tables`.
     """
-    ind, leads, summary = analysis.indicators, analysis.signals, analysis.summary
+    leads, summary = analysis.signals, analysis.summary
+    table = analysis.indicators
+    codes = set(table["indicator"].unique().to_pylist())
+    wanted = pc.is_in(table["entity_type"], pa.array(["administration", "office"]))
+    ind = table.filter(wanted).to_pandas()
     out = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
         "<title>Arusha — clearance indicators and integrity-risk leads</title>",
@@ -187,7 +193,7 @@ def render(analysis: Analysis) -> str:
         "<h2>Indicator definitions</h2><table><thead><tr><th>code</th><th>name</th><th>nom</th>"
         "<th>definition</th><th>unit</th><th>direction</th></tr></thead><tbody>"
     )
-    for code in sorted(set(ind.indicator)):
+    for code in sorted(codes):
         i = BY_CODE.get(code)
         if i:
             out.append(

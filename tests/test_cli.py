@@ -64,3 +64,13 @@ def test_every_command_has_help() -> None:
     for args in (["data", "load"], ["data", "generate"], ["analyze"]):
         result = runner.invoke(app, [*args, "--help"])
         assert result.exit_code == 0 and "Example:" in result.output
+
+
+def test_quarantine_loads_good_rows_and_says_how_many_were_kept_aside(tmp_path: Path) -> None:
+    rows = [GOOD_ROW, {**GOOD_ROW, "declaration_id": "D2", "channel_final": "purple"}]
+    path = write_csv(tmp_path / "declarations.csv", rows)
+    result = runner.invoke(
+        app, ["data", "load", str(path), "--store", str(tmp_path / "s.duckdb"), "--quarantine"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Loaded 1 declarations" in result.output and "Quarantined 1 row(s)" in result.output

@@ -14,7 +14,7 @@ data_app = typer.Typer(no_args_is_help=True, help="Load or generate clearance da
 
 
 @contextmanager
-def _progress(label: str, unit_total: int | None = None) -> Iterator[Callable[[int, str], None]]:
+def _progress(label: str) -> Iterator[Callable[[int, str], None]]:
     """Yield a (percent, message) callback drawing a rich progress bar on stderr."""
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn

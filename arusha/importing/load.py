@@ -122,6 +122,7 @@ class _Job:
     plan: TablePlan
     conv: str
     relation: str
+    errors: int = 0
 
 
 def load_sources(
@@ -224,7 +225,11 @@ def load_sources(
                     continue
                 result.absent_columns[target] = plan.absent
                 conv = f"conv_{i}_{target}"
-                report(int(60 * (i + 0.5) / total), f"validating {path.name} → {target}")
+                rate = result.rows_read / max(time.perf_counter() - started, 1e-9)
+                report(
+                    int(60 * (i + 0.5) / total),
+                    f"validating {path.name} → {target} ({result.rows_read:,} rows read, {rate:,.0f} rows/s)",
+                )
                 con.execute(f"CREATE OR REPLACE TEMP TABLE {conv} AS {plan.sql}")
                 dup = duplicate_sql(target, conv)
                 if dup is not None:
@@ -261,7 +266,8 @@ def _collect_errors(con: duckdb.DuckDBPyConnection, jobs: list[_Job]) -> int:
             f"(SELECT __row, unnest(__errs) AS e FROM {job.conv} WHERE len(__errs) > 0)"
         )
         count = con.execute(f"SELECT count(*) FROM {job.conv}_err").fetchall()[0]
-        total += int(count[0]) if count else 0
+        job.errors = int(count[0]) if count else 0
+        total += job.errors
     return total
 
 
@@ -313,21 +319,28 @@ def _write(con: duckdb.DuckDBPyConnection, jobs: list[_Job], result: LoadResult)
             good = f"(SELECT * FROM {job.conv} WHERE len(__errs) = 0)"
             key = contract.KEYS[table]
             key_sql = ", ".join(quote(k) for k in key)
-            con.execute(
-                f"DELETE FROM {table} WHERE ({key_sql}) IN (SELECT ({key_sql}) FROM {good})"
-                if len(key) > 1
-                else f"DELETE FROM {table} WHERE {key_sql} IN (SELECT {key_sql} FROM {good})"
+            if con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]:
+                # Rows whose key is already stored are replaced: a newer export supersedes the older.
+                con.execute(
+                    f"DELETE FROM {table} WHERE ({key_sql}) IN (SELECT ({key_sql}) FROM {good})"
+                    if len(key) > 1
+                    else f"DELETE FROM {table} WHERE {key_sql} IN (SELECT {key_sql} FROM {good})"
+                )
+            n_good = con.execute(f"INSERT INTO {table} ({col_sql}) SELECT {col_sql} FROM {good}").fetchall()[
+                0
+            ]
+            n_bad = (
+                (0,)
+                if not job.errors
+                else con.execute(
+                    f"INSERT INTO quarantine SELECT '{table}', ?, ?, s.__row, r.reasons, "
+                    f"to_json(s) , now() FROM {job.relation} s JOIN "
+                    f"(SELECT row AS __row, string_agg(col || ': ' || rule || CASE WHEN value <> '' "
+                    f"THEN ' (' || value || ')' ELSE '' END, '; ' ORDER BY col) AS reasons "
+                    f"FROM {job.conv}_err GROUP BY row) r ON r.__row = s.__row",
+                    [str(job.path), job.digest],
+                ).fetchall()[0]
             )
-            con.execute(f"INSERT INTO {table} ({col_sql}) SELECT {col_sql} FROM {good}")
-            n_good = con.execute(f"SELECT count(*) FROM {good}").fetchall()[0]
-            n_bad = con.execute(
-                f"INSERT INTO quarantine SELECT '{table}', ?, ?, s.__row, r.reasons, "
-                f"to_json(s) , now() FROM {job.relation} s JOIN "
-                f"(SELECT row AS __row, string_agg(col || ': ' || rule || CASE WHEN value <> '' "
-                f"THEN ' (' || value || ')' ELSE '' END, '; ' ORDER BY col) AS reasons "
-                f"FROM {job.conv}_err GROUP BY row) r ON r.__row = s.__row",
-                [str(job.path), job.digest],
-            ).fetchall()[0]
             loaded = int(n_good[0]) if n_good else 0
             quarantined = int(n_bad[0]) if n_bad else 0
             result.loaded[table] = result.loaded.get(table, 0) + loaded

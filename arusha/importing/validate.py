@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import duckdb
+
 from arusha import contract
 from arusha.contract import Column, Rule
 from arusha.importing.mapping import _SRC_CALL, ColumnMap, Mapping
@@ -259,11 +261,8 @@ def duplicate_sql(table: str, conv: str) -> tuple[str, str] | None:
     return f"SELECT count(*) FROM ({dups})", update
 
 
-def detect_decimal(con: object, relation: str, columns: list[str]) -> str:
+def detect_decimal(con: duckdb.DuckDBPyConnection, relation: str, columns: list[str]) -> str:
     """Return ``","`` when text numbers in ``columns`` use a decimal comma and never a dot, else ``"."``."""
-    import duckdb
-
-    assert isinstance(con, duckdb.DuckDBPyConnection)
     if not columns:
         return "."
     probes = ", ".join(

@@ -57,6 +57,7 @@ class Indicator:
     denominator: str = ""
     provenance: str = ""
     binomial: bool = False  # numerator and denominator are counts: exact tests apply
+    count: str = ""  # fact counted as ``n`` when the denominator is an amount (default: the denominator)
 
 
 CATALOGUE: Final[tuple[Indicator, ...]] = (
@@ -293,6 +294,7 @@ CATALOGUE: Final[tuple[Indicator, ...]] = (
         "ratio",
         "uplift_value",
         "inspected_value",
+        count="inspected",
     ),
     Indicator(
         "BP4",
@@ -435,7 +437,7 @@ CATALOGUE: Final[tuple[Indicator, ...]] = (
         "share",
         "higher_worse",
         _TRADERS,
-        ("items",),
+        ("items", "released_at"),
         "ratio",
         "uv_low",
         "uv_lines",

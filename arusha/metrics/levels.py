@@ -29,7 +29,10 @@ LEVEL_NEEDS = {"officer": "officer_id", "hs_chapter": "items"}
 def _metrics(facts: ir.Table, ind: Indicator) -> dict[str, ir.Scalar]:
     code = ind.code
     if ind.agg == "ratio":
-        return {f"{code}__num": facts[ind.numerator].sum(), f"{code}__den": facts[ind.denominator].sum()}
+        out = {f"{code}__num": facts[ind.numerator].sum(), f"{code}__den": facts[ind.denominator].sum()}
+        if ind.count:
+            out[f"{code}__cnt"] = facts[ind.count].sum()
+        return out
     if ind.agg == "count":
         return {f"{code}__num": facts.count(), f"{code}__den": facts.count()}
     col = facts[ind.numerator]
@@ -90,7 +93,8 @@ def indicator_table(facts: ir.Table, code: str, level: str, period: str = "month
         num, den = wide[f"{code}__num"], wide[f"{code}__den"]
         ratio = num.cast("float64") / den.cast("float64")
         value = num.cast("float64") if ind.agg == "count" else ibis.ifelse(den > 0, ratio, None)
-        return wide.select("entity_id", "office_code", "period", value=value, n=den.cast("int64"))
+        n = wide[f"{code}__cnt"] if ind.count else den
+        return wide.select("entity_id", "office_code", "period", value=value, n=n.cast("int64"))
     return wide.select(
         "entity_id",
         "office_code",

@@ -121,3 +121,13 @@ def test_a_mapping_naming_a_missing_source_column_reports_it(tmp_path: Path) -> 
 def test_it_rejects_malformed_mappings(doc: dict[str, object]) -> None:
     with pytest.raises(MappingError):
         parse_mapping(doc)
+
+
+def test_it_reads_a_latin1_export_when_the_mapping_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "declarations.csv"
+    header = ",".join(GOOD_ROW)
+    row = ",".join({**GOOD_ROW, "office_code": "DOUALA-PÔRT"}.values())
+    path.write_bytes(f"{header}\n{row}\n".encode("latin-1"))
+    store = tmp_path / "s.duckdb"
+    load_sources([path], store, mapping=parse_mapping({"csv": {"encoding": "latin-1"}}))
+    assert _rows(store, "SELECT office_code FROM declarations") == [("DOUALA-PÔRT",)]
