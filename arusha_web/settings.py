@@ -248,6 +248,16 @@ MEDIA_ROOT = Path(os.environ.get("ARUSHA_MEDIA_ROOT", VAR_DIR / "media"))
 # Without collectstatic (tests, runserver) WhiteNoise finds files in the apps directly.
 WHITENOISE_USE_FINDERS = DEBUG or envbool("ARUSHA_STATIC_FINDERS", False)
 
+# A file cache under var/ is shared by every web process on the machine, so throttles (failed
+# receipt codes on the reporting channel) count across gunicorn workers; no cache server needed.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
+        "TIMEOUT": 3600,
+    }
+}
+
 # --- Background jobs ------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 ARUSHA_WORKER_STALE_SECONDS = envint("ARUSHA_WORKER_STALE_SECONDS", 120)

@@ -40,3 +40,6 @@ api = NinjaAPI(
 )
 
 from . import routes  # noqa: E402,F401  (registers the endpoints on `api`)
+
+# Module routers: each module keeps its endpoints next to its code.
+api.add_router("/cases", "arusha_web.cases.api.router")

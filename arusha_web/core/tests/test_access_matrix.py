@@ -84,6 +84,7 @@ API = {  # path -> capability or AUTH
     "/api/offices": "org.view",
     "/api/staff": AUTH,
     "/api/docs": AUTH,
+    "/api/cases": "cases.investigate",
     "/api/openapi.json": AUTH,
 }
 

@@ -5,7 +5,7 @@ from arusha_web.core.pdf import pdf_bytes
 
 
 def test_a_report_with_a_chart_and_the_stylesheet_becomes_a_pdf(db, tmp_path, settings):
-    settings.TEMPLATES[0]["DIRS"] = [*settings.TEMPLATES[0]["DIRS"], tmp_path]
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], tmp_path]}]
     (tmp_path / "report.html").write_text(
         '{% extends "pdf/base.html" %}{% block heading %}Factor results{% endblock %}'
         "{% block content %}<table><tr><th>Factor</th><td>3</td></tr></table>{{ svg|safe }}{% endblock %}"

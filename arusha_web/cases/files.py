@@ -1,0 +1,171 @@
+"""Attachments: type checked by content, metadata stripped, stored encrypted.
+
+Reporters' files can betray them (camera serial numbers and GPS in EXIF, author names in
+document properties). Images are decoded and re-encoded by Pillow, which drops EXIF, XMP and
+comments. PDF and Office files are refused on the public channel: no library in this
+installation can clean them reliably (incremental updates, XMP streams, tracked changes), and
+a half-cleaned file would give false comfort. Reporters are told to photograph or describe
+such documents instead. Evidence items uploaded by investigators are kept as received, with
+their SHA-256, because altering evidence would break the chain of custody.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
+
+from . import crypto
+
+
+def max_upload_bytes() -> int:
+    return int(getattr(settings, "ARUSHA_CASES_MAX_UPLOAD_MB", 10)) * 1024 * 1024
+
+
+def storage_dir() -> Path:
+    path = Path(settings.MEDIA_ROOT) / "cases"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@dataclass(frozen=True)
+class CleanFile:
+    name: str
+    content_type: str
+    data: bytes
+    sha256: str
+
+
+def _sniff(head: bytes) -> str | None:
+    """Return the type named by the file's first bytes (magic numbers), not by its name."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "application/office"
+    return None
+
+
+def _looks_like_text(data: bytes) -> bool:
+    if b"\x00" in data:
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _strip_image(data: bytes, kind: str) -> bytes:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            mode = (
+                "RGBA"
+                if kind == "image/png" and "A" in image.getbands() or "transparency" in image.info
+                else "RGB"
+            )
+            pixels = image.convert(mode)
+            # A new image built from raw pixels carries no EXIF, XMP, ICC or text chunks.
+            clean = Image.frombytes(mode, pixels.size, pixels.tobytes())
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+        raise ValidationError(_("The image could not be read; it may be damaged.")) from exc
+    out = io.BytesIO()
+    if kind == "image/jpeg":
+        clean.convert("RGB").save(out, format="JPEG", quality=90)
+    else:
+        clean.save(out, format="PNG")
+    return out.getvalue()
+
+
+def clean_report_file(upload: UploadedFile) -> CleanFile:
+    """Return the reporter's file checked and stripped of metadata, or raise ValidationError."""
+    name = os.path.basename(upload.name or "file")
+    if upload.size is not None and upload.size > max_upload_bytes():
+        raise ValidationError(
+            _("“%(name)s” is too large (%(size)s MB); the limit is %(limit)s MB.")
+            % {"name": name, "size": round(upload.size / 1048576, 1), "limit": max_upload_bytes() // 1048576}
+        )
+    data = upload.read()
+    if not data:
+        raise ValidationError(_("“%(name)s” is empty.") % {"name": name})
+    kind = _sniff(data[:16])
+    if kind in ("image/jpeg", "image/png"):
+        ext = ".jpg" if kind == "image/jpeg" else ".png"
+        cleaned = _strip_image(data, kind)
+        stem = os.path.splitext(name)[0] or "image"
+        return CleanFile(stem + ext, kind, cleaned, hashlib.sha256(cleaned).hexdigest())
+    if kind is None and _looks_like_text(data) and name.lower().endswith(".txt"):
+        return CleanFile(name, "text/plain", data, hashlib.sha256(data).hexdigest())
+    if kind in ("application/pdf", "application/office"):
+        raise ValidationError(
+            _(
+                "“%(name)s” is a PDF or Office document. Such files carry hidden details "
+                "(author, computer, history) that cannot be removed safely here: please "
+                "photograph the pages or copy the relevant text into the description."
+            )
+            % {"name": name}
+        )
+    raise ValidationError(
+        _("“%(name)s” is not an accepted file: only JPEG or PNG images and plain text (.txt) files.")
+        % {"name": name}
+    )
+
+
+def read_evidence_file(upload: UploadedFile) -> CleanFile:
+    """Return an investigator's evidence file unchanged, with its SHA-256, or raise ValidationError."""
+    name = os.path.basename(upload.name or "file")
+    if upload.size is not None and upload.size > max_upload_bytes():
+        raise ValidationError(
+            _("“%(name)s” is too large; the limit is %(limit)s MB.")
+            % {"name": name, "limit": max_upload_bytes() // 1048576}
+        )
+    data = upload.read()
+    if not data:
+        raise ValidationError(_("“%(name)s” is empty.") % {"name": name})
+    kind = _sniff(data[:16]) or "application/octet-stream"
+    return CleanFile(name, kind, data, hashlib.sha256(data).hexdigest())
+
+
+def store(data: bytes) -> str:
+    """Write `data` encrypted under MEDIA_ROOT/cases and return its random file name."""
+    stored_name = secrets.token_hex(16) + ".bin"
+    path = storage_dir() / stored_name
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(crypto.encrypt_bytes(data))
+    return stored_name
+
+
+def load(stored_name: str) -> bytes:
+    return crypto.decrypt_bytes((storage_dir() / stored_name).read_bytes())
+
+
+def shred(stored_name: str) -> None:
+    """Overwrite the file with random bytes, then remove it.
+
+    On copy-on-write file systems and SSDs an overwrite does not reach the old blocks; there
+    the encryption is what protects deleted files (the key can be rotated).
+    """
+    path = storage_dir() / stored_name
+    if not path.exists():
+        return
+    size = path.stat().st_size
+    with open(path, "r+b") as fh:
+        fh.write(secrets.token_bytes(size))
+        fh.flush()
+        os.fsync(fh.fileno())
+    path.unlink()

@@ -1,0 +1,176 @@
+"""Forms of the reporting channel and of case management."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from arusha_web.org.models import Office, StaffRecord
+
+from . import files
+from .models import Category, EntryKind, Outcome, Report, Sanction
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented recipe)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data]
+        return [super().clean(data, initial)] if data else []
+
+
+class ReportForm(forms.Form):
+    category = forms.ChoiceField(label=_("What is it about?"), choices=Category.choices)
+    office = forms.ModelChoiceField(
+        label=_("Customs office"),
+        queryset=Office.objects.filter(is_active=True),
+        required=False,
+        empty_label=_("Not known / not relevant"),
+    )
+    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    occurred_on = forms.DateField(label=_("Date of the facts"), required=False, widget=DATE)
+    description = forms.CharField(
+        label=_("What happened?"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=20000,
+        help_text=_(
+            "Who, what, when, where, how you know. Avoid details that identify you unless you wish to."
+        ),
+        error_messages={"required": _("Describe what happened.")},
+    )
+    contact = forms.CharField(
+        label=_("Contact details (optional)"),
+        max_length=300,
+        required=False,
+        help_text=_("Leave empty to stay anonymous. You can always follow up with your receipt code."),
+    )
+    attachments = MultipleFileField(
+        label=_("Attachments (optional)"),
+        required=False,
+        help_text=_("JPEG or PNG images and .txt files; hidden details (camera, location) are removed."),
+    )
+
+    def clean_description(self) -> str:
+        text = str(self.cleaned_data["description"]).strip()
+        if not text:
+            raise ValidationError(_("Describe what happened."))
+        return text
+
+    def clean_attachments(self) -> list[files.CleanFile]:
+        cleaned, errors = [], []
+        for upload in self.cleaned_data.get("attachments") or []:
+            try:
+                cleaned.append(files.clean_report_file(upload))
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+
+class StaffReportForm(ReportForm):
+    show_identity = forms.BooleanField(
+        label=_("Let investigators see that I sent this report"),
+        required=False,
+        help_text=_(
+            "If unticked, the report is not linked to your account at all, not even in the audit trail."
+        ),
+    )
+
+
+class ReceiptForm(forms.Form):
+    code = forms.CharField(
+        label=_("Receipt code"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        label=_("Message"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=10000,
+        error_messages={"required": _("Write the message before sending it.")},
+    )
+
+
+class MergeForm(forms.Form):
+    into = forms.ModelChoiceField(label=_("Duplicate of"), queryset=Report.objects.none())
+
+    def __init__(self, *args: Any, report: Report, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["into"].queryset = Report.objects.exclude(pk=report.pk).filter(merged_into__isnull=True)  # type: ignore[attr-defined]
+
+
+class OpenCaseForm(forms.Form):
+    title = forms.CharField(label=_("Short title"), max_length=120, help_text=_("No names."))
+    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    office = forms.ModelChoiceField(
+        label=_("Office concerned"), queryset=Office.objects.all(), required=False
+    )
+    concerned_staff = forms.ModelMultipleChoiceField(
+        label=_("Staff concerned"), queryset=StaffRecord.objects.order_by("officer_id"), required=False
+    )
+
+
+class AssignForm(forms.Form):
+    investigator = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ConcernedForm(forms.Form):
+    staff = forms.ModelChoiceField(
+        label=_("Staff concerned"), queryset=StaffRecord.objects.order_by("officer_id")
+    )
+
+
+class EntryForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=EntryKind.choices)
+    occurred_on = forms.DateField(label=_("Date"), required=False, widget=DATE)
+    due_on = forms.DateField(label=_("Due (tasks)"), required=False, widget=DATE)
+    text = forms.CharField(
+        label=_("Text"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=20000,
+        error_messages={"required": _("Write the text of the entry.")},
+    )
+    file = forms.FileField(label=_("File (evidence items)"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        upload = data.get("file")
+        if upload is not None:
+            if data.get("kind") != EntryKind.EVIDENCE:
+                self.add_error("file", _("Only evidence items take a file."))
+            else:
+                try:
+                    data["evidence"] = files.read_evidence_file(upload)
+                except ValidationError as exc:
+                    self.add_error("file", exc)
+        return data
+
+
+class CloseCaseForm(forms.Form):
+    # No default: closing as "unfounded" by accident must not be possible.
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=[("", "---------"), *Outcome.choices])
+    sanction = forms.ChoiceField(label=_("Sanction"), choices=Sanction.choices)
+    referred_to_prosecution = forms.BooleanField(label=_("Referred to prosecution"), required=False)
+    conclusion = forms.CharField(
+        label=_("Conclusion"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Summarise the conclusion of the investigation.")},
+    )

@@ -1,0 +1,19 @@
+"""E-mail the integrity unit the reports whose legal deadlines are overdue (run daily from cron)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from arusha_web.cases.services import reminders_send
+
+
+class Command(BaseCommand):
+    help = (
+        "E-mail the integrity unit about reports not acknowledged in 7 days or without feedback in 3 months."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        sent = reminders_send()
+        self.stdout.write(f"Sent {sent} reminder e-mail(s).")

@@ -1,0 +1,437 @@
+"""Writes of the reporting channel and of case management.
+
+Reporter actions are audited with no actor (an anonymous user), whatever account the request
+carries: a staff member who chose not to be identified must not appear in the audit trail
+either. Reports and messages are therefore not registered with `audit_model`; the events are
+recorded here, without their (encrypted) contents.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from arusha_web.audit.services import audit_record
+from arusha_web.org.models import Office, StaffRecord
+
+from . import crypto, files
+from .models import (
+    Attachment,
+    Case,
+    CaseEntry,
+    CaseStatus,
+    EntryKind,
+    Message,
+    Report,
+    ReportStatus,
+    Source,
+    retention_years,
+)
+
+RECEIPT_DIGITS = 16
+LOOKUP_DIGITS = 6
+# Explicitly Argon2 (memory-hard), whatever PASSWORD_HASHERS says (tests speed passwords up).
+RECEIPT_HASHER = "argon2"
+NOBODY = AnonymousUser()
+
+
+def receipt_generate() -> str:
+    """Return a new random receipt code of RECEIPT_DIGITS digits."""
+    return "".join(secrets.choice("0123456789") for _ in range(RECEIPT_DIGITS))
+
+
+def receipt_normalise(code: str) -> str:
+    return "".join(ch for ch in code if ch.isdigit())
+
+
+def _receipt_lookup(code: str) -> str:
+    # Only an HMAC of the first digits, so lookups touch few rows; without the key (not in
+    # the database) it reveals nothing, and 10^10 codes share each prefix.
+    return crypto.keyed_digest("receipt", code[:LOOKUP_DIGITS])[:32]
+
+
+@transaction.atomic
+def report_submit(
+    *,
+    source: str,
+    category: str,
+    description: str,
+    office: Office | None = None,
+    occurred_on: dt.date | None = None,
+    place: str = "",
+    contact: str = "",
+    attachments: Sequence[files.CleanFile] = (),
+    reporter: Any = None,
+) -> tuple[Report, str]:
+    """Store a report encrypted and return it with its receipt code (shown once, kept hashed).
+
+    `reporter` is set only for staff who chose to be identified; anonymous reports keep no
+    trace of who sent them.
+    """
+    if not description.strip():
+        raise ValidationError({"description": _("Describe what happened.")})
+    code = receipt_generate()
+    report = Report.objects.create(
+        source=source,
+        category=category,
+        office=office,
+        occurred_on=occurred_on,
+        place_enc=crypto.encrypt_text(place.strip()),
+        description_enc=crypto.encrypt_text(description.strip()),
+        contact_enc=crypto.encrypt_text(contact.strip()),
+        reporter=reporter,
+        receipt_lookup=_receipt_lookup(code),
+        receipt_hash=make_password(code, hasher=RECEIPT_HASHER),
+    )
+    for clean in attachments:
+        Attachment.objects.create(
+            report=report,
+            name_enc=crypto.encrypt_text(clean.name),
+            content_type=clean.content_type,
+            size=len(clean.data),
+            stored_name=files.store(clean.data),
+        )
+    audit_record(
+        action="create",
+        actor=reporter or NOBODY,
+        obj=report,
+        after={"source": source, "category": category, "attachments": len(attachments)},
+    )
+    return report, code
+
+
+def report_by_receipt(*, code: str) -> Report | None:
+    """Return the report whose receipt code is `code`, or None (slow by design: Argon2)."""
+    code = receipt_normalise(code)
+    if len(code) != RECEIPT_DIGITS:
+        # Hash anyway, so a wrong length takes as long as a wrong code.
+        check_password(code, make_password("0" * RECEIPT_DIGITS, hasher=RECEIPT_HASHER))
+        return None
+    found = None
+    for report in Report.objects.filter(receipt_lookup=_receipt_lookup(code)):
+        if check_password(code, report.receipt_hash):
+            found = report
+    if found is None:
+        check_password(code, make_password("0" * RECEIPT_DIGITS, hasher=RECEIPT_HASHER))
+    return found
+
+
+@transaction.atomic
+def message_from_reporter(*, report: Report, body: str) -> Message:
+    if not body.strip():
+        raise ValidationError({"body": _("Write your answer before sending it.")})
+    message = Message.objects.create(
+        report=report, from_reporter=True, body_enc=crypto.encrypt_text(body.strip())
+    )
+    audit_record(action="create", actor=NOBODY, obj=report, after={"message": "from reporter"})
+    return message
+
+
+@transaction.atomic
+def message_to_reporter(*, report: Report, author: Any, body: str) -> Message:
+    """Send a question or update to the reporter, who reads it with the receipt code."""
+    if not body.strip():
+        raise ValidationError({"body": _("Write the message before sending it.")})
+    message = Message.objects.create(
+        report=report, from_reporter=False, author=author, body_enc=crypto.encrypt_text(body.strip())
+    )
+    audit_record(action="create", actor=author, obj=report, after={"message": "to reporter"})
+    return message
+
+
+@transaction.atomic
+def report_acknowledge(*, report: Report, by: Any, body: str = "") -> Report:
+    """Mark the report acknowledged (7-day clock) and tell the reporter."""
+    if report.acknowledged_at is None:
+        report.acknowledged_at = timezone.now()
+        if report.status == ReportStatus.RECEIVED:
+            report.status = ReportStatus.ACKNOWLEDGED
+        report.save(update_fields=["acknowledged_at", "status"])
+        audit_record(action="update", actor=by, obj=report, after={"acknowledged_at": report.acknowledged_at})
+    message_to_reporter(
+        report=report,
+        author=by,
+        body=body or _("Your report has been received and will be assessed by the integrity unit."),
+    )
+    return report
+
+
+@transaction.atomic
+def report_feedback(*, report: Report, by: Any, body: str) -> Report:
+    """Give the reporter feedback on the action taken (3-month clock)."""
+    message_to_reporter(report=report, author=by, body=body)
+    report.feedback_at = timezone.now()
+    if report.acknowledged_at is None:
+        report.acknowledged_at = report.feedback_at
+    report.save(update_fields=["feedback_at", "acknowledged_at"])
+    audit_record(action="update", actor=by, obj=report, after={"feedback_at": report.feedback_at})
+    return report
+
+
+@transaction.atomic
+def report_merge(*, report: Report, into: Report, by: Any) -> Report:
+    """Mark `report` a duplicate of `into`; the reporter still reads and writes through his code."""
+    if into.pk == report.pk or into.merged_into_id is not None:
+        raise ValidationError({"into": _("Choose another report that is not itself merged.")})
+    report.merged_into = into
+    report.status = ReportStatus.MERGED
+    report.case = into.case
+    report.save(update_fields=["merged_into", "status", "case"])
+    Report.objects.filter(merged_into=report).update(merged_into=into, case=into.case)
+    audit_record(action="update", actor=by, obj=report, after={"merged_into": into.pk})
+    return report
+
+
+@transaction.atomic
+def report_close(*, report: Report, by: Any) -> Report:
+    """Close a report that needs no case (out of scope, not enough to act on)."""
+    report.status = ReportStatus.CLOSED
+    report.closed_at = timezone.now()
+    report.save(update_fields=["status", "closed_at"])
+    audit_record(action="update", actor=by, obj=report, after={"status": "closed"})
+    return report
+
+
+def _next_reference() -> str:
+    year = timezone.now().year
+    count = Case.objects.filter(reference__startswith=f"C-{year}-").count()
+    while True:
+        count += 1
+        reference = f"C-{year}-{count:04d}"
+        if not Case.objects.filter(reference=reference).exists():
+            return reference
+
+
+@transaction.atomic
+def case_open(
+    *,
+    reports: Iterable[Report],
+    title: str,
+    category: str,
+    office: Office | None,
+    by: Any,
+    concerned_staff: Iterable[StaffRecord] = (),
+) -> Case:
+    """Open a case from reports (their duplicates follow) and mark them under investigation."""
+    case = Case.objects.create(
+        reference=_next_reference(), title=title.strip(), category=category, office=office, opened_by=by
+    )
+    case.concerned_staff.set(list(concerned_staff))
+    for report in reports:
+        report.case = case
+        report.status = ReportStatus.CASE_OPENED
+        report.save(update_fields=["case", "status"])
+        report.duplicates.update(case=case)
+        audit_record(action="update", actor=by, obj=report, after={"case": case.reference})
+    return case
+
+
+class AssignmentError(ValidationError):
+    pass
+
+
+def assignment_conflict(*, case: Case, user: Any) -> str | None:
+    """Return why `user` may not work on `case`, or None.
+
+    Nobody investigates a case that concerns himself; when ARUSHA_CASES_EXCLUDE_OWN_OFFICE is
+    on (default), nor a case about his own office.
+    """
+    record = StaffRecord.objects.filter(user=user).first()
+    if record is not None and case.concerned_staff.filter(pk=record.pk).exists():
+        return _("%(user)s is one of the staff concerned by this case.") % {"user": user.get_username()}
+    if getattr(settings, "ARUSHA_CASES_EXCLUDE_OWN_OFFICE", True) and case.office_id is not None:
+        offices = {getattr(record, "office_id", None), getattr(user, "office_id", None)} - {None}
+        if case.office_id in offices:
+            return _("%(user)s works in the office this case concerns.") % {"user": user.get_username()}
+    return None
+
+
+@transaction.atomic
+def case_assign(*, case: Case, investigator: Any, by: Any) -> Case:
+    if investigator.role != "investigator":
+        raise AssignmentError(_("Only investigators can be assigned to a case."))
+    conflict = assignment_conflict(case=case, user=investigator)
+    if conflict:
+        raise AssignmentError(conflict)
+    case.investigators.add(investigator)
+    audit_record(action="update", actor=by, obj=case, after={"assigned": investigator.get_username()})
+    return case
+
+
+@transaction.atomic
+def case_unassign(*, case: Case, investigator: Any, by: Any) -> Case:
+    case.investigators.remove(investigator)
+    audit_record(action="update", actor=by, obj=case, after={"unassigned": investigator.get_username()})
+    return case
+
+
+@transaction.atomic
+def case_add_concerned(*, case: Case, staff: StaffRecord, by: Any) -> Case:
+    """Record a member of staff as concerned; refused if he is assigned to the case."""
+    if staff.user_id is not None and case.investigators.filter(pk=staff.user_id).exists():
+        raise AssignmentError(_("This person is assigned to the case: unassign him first."))
+    case.concerned_staff.add(staff)
+    audit_record(action="update", actor=by, obj=case, after={"concerned": staff.officer_id})
+    return case
+
+
+@transaction.atomic
+def case_entry_add(
+    *,
+    case: Case,
+    kind: str,
+    text: str,
+    by: Any,
+    occurred_on: dt.date | None = None,
+    due_on: dt.date | None = None,
+    evidence: files.CleanFile | None = None,
+) -> CaseEntry:
+    """Add an item to the case file; an evidence file is stored encrypted with its SHA-256."""
+    if case.status == CaseStatus.CLOSED:
+        raise ValidationError(_("This case is closed."))
+    if not text.strip():
+        raise ValidationError({"text": _("Write the text of the entry.")})
+    if evidence is not None and kind != EntryKind.EVIDENCE:
+        raise ValidationError({"file": _("Only evidence items take a file.")})
+    entry = CaseEntry.objects.create(
+        case=case,
+        kind=kind,
+        text_enc=crypto.encrypt_text(text.strip()),
+        occurred_on=occurred_on,
+        due_on=due_on,
+        created_by=by,
+    )
+    if evidence is not None:
+        Attachment.objects.create(
+            entry=entry,
+            name_enc=crypto.encrypt_text(evidence.name),
+            content_type=evidence.content_type,
+            size=len(evidence.data),
+            sha256=evidence.sha256,
+            stored_name=files.store(evidence.data),
+        )
+    return entry
+
+
+@transaction.atomic
+def case_entry_toggle(*, entry: CaseEntry, by: Any) -> CaseEntry:
+    entry.done = not entry.done
+    entry.save(update_fields=["done"])
+    return entry
+
+
+@transaction.atomic
+def case_close(
+    *, case: Case, outcome: str, sanction: str, referred_to_prosecution: bool, conclusion: str, by: Any
+) -> Case:
+    """Close the case with its outcome; its reports close and its retention period starts."""
+    if case.status == CaseStatus.CLOSED:
+        raise ValidationError(_("This case is already closed."))
+    if not conclusion.strip():
+        raise ValidationError({"conclusion": _("Summarise the conclusion of the investigation.")})
+    now = timezone.now()
+    case.status = CaseStatus.CLOSED
+    case.closed_at = now
+    case.outcome = outcome
+    case.sanction = sanction
+    case.referred_to_prosecution = referred_to_prosecution
+    case.conclusion_enc = crypto.encrypt_text(conclusion.strip())
+    years = retention_years(outcome)
+    case.delete_after = now.date().replace(year=now.year + years, day=min(now.day, 28))
+    case.save()
+    for report in case.reports.all():
+        report.status = ReportStatus.CLOSED
+        report.closed_at = now
+        report.save(update_fields=["status", "closed_at"])
+    return case
+
+
+@transaction.atomic
+def intake_from_lead(*, entity_type: str, entity_id: str, explanation: str, referred_by: Any) -> Report:
+    """Put a lead referred from the performance workspace in the intake queue.
+
+    Args:
+        entity_type: What the lead is about, e.g. "officer", "office", "declaration".
+        entity_id: Its identifier (officer id, office code, declaration id).
+        explanation: Why it was referred (indicators, period); stored encrypted.
+        referred_by: The user who referred it (recorded, and shown to the integrity unit).
+
+    Returns:
+        The new intake item (source "lead"); the reporter clocks do not apply to it.
+    """
+    if not explanation.strip():
+        raise ValidationError({"explanation": _("Explain why this lead is referred.")})
+    report = Report.objects.create(
+        source=Source.LEAD,
+        category="other",
+        description_enc=crypto.encrypt_text(explanation.strip()),
+        lead_entity_type=entity_type,
+        lead_entity_id=str(entity_id),
+        referred_by=referred_by,
+    )
+    audit_record(action="create", actor=referred_by, obj=report, after={"lead": f"{entity_type} {entity_id}"})
+    return report
+
+
+def _shred_attachments(attachments: Iterable[Attachment]) -> None:
+    for attachment in attachments:
+        files.shred(attachment.stored_name)
+
+
+@transaction.atomic
+def retention_purge(*, today: dt.date | None = None) -> dict[str, int]:
+    """Delete closed cases past their retention date, their reports, messages and files.
+
+    Reports closed without a case are kept for the shortest period (unfounded).
+    """
+    today = today or timezone.localdate()
+    expired_cases = list(Case.objects.filter(status=CaseStatus.CLOSED, delete_after__lte=today))
+    short = retention_years("unfounded")
+    cutoff = timezone.now() - dt.timedelta(days=365 * short)
+    stray = Report.objects.filter(case__isnull=True, status=ReportStatus.CLOSED, closed_at__lte=cutoff)
+    reports = list(Report.objects.filter(case__in=expired_cases)) + list(stray)
+    _shred_attachments(Attachment.objects.filter(report__in=reports))
+    _shred_attachments(Attachment.objects.filter(entry__case__in=expired_cases))
+    for case in expired_cases:
+        audit_record(action="delete", obj=case, before={"reference": case.reference, "retention": "expired"})
+    for report in reports:
+        audit_record(action="delete", obj=report, before={"retention": "expired"})
+    Report.objects.filter(merged_into__in=reports).update(merged_into=None)
+    Report.objects.filter(pk__in=[r.pk for r in reports]).delete()
+    Case.objects.filter(pk__in=[c.pk for c in expired_cases]).delete()
+    return {"cases": len(expired_cases), "reports": len(reports)}
+
+
+def reminders_send(*, now: dt.datetime | None = None) -> int:
+    """E-mail every active integrity-unit user the overdue clocks; return the number of e-mails.
+
+    The e-mail names report references and deadlines only, never contents.
+    """
+    from django.core.mail import send_mail
+
+    from arusha_web.accounts.models import User
+
+    from .selectors import clocks_overdue
+
+    overdue = clocks_overdue(now=now)
+    if not overdue["acknowledge"] and not overdue["feedback"]:
+        return 0
+    lines = [_("Reports not acknowledged within 7 days:")]
+    lines += [f"  {r.reference} ({r.acknowledge_due:%Y-%m-%d})" for r in overdue["acknowledge"]] or ["  —"]
+    lines += [_("Reports without feedback within 3 months:")]
+    lines += [f"  {r.reference} ({r.feedback_due:%Y-%m-%d})" for r in overdue["feedback"]] or ["  —"]
+    sent = 0
+    for user in User.objects.filter(role="integrity", is_active=True).exclude(email=""):
+        send_mail(_("Arusha: reporting deadlines overdue"), "\n".join(lines), None, [user.email])
+        sent += 1
+    return sent

@@ -1,0 +1,155 @@
+"""Nothing that identifies an anonymous reporter is stored or logged; contents are encrypted."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.contrib.sessions.models import Session
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from arusha_web.audit.models import AuditEntry
+from arusha_web.cases import crypto
+from arusha_web.cases.models import Report
+
+CLIENT_IP = "203.0.113.197"
+USER_AGENT = "Zorglub-Browser/7.7 (distinctive-agent-4471)"
+SECRET_TEXT = "Officer Quixotic-Marmalade took 900 francs at gate 12"
+
+
+def _every_text_value() -> list[str]:
+    """Return every non-empty value of every column of every table, as text."""
+    values: list[str] = []
+    for model in apps.get_models():
+        for row in model._default_manager.all().values_list():
+            values.extend(str(v) for v in row if v not in (None, ""))
+    for session in Session.objects.all():
+        values.append(str(session.get_decoded()))
+    return values
+
+
+@pytest.mark.django_db
+def test_an_anonymous_report_leaves_no_ip_or_user_agent_in_any_table_or_log(caplog: Any, org: dict[str, Any]):
+    caplog.set_level(logging.DEBUG)
+    client = Client(REMOTE_ADDR=CLIENT_IP, HTTP_USER_AGENT=USER_AGENT)
+    response = client.post(
+        reverse("report:index"),
+        {"category": "bribery", "office": org["port"].pk, "description": SECRET_TEXT, "place": "Gate 12"},
+        HTTP_X_FORWARDED_FOR=CLIENT_IP,
+    )
+    assert response.status_code == 200 and b"receipt-code" in response.content
+    assert Report.objects.count() == 1
+    # Sending a report sets no session; the CSRF cookie is random and stored nowhere.
+    assert set(response.cookies) <= {"csrftoken"}
+    # Follow up too (a wrong code, then the page), since those requests touch the session.
+    client.post(reverse("report:followup"), {"code": "1111 2222 3333 4444"})
+    values = _every_text_value()
+    assert values, "the dump found nothing: the test would pass vacuously"
+    for value in values:
+        assert CLIENT_IP not in value
+        assert "distinctive-agent-4471" not in value
+    logged = caplog.text + "".join(str(r.__dict__) for r in caplog.records)
+    assert CLIENT_IP not in logged and "distinctive-agent-4471" not in logged
+    # The audit trail records the report without any actor.
+    entry = AuditEntry.objects.filter(object_type="cases.report").get()
+    assert entry.actor_id is None and entry.actor_username == ""
+
+
+@pytest.mark.django_db
+def test_a_staff_member_who_hides_his_identity_is_not_linked_to_the_report(personas: dict[str, Any]):
+    from arusha_web.conftest import client_for
+
+    response = client_for(personas["sam"]).post(
+        reverse("cases:staff_report"), {"category": "misconduct", "description": SECRET_TEXT}
+    )
+    assert b"receipt-code" in response.content
+    report = Report.objects.get()
+    assert report.reporter is None and report.source == "staff"
+    entry = AuditEntry.objects.filter(object_type="cases.report").get()
+    assert entry.actor_id is None and "sam" not in entry.actor_username
+
+
+@pytest.mark.django_db
+def test_a_staff_member_who_shows_his_identity_is_named_to_investigators(personas: dict[str, Any]):
+    from arusha_web.conftest import client_for
+
+    client_for(personas["sam"]).post(
+        reverse("cases:staff_report"), {"category": "misconduct", "description": "x", "show_identity": "on"}
+    )
+    report = Report.objects.get()
+    assert report.reporter == personas["sam"]
+    page = client_for(personas["ingrid"]).get(reverse("cases:report_detail", args=[report.pk]))
+    assert b"sam" in page.content
+
+
+# transaction=True: SQLite's backup cannot copy a database while a test transaction holds it.
+@pytest.mark.django_db(transaction=True)
+def test_report_text_is_not_in_the_raw_database_file(tmp_path: Path, org: dict[str, Any], settings: Any):
+    pytest.importorskip("cryptography", reason="encryption at rest needs the cryptography package")
+    if connection.vendor != "sqlite":
+        pytest.skip("reads the SQLite file")
+    Client().post(
+        reverse("report:index"), {"category": "bribery", "description": SECRET_TEXT, "place": "Gate 12"}
+    )
+    report = Report.objects.get()
+    assert report.description == SECRET_TEXT  # readable through the key...
+    copy = tmp_path / "copy.sqlite3"
+    target = sqlite3.connect(copy)
+    connection.connection.backup(target)
+    target.close()
+    raw = copy.read_bytes()
+    assert b"Quixotic-Marmalade" not in raw  # ...but not in the file
+    assert report.description_enc.encode() in raw  # (the row is there, encrypted)
+    assert report.description_enc.startswith(crypto.FERNET_PREFIX)
+    stored = next(Path(settings.MEDIA_ROOT, "cases").glob("*.bin"), None)
+    assert stored is None  # no attachment in this report
+
+
+@pytest.mark.django_db
+def test_attachments_are_encrypted_on_disk(org: dict[str, Any], settings: Any):
+    pytest.importorskip("cryptography")
+    upload = SimpleUploadedFile("notes.txt", b"Quixotic-Marmalade ledger page", content_type="text/plain")
+    Client().post(
+        reverse("report:index"), {"category": "bribery", "description": "see file", "attachments": upload}
+    )
+    [stored] = Path(settings.MEDIA_ROOT, "cases").glob("*.bin")
+    assert b"Quixotic-Marmalade" not in stored.read_bytes()
+    assert stored.stat().st_mode & 0o777 == 0o600
+
+
+def test_without_the_cryptography_package_values_are_marked_unencrypted():
+    if crypto.encryption_available():
+        pytest.skip("cryptography is installed")
+    stored = crypto.encrypt_text("hello")
+    assert stored.startswith(crypto.PLAIN_PREFIX) and crypto.decrypt_text(stored) == "hello"
+
+
+@pytest.mark.django_db
+def test_investigators_are_warned_when_encryption_is_off(personas: dict[str, Any]):
+    from arusha_web.conftest import client_for
+
+    page = client_for(personas["ingrid"]).get(reverse("cases:index")).content.decode()
+    assert ("Encryption at rest is OFF" in page) is (not crypto.encryption_available())
+
+
+def test_the_key_is_generated_once_in_var_dir_with_mode_0600(settings: Any, tmp_path: Path, monkeypatch: Any):
+    monkeypatch.delenv(crypto.KEY_ENV, raising=False)
+    settings.VAR_DIR = tmp_path
+    crypto.reset_key_cache()
+    try:
+        first = crypto.keyed_digest("t", "1")
+        crypto.reset_key_cache()
+        assert crypto.keyed_digest("t", "1") == first
+        assert (tmp_path / "cases.key").stat().st_mode & 0o777 == 0o600
+        monkeypatch.setenv(crypto.KEY_ENV, "another-key")
+        crypto.reset_key_cache()
+        assert crypto.keyed_digest("t", "1") != first
+    finally:
+        crypto.reset_key_cache()

@@ -1,0 +1,25 @@
+"""The demo fills reports and cases at several stages, and running it twice adds nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from arusha_web.cases.demo import demo_setup
+from arusha_web.cases.models import Case, Message, Report
+from arusha_web.core.demo import demo_setup as core_demo_setup
+
+
+@pytest.mark.django_db
+def test_demo_is_idempotent_and_covers_every_stage(monkeypatch: pytest.MonkeyPatch):
+    # The offices, staff and accounts of the core demo, without the other modules' demos.
+    monkeypatch.setattr("arusha_web.core.demo._module_demos", lambda **_kw: None)
+    users = {u.username: u for u in core_demo_setup(password="demo-password-1")}
+    demo_setup(users=users, progress=lambda _m: None)
+    counts = (Report.objects.count(), Case.objects.count(), Message.objects.count())
+    demo_setup(users=users, progress=lambda _m: None)
+    assert (Report.objects.count(), Case.objects.count(), Message.objects.count()) == counts
+    statuses = set(Report.objects.values_list("status", flat=True))
+    assert {"received", "acknowledged", "merged", "case_opened", "closed"} <= statuses
+    assert set(Case.objects.values_list("status", flat=True)) == {"open", "closed"}
+    assert Report.objects.filter(source="lead").exists() and Report.objects.filter(source="staff").exists()
+    assert Message.objects.filter(from_reporter=True).exists()

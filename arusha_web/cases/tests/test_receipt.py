@@ -1,0 +1,108 @@
+"""Receipt codes: shown once, stored only hashed, guessing throttled; two-way messaging."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from arusha_web.cases import services
+from arusha_web.cases.models import Message, Report
+from arusha_web.conftest import client_for
+
+from .helpers import submit_public
+
+
+@pytest.mark.django_db
+def test_the_receipt_code_has_16_random_digits_and_is_stored_only_as_a_slow_hash(org: dict[str, Any]):
+    _response, code = submit_public(Client())
+    _response2, code2 = submit_public(Client())
+    assert len(code) == 16 and code.isdigit() and code != code2
+    report = Report.objects.order_by("pk").first()
+    assert report is not None
+    assert report.receipt_hash.startswith("argon2")
+    assert code not in report.receipt_hash and code not in report.receipt_lookup
+    assert code[:6] not in report.receipt_lookup
+
+
+@pytest.mark.django_db
+def test_the_reporter_reads_a_question_and_answers_it_with_the_receipt_code(personas: dict[str, Any]):
+    reporter = Client()
+    _response, code = submit_public(reporter, description="The cashier at gate 3 wants money.")
+    report = Report.objects.get()
+    ingrid = client_for(personas["ingrid"])
+    ingrid.post(reverse("cases:report_message", args=[report.pk]), {"body": "Which day did it happen?"})
+
+    # Later, from another browser: the code with spaces, as it was shown.
+    later = Client()
+    grouped = " ".join(code[i : i + 4] for i in range(0, 16, 4))
+    response = later.post(reverse("report:followup"), {"code": grouped})
+    assert response.status_code == 302 and response["Location"] == reverse("report:mailbox")
+    mailbox = later.get(reverse("report:mailbox")).content.decode()
+    assert "Which day did it happen?" in mailbox
+    assert "ingrid" not in mailbox  # investigators are not named to the reporter
+    later.post(reverse("report:mailbox"), {"body": "Last Monday."})
+    assert Message.objects.filter(report=report, from_reporter=True).get().body == "Last Monday."
+    page = ingrid.get(reverse("cases:report_detail", args=[report.pk])).content.decode()
+    assert "Last Monday." in page
+
+    later.post(reverse("report:leave"))
+    assert later.get(reverse("report:mailbox"))["Location"] == reverse("report:followup")
+
+
+@pytest.mark.django_db
+def test_an_empty_answer_is_refused_with_a_message(org: dict[str, Any]):
+    client = Client()
+    _response, code = submit_public(client)
+    client.post(reverse("report:followup"), {"code": code})
+    response = client.post(reverse("report:mailbox"), {"body": "  "})
+    assert "Write the message before sending it." in response.content.decode()
+    assert Message.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_wrong_code_is_refused_and_the_mailbox_stays_closed(org: dict[str, Any]):
+    _response, code = submit_public(Client())
+    wrong = str((int(code) + 1) % 10**16).zfill(16)
+    client = Client()
+    response = client.post(reverse("report:followup"), {"code": wrong})
+    assert "This receipt code is not known" in response.content.decode()
+    assert client.get(reverse("report:mailbox")).status_code == 302
+
+
+@pytest.mark.django_db
+def test_guessing_is_throttled_per_session_even_for_the_right_code(org: dict[str, Any]):
+    _response, code = submit_public(Client())
+    client = Client()
+    for _ in range(5):
+        client.post(reverse("report:followup"), {"code": "0000000000000000"})
+    response = client.post(reverse("report:followup"), {"code": code})
+    assert response.status_code == 429
+    assert "Too many wrong codes" in response.content.decode()
+    assert client.get(reverse("report:mailbox")).status_code == 302
+    # Another session is not blocked by this one's failures.
+    other = Client()
+    assert other.post(reverse("report:followup"), {"code": code}).status_code == 302
+
+
+@pytest.mark.django_db
+def test_guessing_is_throttled_for_the_whole_server_when_sessions_are_dropped(
+    org: dict[str, Any], settings: Any
+):
+    settings.ARUSHA_CASES_RECEIPT_GLOBAL_LIMIT = 3
+    _response, code = submit_public(Client())
+    for _ in range(3):
+        Client().post(reverse("report:followup"), {"code": "0000000000000000"})  # a fresh cookie each time
+    assert Client().post(reverse("report:followup"), {"code": code}).status_code == 429
+
+
+@pytest.mark.django_db
+def test_lookup_by_receipt_finds_exactly_the_report(org: dict[str, Any]):
+    first, code1 = services.report_submit(source="public", category="other", description="one")
+    second, code2 = services.report_submit(source="public", category="other", description="two")
+    assert services.report_by_receipt(code=code1) == first
+    assert services.report_by_receipt(code=code2) == second
+    assert services.report_by_receipt(code=code1[:-1]) is None
+    assert services.report_by_receipt(code="not a code") is None

@@ -1,0 +1,218 @@
+"""Forms of the register; each validation error names the field and what is wrong."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from arusha_web.accounts.roles import Role
+from arusha_web.org.models import Office
+
+from .models import (
+    Axis,
+    Band,
+    Control,
+    EvidenceSource,
+    Harm,
+    Process,
+    ProcessStep,
+    RatingChange,
+    Risk,
+    RiskAction,
+    ScaleLevel,
+)
+from .rating import Matrix, band_overlaps
+
+RATING_FIELDS = RatingChange.RATING_FIELDS
+
+
+class RiskForm(forms.ModelForm):
+    harms = forms.MultipleChoiceField(
+        label=_("Harm categories"), choices=Harm.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    evidence_sources = forms.MultipleChoiceField(
+        label=_("Evidence sources"),
+        choices=EvidenceSource.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    indicator_codes = forms.CharField(
+        label=_("Engine indicators"),
+        required=False,
+        help_text=_("Indicator codes separated by commas, e.g. BP1, BP6, CP1."),
+    )
+    reason = forms.CharField(
+        label=_("Why (for the history)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when a rating or the status changes."),
+    )
+
+    class Meta:
+        model = Risk
+        fields = [
+            "step",
+            "office",
+            "title",
+            "position",
+            "scheme",
+            "drivers",
+            "harms",
+            "evidence_sources",
+            "evidence",
+            "indicator_codes",
+            "inherent_likelihood",
+            "inherent_impact",
+            "residual_likelihood",
+            "residual_impact",
+            "treatment",
+            "acceptance_approved_by",
+            "owner",
+            "next_review",
+            "status",
+        ]
+        widgets = {
+            "scheme": forms.Textarea(attrs={"rows": 3}),
+            "drivers": forms.Textarea(attrs={"rows": 2}),
+            "evidence": forms.Textarea(attrs={"rows": 2}),
+            "next_review": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args: Any, viewer: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.matrix = Matrix.load()
+        self.fields["step"].queryset = ProcessStep.objects.select_related("process")  # type: ignore[attr-defined]
+        if viewer.role == Role.OFFICE_MANAGER:
+            self.fields["office"].queryset = Office.objects.filter(pk=viewer.office_id)  # type: ignore[attr-defined]
+            self.fields["office"].required = True
+            self.fields["office"].help_text = _("Office managers record risks of their own office.")
+        for name in RATING_FIELDS:
+            levels = self.matrix.likelihood_levels if "likelihood" in name else self.matrix.impact_levels
+            self.fields[name] = forms.TypedChoiceField(
+                label=self.fields[name].label,
+                choices=[("", "—"), *[(lv.value, str(lv)) for lv in levels]],
+                coerce=int,
+                empty_value=None,
+                required=False,
+            )
+        self.initial["indicator_codes"] = ", ".join(self.instance.indicator_codes or [])
+
+    def clean_indicator_codes(self) -> list[str]:
+        raw = self.cleaned_data.get("indicator_codes") or ""
+        codes = [c.strip().upper() for c in raw.replace(";", ",").split(",") if c.strip()]
+        bad = [c for c in codes if not c.replace("_", "").isalnum()]
+        if bad:
+            raise forms.ValidationError(_("Not an indicator code: %(codes)s.") % {"codes": ", ".join(bad)})
+        return codes
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for prefix in ("inherent", "residual"):
+            lik, imp = data.get(f"{prefix}_likelihood"), data.get(f"{prefix}_impact")
+            if (lik is None) != (imp is None):
+                self.add_error(
+                    f"{prefix}_impact" if imp is None else f"{prefix}_likelihood",
+                    _("Give both likelihood and impact, or neither."),
+                )
+        if data.get("treatment") == "accept" and not data.get("acceptance_approved_by"):
+            self.add_error("acceptance_approved_by", _("Say who approved accepting this risk."))
+        if self.instance.pk:
+            changed = [f for f in (*RATING_FIELDS, "status") if f in self.changed_data]
+            if changed and not (data.get("reason") or "").strip():
+                self.add_error(
+                    "reason", _("Say why the rating or status changes: it is kept in the history.")
+                )
+        return data
+
+
+class ReviewForm(forms.Form):
+    reason = forms.CharField(label=_("Review notes"), widget=forms.Textarea(attrs={"rows": 2}))
+    next_review = forms.DateField(label=_("Next review"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ControlForm(forms.ModelForm):
+    class Meta:
+        model = Control
+        fields = ["kind", "description", "owner", "design", "operating"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+
+class RiskActionForm(forms.ModelForm):
+    to_plan = forms.BooleanField(
+        label=_("Also put this action in the integrity action plan"),
+        required=False,
+        help_text=_("The plan's action will show this risk as its motivation."),
+    )
+
+    def __init__(self, *args: Any, viewer: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only those who manage the plan add to it, and an action goes there once.
+        if not viewer.can("diagnose.manage") or self.instance.action_id:
+            del self.fields["to_plan"]
+
+    class Meta:
+        model = RiskAction
+        fields = ["title", "owner", "due_date", "done"]
+        widgets = {"due_date": forms.DateInput(attrs={"type": "date"})}
+
+
+class ProcessForm(forms.ModelForm):
+    class Meta:
+        model = Process
+        fields = ["code", "name_en", "name_fr", "description_en", "description_fr", "order"]
+        widgets = {
+            "description_en": forms.Textarea(attrs={"rows": 2}),
+            "description_fr": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+StepFormSet = forms.inlineformset_factory(
+    Process,
+    ProcessStep,
+    fields=["order", "code", "name_en", "name_fr", "actors"],
+    extra=2,
+    can_delete=True,
+)
+
+
+class BaseBandFormSet(forms.BaseModelFormSet):
+    def clean(self) -> None:
+        super().clean()
+        rows = []
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", {})
+            if data and not data.get("DELETE") and data.get("code"):
+                rows.append((data["code"], data["min_score"], data["max_score"]))
+        problems = band_overlaps(rows)
+        if problems:
+            raise forms.ValidationError(
+                _("Bands must not overlap and must run from low to high: %(bands)s.")
+                % {"bands": "; ".join(problems)}
+            )
+
+
+LevelFormSet = forms.modelformset_factory(
+    ScaleLevel,
+    fields=["axis", "value", "label_en", "label_fr", "definition_en", "definition_fr"],
+    widgets={
+        "definition_en": forms.Textarea(attrs={"rows": 2}),
+        "definition_fr": forms.Textarea(attrs={"rows": 2}),
+        "axis": forms.Select(choices=Axis.choices),
+    },
+    extra=1,
+    can_delete=True,
+)
+BandFormSet = forms.modelformset_factory(
+    Band,
+    formset=BaseBandFormSet,
+    fields=["code", "label_en", "label_fr", "min_score", "max_score", "color"],
+    widgets={"color": forms.TextInput(attrs={"type": "color"})},
+    extra=1,
+    can_delete=True,
+)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Register spreadsheet (.xlsx)"))
