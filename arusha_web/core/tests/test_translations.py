@@ -1,32 +1,41 @@
-"""French is a first-class language: every string translated, and the compiled catalogue current."""
+"""French is a first-class language: every string translated, and the compiled catalogues current."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import polib
+import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-LOCALE = Path(__file__).resolve().parents[2] / "locale" / "fr" / "LC_MESSAGES"
+WEB = Path(__file__).resolve().parents[2]
+# The project's catalogue (shell, accounts, org, audit, jobs) and one per module app.
+CATALOGUES = sorted(WEB.glob("**/locale/fr/LC_MESSAGES/django.po"))
 
 
-def test_every_french_string_is_translated():
-    po = polib.pofile(str(LOCALE / "django.po"))
+def test_the_project_and_every_module_have_a_french_catalogue():
+    apps_with_templates = {p.parent.name for p in WEB.glob("*/templates") if p.parent.name != "core"}
+    found = {p.relative_to(WEB).parts[0] for p in CATALOGUES}
+    assert "locale" in found
+    modules = {"diagnose", "risks", "cases", "measure"} & apps_with_templates
+    assert modules <= found, f"no French catalogue for {modules - found}"
+
+
+@pytest.mark.parametrize("catalogue", CATALOGUES, ids=lambda p: str(p.relative_to(WEB)))
+def test_every_french_string_is_translated(catalogue: Path):
+    po = polib.pofile(str(catalogue))
     untranslated = [e.msgid for e in po if not e.obsolete and (not e.translated() or "fuzzy" in e.flags)]
-    assert not untranslated, f"translate these in django.po: {untranslated[:20]}"
+    assert not untranslated, f"translate these in {catalogue}: {untranslated[:20]}"
 
 
-def test_the_compiled_catalogue_matches_the_sources():
-    po = {
-        e.msgid: (e.msgstr, e.msgstr_plural)
-        for e in polib.pofile(str(LOCALE / "django.po"))
-        if not e.obsolete
-    }
-    mo = {e.msgid: (e.msgstr, e.msgstr_plural) for e in polib.mofile(str(LOCALE / "django.mo"))}
+@pytest.mark.parametrize("catalogue", CATALOGUES, ids=lambda p: str(p.relative_to(WEB)))
+def test_the_compiled_catalogue_matches_the_sources(catalogue: Path):
+    po = {e.msgid: (e.msgstr, e.msgstr_plural) for e in polib.pofile(str(catalogue)) if not e.obsolete}
+    mo = {e.msgid: (e.msgstr, e.msgstr_plural) for e in polib.mofile(str(catalogue.with_suffix(".mo")))}
     stale = [msgid for msgid, value in po.items() if msgid and mo.get(msgid) != value]
-    assert not stale, f"run `python manage.py compilemessages` (in arusha_web/): {stale[:10]}"
+    assert not stale, f"run `django-admin compilemessages` next to {catalogue}: {stale[:10]}"
 
 
 def test_pages_follow_the_language_chosen(personas):
