@@ -5,3 +5,44 @@ from django.utils.translation import gettext_lazy as _
 class DiagnoseConfig(AppConfig):
     name = "arusha_web.diagnose"
     verbose_name = _("Diagnose")
+
+    def ready(self) -> None:
+        from arusha_web.accounts.roles import Role as R
+        from arusha_web.accounts.roles import register_capabilities
+        from arusha_web.audit.registry import audit_model
+
+        from . import models
+
+        register_capabilities(
+            {
+                # The module's start page and one's own invitations.
+                "diagnose.view": {
+                    R.ADMINISTRATOR,
+                    R.INTEGRITY,
+                    R.ANALYST,
+                    R.OFFICE_MANAGER,
+                    R.AUDITOR,
+                    R.STAFF,
+                },
+                # Read results, reports and the action plan.
+                "diagnose.results": {R.ADMINISTRATOR, R.INTEGRITY, R.ANALYST, R.OFFICE_MANAGER, R.AUDITOR},
+                # Run campaigns, edit the question bank, the workshop results, surveys and actions.
+                "diagnose.manage": {R.ADMINISTRATOR, R.INTEGRITY},
+                # Approve the action plan on behalf of the integrity committee.
+                "diagnose.approve": {R.INTEGRITY},
+            }
+        )
+        # Answer sheets and survey responses are deliberately NOT audited by model: an audit
+        # entry names the actor, which would link an anonymous answer to an account.
+        for model in (
+            models.Factor,
+            models.Element,
+            models.Assessment,
+            models.Participant,
+            models.FactorResult,
+            models.ActionPlan,
+            models.Action,
+            models.Survey,
+            models.SurveyItem,
+        ):
+            audit_model(model, exclude={"token"} if model is models.Participant else None)

@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from .views import public
 
 app_name = "survey"
-urlpatterns: list = []  # type: ignore[type-arg]
+urlpatterns = [
+    path("<str:slug>/", public.survey_take, name="take"),
+    path("<str:slug>/thanks/", public.survey_thanks, name="thanks"),
+]

@@ -1,0 +1,1 @@
+"""Views of the Diagnose module, split by feature."""

@@ -1,0 +1,198 @@
+"""The integrity action plan: views by factor, owner, timeline and overdue; approval; XLSX."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from openpyxl import Workbook
+
+from arusha_web.accounts.access import require_capability
+
+from .. import selectors, services
+from ..forms import ActionForm
+from ..models import Action, ActionPlan, Assessment, Factor
+from ..timeline import timeline_svg
+from .bank import XLSX
+
+VIEWS = {"factor", "owner", "timeline", "overdue", "list"}
+
+
+@require_capability("diagnose.results")
+def plan(request: HttpRequest) -> HttpResponse:
+    actions = selectors.action_list_for_viewer(viewer=request.user)  # type: ignore[arg-type]
+    plan_pk = request.GET.get("plan", "")
+    current_plan = None
+    if plan_pk.isdigit():
+        current_plan = get_object_or_404(ActionPlan, pk=plan_pk)
+        actions = actions.filter(plan=current_plan)
+    view = request.GET.get("view", "factor")
+    view = view if view in VIEWS else "factor"
+    today = timezone.localdate()
+    ctx: dict[str, Any] = {
+        "view": view,
+        "plans": ActionPlan.objects.select_related("assessment", "approved_by"),
+        "current_plan": current_plan,
+        "today": today,
+        "overdue_count": selectors.actions_overdue(actions, today).count(),
+        "progress": selectors.plan_progress(actions, today),
+        "total": actions.count(),
+    }
+    if view == "overdue":
+        ctx["actions"] = selectors.actions_overdue(actions, today)
+    elif view == "timeline":
+        listed = list(actions)
+        ctx["actions"] = listed
+        ctx["timeline"] = timeline_svg(listed, today=today)
+    elif view == "list":
+        ctx["actions"] = actions
+    else:
+        ctx["groups"] = selectors.actions_grouped(actions, view)
+    return render(request, "diagnose/plan.html", ctx)
+
+
+@require_capability("diagnose.manage")
+@require_POST
+def plan_create(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = get_object_or_404(Assessment, pk=pk)
+    action_plan = services.plan_for_assessment(assessment=assessment)
+    return redirect(f"{_plan_url(action_plan)}")
+
+
+def _plan_url(action_plan: ActionPlan) -> str:
+    from django.urls import reverse
+
+    return reverse("diagnose:plan") + f"?plan={action_plan.pk}"
+
+
+@require_capability("diagnose.approve")
+@require_POST
+def plan_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    action_plan = get_object_or_404(ActionPlan, pk=pk)
+    try:
+        services.plan_approve(plan=action_plan, user=request.user, note=request.POST.get("note", "")[:300])  # type: ignore[arg-type]
+        messages.success(request, _("Plan approved."))
+    except services.DiagnoseError as exc:
+        messages.error(request, str(exc))
+    return redirect(_plan_url(action_plan))
+
+
+@require_capability("diagnose.manage")
+def action_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Create or edit an action; links from results pass the motivation (?factor=F8&source=...)."""
+    action = get_object_or_404(Action, pk=pk) if pk is not None else None
+    initial: dict[str, Any] = {}
+    action_plan = None
+    params = request.POST if request.method == "POST" else request.GET
+    source = params.get("source", "")
+    source = source if source in (Action.SourceType.FACTOR, Action.SourceType.SURVEY) else ""
+    source_id = params.get("source_id", "")[:64]
+    if action is None:
+        plan_pk = params.get("plan", "")
+        action_plan = get_object_or_404(ActionPlan, pk=plan_pk) if plan_pk.isdigit() else None
+        factor = Factor.objects.filter(code=request.GET.get("factor", "")).first()
+        if factor is not None:
+            label = (
+                _("Perception survey result: %(f)s")
+                if source == Action.SourceType.SURVEY
+                else _("Self-assessment finding: %(f)s")
+            ) % {"f": factor}
+            initial = {"factor": factor, "source_label": label}
+    form = ActionForm(request.POST or None, instance=action, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if action is None:
+                source_type = source or (
+                    Action.SourceType.FACTOR if data.get("factor") else Action.SourceType.OTHER
+                )
+                progress = ("status", "percent_complete", "evidence_of_completion")
+                fields = {k: v for k, v in data.items() if k not in progress}
+                action = services.action_create(
+                    plan=action_plan, source_type=source_type, source_id=source_id, **fields
+                )
+                services.action_update(action=action, values={k: data[k] for k in progress if k in data})
+            else:
+                services.action_update(action=action, values=data)
+        except services.DiagnoseError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Action saved."))
+            return redirect(_plan_url(action.plan) if action.plan else "diagnose:plan")
+    title = _("Edit action") if action else _("New action")
+    hidden = {"plan": action_plan.pk if action_plan else "", "source": source, "source_id": source_id}
+    return render(request, "diagnose/form.html", {"form": form, "title": title, "hidden": hidden})
+
+
+ACTION_COLUMNS = [
+    ("id", gettext_lazy("ID")),
+    ("factor", gettext_lazy("Factor")),
+    ("motivation", gettext_lazy("Motivated by")),
+    ("objective", gettext_lazy("Objective")),
+    ("activity", gettext_lazy("Activity")),
+    ("horizon", gettext_lazy("Horizon")),
+    ("owner_unit", gettext_lazy("Owner unit")),
+    ("owner", gettext_lazy("Owner")),
+    ("start_date", gettext_lazy("Start")),
+    ("due_date", gettext_lazy("Due")),
+    ("budget", gettext_lazy("Budget")),
+    ("output", gettext_lazy("Output")),
+    ("indicator", gettext_lazy("Indicator")),
+    ("baseline", gettext_lazy("Baseline")),
+    ("target", gettext_lazy("Target")),
+    ("status", gettext_lazy("Status")),
+    ("percent_complete", gettext_lazy("Percent complete")),
+    ("evidence", gettext_lazy("Evidence of completion")),
+    ("approved", gettext_lazy("Approved")),
+]
+
+
+def _action_row(a: Action) -> list[Any]:
+    return [
+        a.pk,
+        a.factor.code if a.factor else "",
+        a.source_label or a.get_source_type_display(),
+        a.objective,
+        a.activity,
+        a.get_horizon_display(),
+        a.owner_unit,
+        (a.owner.get_full_name() or a.owner.username) if a.owner else "",
+        a.start_date,
+        a.due_date,
+        float(a.budget) if a.budget is not None else None,
+        a.output,
+        a.indicator,
+        a.baseline,
+        a.target,
+        a.get_status_display(),
+        a.percent_complete,
+        a.evidence_of_completion,
+        a.approved_at.date() if a.approved_at else None,
+    ]
+
+
+@require_capability("diagnose.results")
+def actions_export(request: HttpRequest) -> HttpResponse:
+    actions = selectors.action_list_for_viewer(viewer=request.user)  # type: ignore[arg-type]
+    plan_pk = request.GET.get("plan", "")
+    if plan_pk.isdigit():
+        actions = actions.filter(plan_id=int(plan_pk))
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "actions"
+    sheet.append([str(label) for _key, label in ACTION_COLUMNS])
+    for action in actions:
+        sheet.append(_action_row(action))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="integrity-action-plan.xlsx"'
+    return response
