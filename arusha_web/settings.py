@@ -264,6 +264,20 @@ ARUSHA_WORKER_STALE_SECONDS = envint("ARUSHA_WORKER_STALE_SECONDS", 120)
 
 # --- Arusha ---------------------------------------------------------------------------------
 ARUSHA_DEMO_PASSWORD = os.environ.get("ARUSHA_DEMO_PASSWORD", "demo")
+# Public address, for links in e-mails (invitations, reminders), e.g. https://arusha.customs.example
+ARUSHA_BASE_URL = os.environ.get("ARUSHA_BASE_URL", "").rstrip("/")
+
+# Measure: uploads of clearance files, and whether analysts see pseudonyms instead of officer ids
+# until a lead is referred.
+ARUSHA_UPLOAD_MAX_MB = envint("ARUSHA_UPLOAD_MAX_MB", 500)
+ARUSHA_PSEUDONYMISE_OFFICERS = envbool("ARUSHA_PSEUDONYMISE_OFFICERS", False)
+
+# Cases: the reporting channel and investigations.
+ARUSHA_CASES_MAX_UPLOAD_MB = envint("ARUSHA_CASES_MAX_UPLOAD_MB", 10)
+ARUSHA_CASES_EXCLUDE_OWN_OFFICE = envbool("ARUSHA_CASES_EXCLUDE_OWN_OFFICE", True)
+ARUSHA_CASES_RECEIPT_SESSION_LIMIT = envint("ARUSHA_CASES_RECEIPT_SESSION_LIMIT", 5)
+ARUSHA_CASES_RECEIPT_GLOBAL_LIMIT = envint("ARUSHA_CASES_RECEIPT_GLOBAL_LIMIT", 100)
+ARUSHA_CASES_RECEIPT_WINDOW_SECONDS = envint("ARUSHA_CASES_RECEIPT_WINDOW_SECONDS", 15 * 60)
 ARUSHA_ADMINISTRATION_NAME = os.environ.get("ARUSHA_ADMINISTRATION_NAME", "")
 
 EMAIL_BACKEND = os.environ.get("ARUSHA_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
