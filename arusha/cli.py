@@ -90,6 +90,9 @@ def demo(
         typer.echo(
             f"Analysis written to {outputs['analysis']} (report.html, signals.csv, indicators.parquet)."
         )
+    from arusha_web.core.demo import demo_modules
+
+    demo_modules(users={account.username: account for account in accounts}, progress=typer.echo)
     url = f"http://{host}:{port}/"
     lines = [f"  {a.username:<16} {a.role_label}" for a in accounts]
     banner = (

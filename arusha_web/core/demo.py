@@ -103,12 +103,14 @@ def demo_setup(*, password: str, progress: Callable[[str], object] = lambda _m: 
             record.user = user
             record.save(update_fields=["user"])
         accounts.append(user)
-    _module_demos(users={u.username: u for u in accounts}, progress=progress)
     return accounts
 
 
-def _module_demos(*, users: dict[str, User], progress: Callable[[str], object]) -> None:
-    """Let each module app fill its part of the demo (its ``demo.py``'s ``demo_setup``)."""
+def demo_modules(*, users: dict[str, User], progress: Callable[[str], object]) -> None:
+    """Let each module app fill its part of the demo (its ``demo.py``'s ``demo_setup``).
+
+    Run after the demo clearance data is analysed, so modules can use its results.
+    """
     import importlib
 
     from django.apps import apps

@@ -53,6 +53,13 @@ DEMO_REGISTER = [
 @transaction.atomic
 def demo_setup(*, users: dict[str, User], progress: Callable[[str], object]) -> None:
     progress("Filling the corruption risk register…")
+    # The catalogue normally comes from the data migration; a database emptied since (a flush,
+    # a test) gets it back here, without touching rows that exist.
+    from django.apps import apps
+
+    from .seed import seed_reference
+
+    seed_reference(apps)
     integrity, manager = users.get("integrity"), users.get("manager")
     now = timezone.now()
     today = timezone.localdate()

@@ -11,8 +11,6 @@ from arusha_web.core.demo import demo_setup as core_demo_setup
 
 @pytest.mark.django_db
 def test_demo_is_idempotent_and_covers_every_stage(monkeypatch: pytest.MonkeyPatch):
-    # The offices, staff and accounts of the core demo, without the other modules' demos.
-    monkeypatch.setattr("arusha_web.core.demo._module_demos", lambda **_kw: None)
     users = {u.username: u for u in core_demo_setup(password="demo-password-1")}
     demo_setup(users=users, progress=lambda _m: None)
     counts = (Report.objects.count(), Case.objects.count(), Message.objects.count())

@@ -1,0 +1,338 @@
+"""Performance contracts: baselines from past months, targets, signature, amendments, scorecards.
+
+Rules (``shared/domain/wco-integrity.md`` §9.6, Cameroon [P], editable defaults): the baseline is
+the median of the monthly values over up to the 36 months before the contract; the target improves
+it by 15 %; a signed version never changes, an amendment is a new version; the scorecard says month
+by month whether each target was achieved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from arusha.metrics.catalogue import CATALOGUE
+from arusha_web.accounts.models import User
+
+from .models import (
+    AnalysisRun,
+    Contract,
+    ContractTarget,
+    ContractVersion,
+    IndicatorValue,
+    ReviewNote,
+    SubjectType,
+)
+from .selectors import manager_office
+
+BY_CODE = {i.code: i for i in CATALOGUE}
+BASELINE_MONTHS = 36
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    index = day.month - 1 + months
+    return dt.date(day.year + index // 12, index % 12 + 1, 1)
+
+
+def month_key(day: dt.date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def subject_office(*, run: AnalysisRun, subject_type: str, subject_id: str) -> str:
+    """The office of an officer or office in the run's data; ValidationError when the data does not know it."""
+    row = (
+        IndicatorValue.objects.filter(run=run, entity_type=subject_type, entity_id=subject_id)
+        .exclude(office_code="")
+        .values_list("office_code", flat=True)
+        .first()
+    )
+    if row is None:
+        raise ValidationError(
+            {"subject_id": _("%(id)s does not appear in the analysed data.") % {"id": subject_id}}
+        )
+    return row
+
+
+def monthly_values(
+    *, run: AnalysisRun, subject_type: str, subject_id: str, indicator: str
+) -> dict[str, float]:
+    rows = IndicatorValue.objects.filter(
+        run=run, entity_type=subject_type, entity_id=subject_id, indicator=indicator, value__isnull=False
+    ).exclude(period="all")
+    return {r.period: r.value for r in rows if r.value is not None and len(r.period) == 7}
+
+
+def baseline(values: dict[str, float], start: dt.date) -> float | None:
+    first = month_key(add_months(start, -BASELINE_MONTHS))
+    last = month_key(start)
+    past = [v for k, v in values.items() if first <= k < last]
+    return statistics.median(past) if past else None
+
+
+def default_target(base: float | None, direction: str, improvement: int) -> float | None:
+    if base is None:
+        return None
+    if direction == "higher_better":
+        return base * (1 + improvement / 100)
+    if direction == "higher_worse":
+        return base * (1 - improvement / 100)
+    return base
+
+
+@transaction.atomic
+def contract_create(
+    *,
+    run: AnalysisRun,
+    subject_type: str,
+    subject_id: str,
+    period_start: dt.date,
+    months: int,
+    indicators: list[str],
+    improvement: int,
+    signatories: str,
+    actor: User,
+) -> Contract:
+    """Draft a contract (version 1, unsigned) with baselines and default targets."""
+    if subject_type not in SubjectType.values:
+        raise ValidationError({"subject_type": _("Choose an officer or an office.")})
+    unknown = [c for c in indicators if c not in BY_CODE]
+    if unknown or not indicators:
+        raise ValidationError({"indicators": _("Choose indicators from the catalogue.")})
+    office = subject_office(run=run, subject_type=subject_type, subject_id=subject_id)
+    limited = manager_office(actor)
+    if limited is not None and limited != office:
+        raise ValidationError({"subject_id": _("You can only draft contracts for your own office.")})
+    start = period_start.replace(day=1)
+    contract = Contract.objects.create(
+        subject_type=subject_type, subject_id=subject_id, office_code=office, run=run, created_by=actor
+    )
+    version = ContractVersion.objects.create(
+        contract=contract,
+        number=1,
+        period_start=start,
+        period_end=add_months(start, months) - dt.timedelta(days=1),
+        signatories=signatories.strip(),
+    )
+    for code in indicators:
+        ind = BY_CODE[code]
+        base = baseline(
+            monthly_values(run=run, subject_type=subject_type, subject_id=subject_id, indicator=code), start
+        )
+        ContractTarget.objects.create(
+            version=version,
+            indicator=code,
+            baseline=base,
+            target=default_target(base, ind.direction, improvement),
+            direction=ind.direction,
+        )
+    return contract
+
+
+def target_edit(*, target: ContractTarget, value: float, reason: str, actor: User) -> ContractTarget:
+    if target.version.signed_at is not None:
+        raise ValidationError(_("This version is signed: amend the contract to change a target."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the target differs from the default.")})
+    target.target = value
+    target.reason = reason.strip()
+    target.save()
+    return target
+
+
+@transaction.atomic
+def contract_sign(*, version: ContractVersion, actor: User) -> ContractVersion:
+    """Sign (and thereby lock) a version."""
+    if version.signed_at is not None:
+        raise ValidationError(_("This version is already signed."))
+    if not version.signatories.strip():
+        raise ValidationError(_("Name the signatories before signing."))
+    version.signed_at = timezone.now()
+    version.signed_by = actor
+    version.save()
+    return version
+
+
+@transaction.atomic
+def contract_amend(*, contract: Contract, reason: str, actor: User) -> ContractVersion:
+    """Start a new (unsigned) version from the latest one; the signed versions stay as they were."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the contract is amended.")})
+    latest = contract.versions.order_by("-number").first()
+    if latest is None or latest.signed_at is None:
+        raise ValidationError(_("Only a signed contract can be amended; edit the draft instead."))
+    number = (contract.versions.aggregate(m=Max("number"))["m"] or 0) + 1
+    new = ContractVersion.objects.create(
+        contract=contract,
+        number=number,
+        period_start=latest.period_start,
+        period_end=latest.period_end,
+        signatories=latest.signatories,
+        amendment_reason=reason.strip(),
+    )
+    for t in latest.targets.all():
+        ContractTarget.objects.create(
+            version=new,
+            indicator=t.indicator,
+            baseline=t.baseline,
+            target=t.target,
+            direction=t.direction,
+            reason=t.reason,
+        )
+    return new
+
+
+def note_add(*, contract: Contract, month: str, text: str, actor: User) -> ReviewNote:
+    if not text.strip():
+        raise ValidationError({"text": _("Write the note.")})
+    return ReviewNote.objects.create(contract=contract, month=month, text=text.strip(), author=actor)
+
+
+# ---- Scorecards
+
+
+def achieved(value: float | None, target: float | None, direction: str) -> bool | None:
+    if value is None or target is None or direction == "context":
+        return None
+    return value >= target if direction == "higher_better" else value <= target
+
+
+@dataclass
+class ScoreRow:
+    indicator: str
+    name: str
+    unit: str
+    direction: str
+    baseline: float | None
+    target: float | None
+    months: list[tuple[str, float | None, bool | None]] = field(default_factory=list)
+
+    @property
+    def target_text(self) -> str:
+        return fmt(self.target, self.indicator)
+
+    @property
+    def baseline_text(self) -> str:
+        return fmt(self.baseline, self.indicator)
+
+    @property
+    def cells(self) -> list[tuple[str, str, bool | None]]:
+        return [(m, fmt(v, self.indicator), ok) for m, v, ok in self.months]
+
+    @property
+    def achieved_count(self) -> int:
+        return sum(1 for _m, _v, ok in self.months if ok)
+
+    @property
+    def measured_count(self) -> int:
+        return sum(1 for _m, _v, ok in self.months if ok is not None)
+
+
+def fmt(value: float | None, code: str) -> str:
+    """Shares as percentages, amounts with thousands separators (as on the dashboards)."""
+    if value is None:
+        return "—"
+    unit = BY_CODE[code].unit if code in BY_CODE else ""
+    if unit == "share":
+        return f"{value * 100:.1f} %"
+    if unit in ("amount", "count"):
+        return f"{value:,.0f}"
+    return f"{value:.2f}"
+
+
+def target_rows(version: ContractVersion, language: str = "en") -> list[dict[str, object]]:
+    rows = []
+    for t in version.targets.all():
+        ind = BY_CODE.get(t.indicator)
+        name = (ind.name_fr if language.startswith("fr") else ind.name_en) if ind else t.indicator
+        rows.append(
+            {
+                "t": t,
+                "name": name,
+                "baseline": fmt(t.baseline, t.indicator),
+                "target": fmt(t.target, t.indicator),
+            }
+        )
+    return rows
+
+
+def signed_version(contract: Contract) -> ContractVersion | None:
+    """The latest signed version (from the prefetched versions when the caller prefetched them)."""
+    signed = [v for v in contract.versions.all() if v.signed_at is not None]
+    return max(signed, key=lambda v: v.number) if signed else None
+
+
+def contract_months(version: ContractVersion) -> list[str]:
+    months: list[str] = []
+    day = version.period_start
+    while day <= version.period_end:
+        months.append(month_key(day))
+        day = add_months(day, 1)
+    return months
+
+
+def scorecard(
+    *,
+    contract: Contract,
+    version: ContractVersion,
+    language: str = "en",
+    values: dict[tuple[str, str], float | None] | None = None,
+) -> list[ScoreRow]:
+    """Each target's monthly values over the contract period, achieved or not.
+
+    ``values`` ((indicator, month) -> value) lets a list page load every contract's values in one query.
+    """
+    months = contract_months(version)
+    targets = list(version.targets.all())
+    if values is None:
+        rows_qs = IndicatorValue.objects.filter(
+            run_id=contract.run_id,
+            entity_type=contract.subject_type,
+            entity_id=contract.subject_id,
+            period__in=months,
+            indicator__in=[t.indicator for t in targets],
+        )
+        values = {(v.indicator, v.period): v.value for v in rows_qs}
+    rows = []
+    for t in targets:
+        ind = BY_CODE.get(t.indicator)
+        name = (ind.name_fr if language.startswith("fr") else ind.name_en) if ind else t.indicator
+        row = ScoreRow(t.indicator, name, ind.unit if ind else "", t.direction, t.baseline, t.target)
+        for m in months:
+            value = values.get((t.indicator, m))
+            row.months.append((m, value, achieved(value, t.target, t.direction)))
+        rows.append(row)
+    return rows
+
+
+def evaluation_ranking(*, contracts: list[Contract]) -> list[tuple[Contract, int, int]]:
+    """Quarterly evaluation: signed contracts ranked by share of targets achieved, best first.
+
+    One query for every contract's values (the list page must not grow with the number of contracts).
+    """
+    signed = [(c, v) for c in contracts if (v := signed_version(c)) is not None]
+    if not signed:
+        return []
+    where = Q()
+    for c, v in signed:
+        where |= Q(
+            run_id=c.run_id, entity_type=c.subject_type, entity_id=c.subject_id, period__in=contract_months(v)
+        )
+    values: dict[tuple[int, str, str], dict[tuple[str, str], float | None]] = {}
+    for iv in IndicatorValue.objects.filter(where).only(
+        "run_id", "entity_type", "entity_id", "indicator", "period", "value"
+    ):
+        values.setdefault((iv.run_id, iv.entity_type, iv.entity_id), {})[(iv.indicator, iv.period)] = iv.value
+    ranked = []
+    for c, v in signed:
+        rows = scorecard(
+            contract=c, version=v, values=values.get((c.run_id, c.subject_type, c.subject_id), {})
+        )
+        ranked.append((c, sum(r.achieved_count for r in rows), sum(r.measured_count for r in rows)))
+    return sorted(ranked, key=lambda x: -(x[1] / x[2]) if x[2] else 0.0)

@@ -1,0 +1,284 @@
+"""Reads behind the dashboards: indicator tables for the administration, an office, an officer.
+
+Every chart is drawn from one of these tables, and the same table is shown and exportable, so a
+figure on a chart can always be checked against a number.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.http import HttpResponse
+from django.utils.translation import get_language
+
+from arusha.metrics.catalogue import CATALOGUE
+
+from .models import AnalysisRun, IndicatorValue
+
+BY_CODE = {i.code: i for i in CATALOGUE}
+OVERVIEW = ("VOL_DECL", "VOL_VALUE", "VOL_DUTIES", "TF1", "TF5", "TF5_P90", "BP1", "BP2")
+TREND = ("VOL_DECL", "TF5", "BP2")
+
+
+def indicator_name(code: str) -> str:
+    ind = BY_CODE.get(code)
+    if ind is None:
+        return code
+    return ind.name_fr if (get_language() or "en").startswith("fr") else ind.name_en
+
+
+def fmt(value: float | None, code: str) -> str:
+    if value is None:
+        return "—"
+    unit = BY_CODE[code].unit if code in BY_CODE else ""
+    if unit == "share":
+        return f"{value * 100:.1f} %"
+    if unit in ("amount", "count"):
+        return f"{value:,.0f}"
+    return f"{value:.2f}"
+
+
+@dataclass
+class Table:
+    """Column headers and rows of plain values (what the page shows and the export writes)."""
+
+    title: str
+    columns: list[str]
+    rows: list[list[Any]]
+
+
+def pivot(
+    run: AnalysisRun, *, entity_type: str, period: str, codes: tuple[str, ...], office: str | None = None
+) -> dict[str, dict[str, IndicatorValue]]:
+    qs = IndicatorValue.objects.filter(run=run, entity_type=entity_type, period=period, indicator__in=codes)
+    if office is not None:
+        qs = qs.filter(office_code=office)
+    out: dict[str, dict[str, IndicatorValue]] = defaultdict(dict)
+    for v in qs.order_by("entity_id"):
+        out[v.entity_id][v.indicator] = v
+    return dict(out)
+
+
+def offices_table(run: AnalysisRun, *, office: str | None = None) -> Table:
+    data = pivot(run, entity_type="office", period="all", codes=OVERVIEW)
+    if office is not None:
+        data = {k: v for k, v in data.items() if k == office}
+    rows = [[code] + [vals[c].value if c in vals else None for c in OVERVIEW] for code, vals in data.items()]
+    return Table("offices", ["office"] + [indicator_name(c) for c in OVERVIEW], rows)
+
+
+def monthly(
+    run: AnalysisRun, *, entity_type: str, entity_id: str, codes: tuple[str, ...]
+) -> tuple[list[str], dict[str, dict[str, IndicatorValue]]]:
+    qs = IndicatorValue.objects.filter(
+        run=run, entity_type=entity_type, entity_id=entity_id, indicator__in=codes
+    ).exclude(period="all")
+    by: dict[str, dict[str, IndicatorValue]] = defaultdict(dict)
+    for v in qs:
+        by[v.indicator][v.period] = v
+    periods = sorted({v.period for v in qs})
+    return periods, dict(by)
+
+
+def trend_table(run: AnalysisRun, *, entity_type: str = "administration", entity_id: str = "ALL") -> Table:
+    periods, by = monthly(run, entity_type=entity_type, entity_id=entity_id, codes=TREND)
+    rows: list[list[Any]] = []
+    for p in periods:
+        cells = [by.get(c, {}).get(p) for c in TREND]
+        rows.append([p] + [v.value if v is not None else None for v in cells])
+    return Table("trend", ["period"] + [indicator_name(c) for c in TREND], rows)
+
+
+def officers_table(run: AnalysisRun, *, office: str) -> tuple[Table, list[str]]:
+    codes = tuple(i.code for i in CATALOGUE if "officer" in i.levels)
+    data = pivot(run, entity_type="officer", period="all", codes=codes, office=office)
+    used = [c for c in codes if any(c in vals for vals in data.values())]
+    rows = []
+    for officer, vals in data.items():
+        row: list[Any] = [officer]
+        for c in used:
+            v = vals.get(c)
+            row += [v.value if v else None, v.peer_median if v else None]
+        rows.append(row)
+    columns = ["officer"]
+    for c in used:
+        columns += [c, f"{c} peer median"]
+    return Table("officers", columns, rows), used
+
+
+def officer_series(
+    run: AnalysisRun, *, officer_id: str
+) -> tuple[list[str], dict[str, dict[str, IndicatorValue]]]:
+    codes = tuple(i.code for i in CATALOGUE if "officer" in i.levels and i.direction != "context")
+    return monthly(run, entity_type="officer", entity_id=officer_id, codes=codes)
+
+
+def export(table: Table, fmt_: str, filename: str) -> HttpResponse:
+    """The table behind a chart as CSV or XLSX."""
+    if fmt_ == "xlsx":
+        from openpyxl import Workbook
+
+        wb = Workbook()
+        ws = wb.active
+        ws.title = table.title[:31]
+        ws.append(table.columns)
+        for row in table.rows:
+            ws.append(row)
+        buf = io.BytesIO()
+        wb.save(buf)
+        response = HttpResponse(
+            buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+        return response
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(table.columns)
+    writer.writerows(table.rows)
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return response
+
+
+DRILL_COLUMNS = (
+    "declaration_id",
+    "office_code",
+    "officer_id",
+    "declarant_id",
+    "importer_id",
+    "channel_assigned",
+    "channel_final",
+    "registered_at",
+    "released_at",
+    "declared_value",
+    "duties_declared",
+)
+
+
+def declarations(
+    store: str, *, column: str, value: str, page: int, office: str | None = None, size: int = 50
+) -> tuple[list[tuple[Any, ...]], int]:
+    """Declarations behind a figure, read-only from the DuckDB store, one page at a time."""
+    import duckdb
+
+    if column not in ("officer_id", "office_code", "declarant_id", "importer_id") or not Path(store).exists():
+        return [], 0
+    con = duckdb.connect(store, read_only=True)
+    try:
+        where, params = f"{column} = ?", [value]
+        if office is not None:
+            where, params = where + " AND office_code = ?", [*params, office]
+        total = con.execute(f"SELECT count(*) FROM declarations WHERE {where}", params).fetchone()
+        rows = con.execute(
+            f"SELECT {', '.join(DRILL_COLUMNS)} FROM declarations WHERE {where} "
+            "ORDER BY registered_at DESC LIMIT ? OFFSET ?",
+            [*params, size, (page - 1) * size],
+        ).fetchall()
+    finally:
+        con.close()
+    return rows, int(total[0]) if total else 0
+
+
+FACILITATION = ("TF1", "TF5")
+CONTROL = ("BP2", "BP1", "RED_NO_INSP")
+
+
+def _change(series: dict[str, IndicatorValue], periods: list[str]) -> float | None:
+    """Mean of the last three months minus mean of the first three (None when too few months)."""
+    values: list[float] = [v for p in periods if p in series and (v := series[p].value) is not None]
+    if len(values) < 4:
+        return None
+    k = min(3, len(values) // 2)
+    return sum(values[-k:]) / k - sum(values[:k]) / k
+
+
+def complete_periods(run: AnalysisRun) -> list[str]:
+    """Months of the data, without a partial month (under half the median monthly volume) that
+    would fake a trend: the data usually ends in the middle of a month."""
+    volumes = dict(
+        IndicatorValue.objects.filter(run=run, entity_type="administration", indicator="VOL_DECL")
+        .exclude(period="all")
+        .values_list("period", "value")
+    )
+    if not volumes:
+        return []
+    typical = sorted(v or 0 for v in volumes.values())[len(volumes) // 2]
+    return sorted(p for p, v in volumes.items() if (v or 0) >= typical / 2)
+
+
+def anti_gaming(run: AnalysisRun, *, office: str | None) -> Table:
+    """Facilitation gains next to control-effectiveness trends, officer by officer.
+
+    Speed bought by waving declarations through shows as faster assessment (TF1 up, TF5 down)
+    together with a lower hit rate (BP2) or more channel overrides (BP1, RED_NO_INSP).
+    """
+    qs = IndicatorValue.objects.filter(
+        run=run, entity_type="officer", indicator__in=FACILITATION + CONTROL
+    ).exclude(period="all")
+    if office is not None:
+        qs = qs.filter(office_code=office)
+    by: dict[str, dict[str, dict[str, IndicatorValue]]] = defaultdict(lambda: defaultdict(dict))
+    offices: dict[str, str] = {}
+    for v in qs:
+        by[v.entity_id][v.indicator][v.period] = v
+        offices[v.entity_id] = v.office_code
+    periods = complete_periods(run)
+    rows = []
+    for officer in sorted(by):
+        changes = {c: _change(by[officer].get(c, {}), periods) for c in FACILITATION + CONTROL}
+        # Thresholds (editable defaults): 10 points / 4 hours of facilitation, 10 / 3 points of control.
+        faster = (changes["TF1"] or 0) > 0.10 or (changes["TF5"] or 0) < -4
+        weaker = (
+            (changes["BP2"] or 0) < -0.10
+            or (changes["BP1"] or 0) > 0.03
+            or (changes["RED_NO_INSP"] or 0) > 0.03
+        )
+        rows.append(
+            [officer, offices[officer], *(changes[c] for c in FACILITATION + CONTROL), faster and weaker]
+        )
+    rows.sort(key=lambda r: not r[-1])  # officers to look at first
+    return Table("anti-gaming", ["officer", "office", *FACILITATION, *CONTROL, "to look at"], rows)
+
+
+def trader(run: AnalysisRun, *, entity_type: str, entity_id: str) -> Table:
+    codes = tuple(i.code for i in CATALOGUE if entity_type in i.levels)
+    qs = IndicatorValue.objects.filter(
+        run=run, entity_type=entity_type, entity_id=entity_id, period="all", indicator__in=codes
+    ).order_by("indicator")
+    return Table(
+        entity_type,
+        ["indicator", "value", "peer median", "n"],
+        [[v.indicator, v.value, v.peer_median, v.n] for v in qs],
+    )
+
+
+CHANNELS = ("green", "blue", "yellow", "red")
+
+
+def channel_mix(store: str, *, office: str | None = None) -> Table:
+    """Declarations by final channel and office, read-only from the store (not an indicator)."""
+    import duckdb
+
+    if not Path(store).exists():
+        return Table("channels", ["office", *CHANNELS], [])
+    con = duckdb.connect(store, read_only=True)
+    try:
+        where, params = ("WHERE office_code = ?", [office]) if office is not None else ("", [])
+        found = con.execute(
+            f"SELECT office_code, channel_final, count(*) FROM declarations {where} GROUP BY 1, 2 ORDER BY 1",
+            params,
+        ).fetchall()
+    except duckdb.Error:
+        return Table("channels", ["office", *CHANNELS], [])
+    finally:
+        con.close()
+    by: dict[str, dict[str, int]] = defaultdict(dict)
+    for code, channel, n in found:
+        by[str(code)][str(channel)] = int(n)
+    rows = [[code, *(by[code].get(c, 0) for c in CHANNELS)] for code in sorted(by)]
+    return Table("channels", ["office", *CHANNELS], rows)

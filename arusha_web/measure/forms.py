@@ -1,0 +1,139 @@
+"""Forms of the Measure module (rendered with ``as_field_group``: labelled and accessible)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from arusha.metrics.catalogue import CATALOGUE
+
+from .models import LeadStatus, SubjectType
+from .services import shipped_mappings
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
+class DatasetForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"), max_length=200, help_text=_("E.g. “ASYCUDA export 2024, all offices”.")
+    )
+    mapping = forms.ChoiceField(
+        label=_("Layout of the export"),
+        required=False,
+        help_text=_(
+            "A mapping shipped with Arusha, or leave “canonical” when the columns already have the contract names."
+        ),
+    )
+    mapping_file = forms.FileField(label=_("…or upload your own mapping (YAML or TOML)"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", _("Canonical column names (no mapping)"))]
+        self.fields["mapping"].choices = choices + [(m, m) for m in shipped_mappings()]  # type: ignore[attr-defined]
+
+
+class UploadForm(forms.Form):
+    files = MultipleFileField(  # type: ignore[assignment]
+        label=_("Export files (CSV, XLSX or Parquet)"),
+        help_text=_("Name them declarations…, items… or events… so Arusha knows which table each fills."),
+    )
+
+
+class LoadForm(forms.Form):
+    quarantine = forms.BooleanField(
+        label=_("Load the good rows and set bad rows aside for review (quarantine)"),
+        required=False,
+        help_text=_("Unticked: one bad row rejects the whole load and nothing changes."),
+    )
+
+
+class AnalyseForm(forms.Form):
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    period = forms.ChoiceField(
+        label=_("Period"),
+        choices=[("month", _("Month")), ("quarter", _("Quarter")), ("year", _("Year"))],
+        initial="month",
+    )
+
+
+class LeadForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[c for c in LeadStatus.choices if c[0] != LeadStatus.REFERRED]
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when the lead is explained or dismissed."),
+    )
+    assignee: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Assignee"), queryset=None, required=False
+    )
+
+    def __init__(self, *args: Any, users: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = users  # type: ignore[attr-defined]
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReferForm(forms.Form):
+    note = forms.CharField(
+        label=_("Why refer it to the integrity unit?"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+def indicator_choices() -> list[tuple[str, str]]:
+    return [
+        (i.code, f"{i.code} — {i.name_en}")
+        for i in CATALOGUE
+        if "officer" in i.levels or "office" in i.levels
+    ]
+
+
+class ContractForm(forms.Form):
+    subject_type = forms.ChoiceField(label=_("Contract with"), choices=SubjectType.choices)
+    subject_id = forms.CharField(label=_("Officer identifier or office code"), max_length=64)
+    period_start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    months = forms.IntegerField(label=_("Length (months)"), min_value=1, max_value=24, initial=6)
+    indicators = forms.MultipleChoiceField(
+        label=_("Indicators"), widget=forms.CheckboxSelectMultiple, choices=indicator_choices
+    )
+    improvement = forms.IntegerField(
+        label=_("Improvement over the baseline (%)"),
+        min_value=0,
+        max_value=100,
+        initial=15,
+        help_text=_(
+            "Default 15 %, as in the Cameroon contracts; each target can be edited afterwards with a reason."
+        ),
+    )
+    signatories = forms.CharField(
+        label=_("Signatories"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One name and function per line."),
+    )
+
+
+class NoteForm(forms.Form):
+    month = forms.RegexField(label=_("Month (YYYY-MM)"), regex=r"^\d{4}-\d{2}$", max_length=7)
+    text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}))

@@ -1,0 +1,318 @@
+"""Measure: clearance datasets, their loads and analyses, the leads they raise, and performance contracts.
+
+The analytics library keeps the declarations in a DuckDB store; this database keeps what people
+act on (runs, indicator values imported from an analysis, leads and their triage, contracts), so
+pages never re-run an analysis to show a figure.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+USER = settings.AUTH_USER_MODEL
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    REJECTED = "rejected", _("Rejected")
+    FAILED = "failed", _("Failed")
+
+
+class Dataset(models.Model):
+    """A DuckDB store of clearance data, filled by loads of uploaded files through one mapping."""
+
+    name = models.CharField(_("name"), max_length=200)
+    store_path = models.CharField(_("store file"), max_length=500)
+    # A shipped mapping's file name (mappings/<name>) or the path of an uploaded one; "" = canonical.
+    mapping_path = models.CharField(_("mapping"), max_length=500, blank=True)
+    created_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("dataset")
+        verbose_name_plural = _("datasets")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SourceFile(models.Model):
+    """An uploaded export kept on disk so a load can be re-run or audited."""
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="files")
+    original_name = models.CharField(_("file name"), max_length=255)
+    path = models.CharField(_("stored at"), max_length=500)
+    size = models.BigIntegerField(_("size (bytes)"), default=0)
+    table = models.CharField(_("table"), max_length=20, blank=True)
+    uploaded_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at"]
+        verbose_name = _("source file")
+        verbose_name_plural = _("source files")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ImportRun(models.Model):
+    """One load of a dataset's files into its store (a background job)."""
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="imports")
+    files = models.ManyToManyField(SourceFile, related_name="imports", blank=True)
+    job = models.ForeignKey("jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    quarantine = models.BooleanField(_("quarantine bad rows"), default=False)
+    status = models.CharField(_("status"), max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    loaded = models.JSONField(_("rows loaded"), default=dict, blank=True)
+    quarantined = models.IntegerField(_("rows quarantined"), default=0)
+    skipped = models.JSONField(_("files already loaded"), default=list, blank=True)
+    error_count = models.IntegerField(_("errors"), default=0)
+    errors = models.JSONField(_("first errors"), default=list, blank=True)
+    errors_csv = models.CharField(max_length=500, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    started_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import run")
+        verbose_name_plural = _("import runs")
+
+    def __str__(self) -> str:
+        return f"{self.dataset} import {self.pk}"
+
+
+class AnalysisRun(models.Model):
+    """One analysis of a dataset's store, with what it was run on and by which software version."""
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="analyses")
+    job = models.ForeignKey("jobs.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    out_dir = models.CharField(_("output folder"), max_length=500)
+    period = models.CharField(_("period"), max_length=10, default="month")
+    date_from = models.DateField(_("from"), null=True, blank=True)
+    date_to = models.DateField(_("to"), null=True, blank=True)
+    data_version = models.CharField(_("data version"), max_length=200, blank=True)
+    software_version = models.CharField(_("software version"), max_length=40, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    indicator_count = models.IntegerField(_("indicator values"), default=0)
+    lead_count = models.IntegerField(_("leads"), default=0)
+    not_computable = models.JSONField(_("not computable"), default=dict, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    started_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("analysis run")
+        verbose_name_plural = _("analysis runs")
+
+    def __str__(self) -> str:
+        return f"{self.dataset} analysis {self.pk}"
+
+
+class IndicatorValue(models.Model):
+    """One row of an analysis's ``indicators.parquet`` (not audited row by row: imported in bulk)."""
+
+    run = models.ForeignKey(AnalysisRun, on_delete=models.CASCADE, related_name="values")
+    entity_type = models.CharField(max_length=32)
+    entity_id = models.CharField(max_length=128)
+    office_code = models.CharField(max_length=32, blank=True)
+    period = models.CharField(max_length=16)
+    indicator = models.CharField(max_length=32)
+    value = models.FloatField(null=True)
+    n = models.IntegerField(null=True)
+    peer_median = models.FloatField(null=True)
+    z = models.FloatField(null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["run", "entity_type", "period", "indicator"]),
+            models.Index(fields=["run", "entity_type", "entity_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.entity_type} {self.entity_id} {self.period}"
+
+
+class LeadStatus(models.TextChoices):
+    NEW = "new", _("New")
+    REVIEW = "review", _("Under review")
+    EXPLAINED = "explained", _("Explained")
+    DISMISSED = "dismissed", _("Dismissed")
+    REFERRED = "referred", _("Referred")
+
+
+class Lead(models.Model):
+    """A ranked signal from an analysis, triaged by people (a lead, never a conclusion)."""
+
+    run = models.ForeignKey(AnalysisRun, on_delete=models.CASCADE, related_name="leads")
+    rank = models.IntegerField(_("rank"))
+    entity_type = models.CharField(_("about"), max_length=32)
+    entity_id = models.CharField(_("identifier"), max_length=128)
+    office_code = models.CharField(_("office"), max_length=32, blank=True, db_index=True)
+    score = models.FloatField(_("score"))
+    kind = models.CharField(_("kind"), max_length=64)
+    explanation = models.TextField(_("explanation"))
+    status = models.CharField(_("status"), max_length=16, choices=LeadStatus.choices, default=LeadStatus.NEW)
+    reason = models.TextField(_("reason"), blank=True)
+    assignee = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("assignee")
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["run", "rank"]
+        verbose_name = _("lead")
+        verbose_name_plural = _("leads")
+
+    def __str__(self) -> str:
+        return f"#{self.rank} {self.kind}"
+
+
+class LeadComment(models.Model):
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, related_name="+")
+    text = models.TextField(_("comment"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("lead comment")
+        verbose_name_plural = _("lead comments")
+
+    def __str__(self) -> str:
+        return f"comment on lead {self.lead_id}"
+
+
+class Referral(models.Model):
+    """A lead handed over to the integrity unit's intake (and, when the cases module is there, its report)."""
+
+    lead = models.OneToOneField(Lead, on_delete=models.CASCADE, related_name="referral")
+    referred_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, related_name="+")
+    referred_at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(_("why it is referred"))
+    intake_ref = models.CharField(_("intake reference"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+
+    def __str__(self) -> str:
+        return f"referral of lead {self.lead_id}"
+
+
+class SubjectType(models.TextChoices):
+    OFFICER = "officer", _("Officer")
+    OFFICE = "office", _("Office")
+
+
+class Contract(models.Model):
+    """A performance contract with an officer or an office; its terms live in signed versions."""
+
+    subject_type = models.CharField(_("with"), max_length=10, choices=SubjectType.choices)
+    subject_id = models.CharField(_("officer or office"), max_length=64, db_index=True)
+    office_code = models.CharField(_("office"), max_length=32, db_index=True)
+    run = models.ForeignKey(AnalysisRun, on_delete=models.PROTECT, related_name="contracts")
+    created_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("performance contract")
+        verbose_name_plural = _("performance contracts")
+
+    def __str__(self) -> str:
+        return f"{self.get_subject_type_display()} {self.subject_id}"
+
+    @property
+    def latest_version(self) -> ContractVersion | None:
+        """The newest version (uses the prefetched versions when the list page prefetched them)."""
+        versions = list(self.versions.all())
+        return max(versions, key=lambda v: v.number) if versions else None
+
+
+class ContractVersion(models.Model):
+    """The terms of a contract; once signed they never change (an amendment is a new version)."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("to"))
+    signatories = models.TextField(_("signatories"), help_text=_("One name and function per line."))
+    amendment_reason = models.TextField(_("reason for the amendment"), blank=True)
+    signed_at = models.DateTimeField(_("signed"), null=True, blank=True)
+    signed_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["contract", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "number"], name="measure_contract_version")
+        ]
+        verbose_name = _("contract version")
+        verbose_name_plural = _("contract versions")
+
+    def __str__(self) -> str:
+        return f"{self.contract} v{self.number}"
+
+
+class ContractTarget(models.Model):
+    """One indicator of a contract version: baseline (median of past months) and target."""
+
+    version = models.ForeignKey(ContractVersion, on_delete=models.CASCADE, related_name="targets")
+    indicator = models.CharField(_("indicator"), max_length=32)
+    baseline = models.FloatField(_("baseline"), null=True)
+    target = models.FloatField(_("target"), null=True)
+    direction = models.CharField(max_length=16)
+    reason = models.TextField(_("reason for a changed target"), blank=True)
+
+    class Meta:
+        ordering = ["version", "indicator"]
+        verbose_name = _("contract target")
+        verbose_name_plural = _("contract targets")
+
+    def __str__(self) -> str:
+        return f"{self.indicator} → {self.target}"
+
+
+class ReviewNote(models.Model):
+    """The monthly conversation between the manager and the officer, written down."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="notes")
+    month = models.CharField(_("month"), max_length=7)
+    text = models.TextField(_("note"))
+    author = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-month", "-created_at"]
+        verbose_name = _("review note")
+        verbose_name_plural = _("review notes")
+
+    def __str__(self) -> str:
+        return f"note {self.month}"
+
+
+class ScorecardLink(models.Model):
+    """The clearance-data officer identifier whose scorecard an account sees, when it is not the
+    ``officer_id`` of the account's staff record (e.g. the demo, or an officer whose identifier
+    changed in the clearance system)."""
+
+    user = models.OneToOneField(USER, on_delete=models.CASCADE, related_name="measure_link")
+    officer_id = models.CharField(_("officer identifier in the clearance data"), max_length=64)
+
+    class Meta:
+        verbose_name = _("scorecard link")
+        verbose_name_plural = _("scorecard links")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.officer_id}"

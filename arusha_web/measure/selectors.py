@@ -1,0 +1,133 @@
+"""Reads of the Measure module, narrowed to what the viewer may see.
+
+Analysts and the integrity unit see everything; office managers see their own office; staff
+see their own scorecard and contract. Views call these and never filter by role themselves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from arusha_web.accounts.models import User
+from arusha_web.accounts.roles import Role
+from arusha_web.org.models import StaffRecord
+
+from .models import AnalysisRun, Contract, Dataset, Lead, LeadStatus, RunStatus, ScorecardLink
+
+
+def manager_office(viewer: User) -> str | None:
+    """The office code an office manager is limited to; None for roles that see every office."""
+    if viewer.role == Role.OFFICE_MANAGER:
+        office = getattr(viewer, "office", None)
+        return office.code if office is not None else ""
+    return None
+
+
+def own_officer_id(viewer: User) -> str:
+    """The officer identifier of the viewer's own scorecard (a ScorecardLink first, else the staff record)."""
+    link = ScorecardLink.objects.filter(user_id=viewer.pk).values_list("officer_id", flat=True).first()
+    if link:
+        return link
+    record = StaffRecord.objects.filter(user_id=viewer.pk).first()
+    return record.officer_id if record is not None else ""
+
+
+def datasets() -> QuerySet[Dataset]:
+    return Dataset.objects.select_related("created_by").order_by("-created_at")
+
+
+def latest_run() -> AnalysisRun | None:
+    """The analysis the dashboards and the inbox show: the newest finished one."""
+    return (
+        AnalysisRun.objects.filter(status=RunStatus.DONE)
+        .select_related("dataset")
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def run_for(pk: int | None) -> AnalysisRun:
+    if pk:
+        return get_object_or_404(AnalysisRun.objects.select_related("dataset"), pk=pk, status=RunStatus.DONE)
+    run = latest_run()
+    if run is None:
+        raise Http404("no analysis yet")
+    return run
+
+
+def leads_for_viewer(*, viewer: User, run: AnalysisRun) -> QuerySet[Lead]:
+    qs = Lead.objects.filter(run=run).select_related("assignee", "referral").order_by("rank")
+    office = manager_office(viewer)
+    if office is not None:
+        qs = qs.filter(office_code=office) if office else qs.none()
+    elif not viewer.can("measure.leads"):
+        qs = qs.none()
+    return qs
+
+
+def lead_for_viewer(*, viewer: User, pk: int) -> Lead:
+    lead = get_object_or_404(Lead.objects.select_related("run", "assignee"), pk=pk)
+    office = manager_office(viewer)
+    if office is not None and lead.office_code != office:
+        raise Http404("not in your office")
+    return lead
+
+
+def pseudonymised(viewer: User) -> bool:
+    """Analysts see pseudonyms for officers when the installation asks for it."""
+    return bool(getattr(settings, "ARUSHA_PSEUDONYMISE_OFFICERS", False)) and viewer.role == Role.ANALYST
+
+
+def pseudonym(officer_id: str) -> str:
+    """A stable pseudonym (same officer → same pseudonym) that cannot be reversed without the key."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), officer_id.encode(), hashlib.sha256).hexdigest()
+    return f"Officer-{digest[:6].upper()}"
+
+
+OFFICER_ID = re.compile(r"\bO-[A-Z0-9]+-[0-9]+\b")
+
+
+def lead_identity(lead: Lead, viewer: User) -> tuple[str, str]:
+    """(identifier, explanation) as the viewer may see them: officer ids masked until referred."""
+    if not pseudonymised(viewer) or lead.status == LeadStatus.REFERRED or "officer" not in lead.entity_type:
+        return lead.entity_id, lead.explanation
+    officer = lead.entity_id.split("|", 1)[0]
+    masked = pseudonym(officer)
+    ident = lead.entity_id.replace(officer, masked)
+    explanation = lead.explanation.replace(officer, masked)
+    return ident, OFFICER_ID.sub(lambda m: pseudonym(m.group(0)), explanation)
+
+
+def assignable_users() -> QuerySet[User]:
+    return User.objects.filter(
+        is_active=True, role__in=[Role.INTEGRITY, Role.ANALYST, Role.OFFICE_MANAGER]
+    ).order_by("username")
+
+
+def contracts_for_viewer(*, viewer: User) -> QuerySet[Contract]:
+    qs = Contract.objects.prefetch_related("versions__targets").order_by("-created_at")
+    office = manager_office(viewer)
+    if office is not None:
+        return qs.filter(office_code=office) if office else qs.none()
+    if viewer.can("measure.view"):
+        return qs
+    officer = own_officer_id(viewer)
+    return qs.filter(subject_type="officer", subject_id=officer) if officer else qs.none()
+
+
+def contract_for_viewer(*, viewer: User, pk: int) -> Contract:
+    return get_object_or_404(contracts_for_viewer(viewer=viewer), pk=pk)
+
+
+def can_see_officer(*, viewer: User, officer_id: str, office_code: str) -> bool:
+    if viewer.can("measure.view"):
+        office = manager_office(viewer)
+        return office is None or office == office_code
+    return bool(officer_id) and own_officer_id(viewer) == officer_id

@@ -1,0 +1,413 @@
+"""Writes of the data side: datasets, uploads, loads and analyses (run as background jobs), and
+the import of an analysis's outputs into the web database.
+
+The job bodies live here (``import_execute``, ``analysis_execute``) so a management command or a
+test can run them without the worker; ``job_kinds.py`` only adapts them to the job runner.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import shutil
+import uuid
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from arusha_web.accounts.models import User
+from arusha_web.audit.services import audit_record
+
+from .models import AnalysisRun, Dataset, ImportRun, IndicatorValue, Lead, RunStatus, SourceFile
+
+Progress = Callable[[int, str], None]
+ALLOWED_SUFFIXES = (".csv", ".txt", ".xlsx", ".parquet")
+MAPPING_SUFFIXES = (".yaml", ".yml", ".toml")
+BATCH = 2000
+CHUNK = 1024 * 1024
+
+
+def mappings_dir() -> Path:
+    """Where the mappings shipped with Arusha are (``mappings/`` at the repository root)."""
+    return Path(getattr(settings, "ARUSHA_MAPPINGS_DIR", Path(settings.BASE_DIR) / "mappings"))
+
+
+def shipped_mappings() -> list[str]:
+    folder = mappings_dir()
+    return sorted(p.name for p in folder.glob("*.y*ml")) if folder.is_dir() else []
+
+
+def upload_limit_bytes() -> int:
+    return int(getattr(settings, "ARUSHA_UPLOAD_MAX_MB", 500)) * 1024 * 1024
+
+
+def datasets_root() -> Path:
+    return Path(settings.MEDIA_ROOT) / "datasets"
+
+
+def _save_upload(upload: UploadedFile, folder: Path, allowed: tuple[str, ...]) -> Path:
+    """Stream an upload to disk chunk by chunk (never the whole file in memory); refuse bad ones."""
+    name = Path(upload.name or "upload").name
+    if not name.lower().endswith(allowed):
+        raise ValidationError(
+            _("%(name)s: only %(kinds)s files can be uploaded here.")
+            % {"name": name, "kinds": ", ".join(allowed)}
+        )
+    limit = upload_limit_bytes()
+    if upload.size and upload.size > limit:
+        raise ValidationError(
+            _("%(name)s is larger than the %(mb)s MB limit.") % {"name": name, "mb": limit // (1024 * 1024)}
+        )
+    # A folder per upload keeps the original name, which tells the loader the table (declarations*…).
+    target = folder / uuid.uuid4().hex[:12] / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("wb") as handle:
+        for chunk in upload.chunks(CHUNK):
+            handle.write(chunk)
+    return target
+
+
+def _check_mapping(path: Path) -> None:
+    from arusha.api import load_mapping
+
+    try:
+        load_mapping(path)
+    except Exception as exc:  # MappingError, YAML/TOML syntax errors, unreadable file
+        raise ValidationError(_("The mapping file is not valid: %(error)s") % {"error": exc}) from exc
+
+
+@transaction.atomic
+def dataset_create(*, name: str, mapping: str, mapping_upload: UploadedFile | None, user: User) -> Dataset:
+    """Create a dataset with its own store; the mapping is a shipped one or an uploaded file, checked now.
+
+    Raises:
+        ValidationError: unknown shipped mapping, or an uploaded mapping that does not parse.
+    """
+    dataset = Dataset.objects.create(name=name.strip(), store_path="", created_by=user)
+    folder = datasets_root() / str(dataset.pk)
+    mapping_path = ""
+    try:
+        if mapping_upload is not None:
+            path = _save_upload(mapping_upload, folder / "mapping", MAPPING_SUFFIXES)
+            _check_mapping(path)
+            mapping_path = str(path)
+        elif mapping:
+            if mapping not in shipped_mappings():
+                raise ValidationError(_("Unknown mapping %(name)s.") % {"name": mapping})
+            mapping_path = str(mappings_dir() / mapping)
+    except ValidationError:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    dataset.store_path = str(folder / "clearance.duckdb")
+    dataset.mapping_path = mapping_path
+    dataset.save(update_fields=["store_path", "mapping_path"])
+    return dataset
+
+
+def files_add(*, dataset: Dataset, uploads: Iterable[UploadedFile], user: User) -> list[SourceFile]:
+    """Keep uploaded exports on disk; a refused file leaves the others (and the store) untouched."""
+    folder = datasets_root() / str(dataset.pk) / "files"
+    saved: list[Path] = []
+    try:
+        for upload in uploads:
+            saved.append(_save_upload(upload, folder, ALLOWED_SUFFIXES))
+    except ValidationError:
+        for path in saved:
+            shutil.rmtree(path.parent, ignore_errors=True)
+        raise
+    return [
+        SourceFile.objects.create(
+            dataset=dataset,
+            original_name=path.name,
+            path=str(path),
+            size=path.stat().st_size,
+            uploaded_by=user,
+        )
+        for path in saved
+    ]
+
+
+# ---- Loads
+
+
+@transaction.atomic
+def import_start(*, dataset: Dataset, files: list[SourceFile], quarantine: bool, user: User) -> ImportRun:
+    """Queue a load of ``files`` into the dataset's store as a background job."""
+    from arusha_web.jobs.services import job_start
+
+    if not files:
+        raise ValidationError(_("Choose at least one file to load."))
+    run = ImportRun.objects.create(dataset=dataset, quarantine=quarantine, started_by=user)
+    run.files.set(files)
+    run.job = job_start(kind="measure.import", params={"import_run_id": run.pk}, user=user)
+    run.save(update_fields=["job"])
+    return run
+
+
+def import_execute(*, run: ImportRun, progress: Progress) -> dict[str, Any]:
+    """Load the run's files; a rejected load records its errors and changes nothing in the store."""
+    from arusha.api import LoadRejected, load_mapping, load_sources
+
+    ImportRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING)
+    dataset = run.dataset
+    mapping = load_mapping(dataset.mapping_path) if dataset.mapping_path else None
+    paths = [Path(f.path) for f in run.files.order_by("pk")]
+    errors_csv = Path(dataset.store_path).parent / f"import-{run.pk}-errors.csv"
+    names = {str(p): p.name for p in paths}
+    try:
+        result = load_sources(
+            paths,
+            dataset.store_path,
+            mapping=mapping,
+            quarantine=run.quarantine,
+            errors_csv=errors_csv,
+            progress=lambda pct, msg: progress(pct, msg),
+        )
+    except LoadRejected as exc:
+        res = exc.result
+        run.status = RunStatus.REJECTED
+        run.error_count = res.error_count
+        run.errors = [
+            {
+                "file": names.get(e.file, Path(e.file).name),
+                "row": e.row,
+                "column": e.column,
+                "rule": e.rule,
+                "value": e.value,
+                "message": e.message,
+            }
+            for e in res.errors
+        ]
+        run.errors_csv = str(res.errors_csv or "")
+        run.message = _("Nothing was loaded: %(n)s problem(s) found.") % {"n": res.error_count}
+    else:
+        run.status = RunStatus.DONE
+        run.loaded = result.loaded
+        run.quarantined = result.quarantined
+        run.skipped = [names.get(s, Path(s).name) for s in result.skipped]
+        run.message = _("%(rows)s rows loaded.") % {"rows": sum(result.loaded.values())}
+    run.finished_at = timezone.now()
+    run.save()
+    return {
+        "status": run.status,
+        "errors": run.error_count,
+        "loaded": run.loaded,
+        "quarantined": run.quarantined,
+    }
+
+
+def import_mark_failed(*, run_id: int, error: str) -> None:
+    ImportRun.objects.filter(pk=run_id).update(
+        status=RunStatus.FAILED, message=error[:2000], finished_at=timezone.now()
+    )
+
+
+# ---- Analyses
+
+
+def data_version(store: str | Path) -> str:
+    """A short fingerprint of what the store held: loads, rows and the last load time."""
+    import duckdb
+
+    if not Path(store).exists():
+        return ""
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        row = con.execute(
+            "SELECT count(*), coalesce(sum(rows), 0), max(loaded_at) FROM _arusha_loads"
+        ).fetchone()
+    except duckdb.Error:
+        return ""
+    finally:
+        con.close()
+    if not row:
+        return ""
+    last = row[2].strftime("%Y-%m-%d %H:%M") if row[2] else "-"
+    return f"{row[0]} loads, {row[1]} rows, last {last}"
+
+
+@transaction.atomic
+def analysis_start(
+    *, dataset: Dataset, user: User, date_from: dt.date | None, date_to: dt.date | None, period: str = "month"
+) -> AnalysisRun:
+    from arusha_web.jobs.services import job_start
+
+    if not Path(dataset.store_path).exists():
+        raise ValidationError(_("Load data into this dataset before analysing it."))
+    if date_from and date_to and date_from > date_to:
+        raise ValidationError(_("The start date is after the end date."))
+    run = AnalysisRun.objects.create(
+        dataset=dataset, period=period, date_from=date_from, date_to=date_to, started_by=user, out_dir=""
+    )
+    run.out_dir = str(Path(dataset.store_path).parent / "analysis" / str(run.pk))
+    run.job = job_start(kind="measure.analyse", params={"analysis_run_id": run.pk}, user=user)
+    run.save(update_fields=["out_dir", "job"])
+    return run
+
+
+def analysis_execute(*, run: AnalysisRun, progress: Progress) -> dict[str, Any]:
+    """Analyse the store (0–80 %), then import indicators and leads (80–100 %)."""
+    import arusha
+    from arusha.api import analyze_store
+
+    AnalysisRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING)
+    run.data_version = data_version(run.dataset.store_path)
+    run.software_version = arusha.__version__
+    result = analyze_store(
+        run.dataset.store_path,
+        run.out_dir,
+        date_from=run.date_from,
+        date_to=run.date_to,
+        period=run.period,
+        progress=lambda pct, msg: progress(int(pct * 0.8), msg),
+    )
+    run.not_computable = dict(result.not_computable)
+    run.save(update_fields=["data_version", "software_version", "not_computable"])
+    progress(85, _("Importing indicator values and leads"))
+    outputs_import(run=run, actor=run.started_by)
+    return {"indicators": run.indicator_count, "leads": run.lead_count}
+
+
+def analysis_mark_failed(*, run_id: int, error: str) -> None:
+    AnalysisRun.objects.filter(pk=run_id).update(
+        status=RunStatus.FAILED, message=error[:2000], finished_at=timezone.now()
+    )
+
+
+def _num(value: Any) -> float | None:
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) or math.isinf(number) else number
+
+
+def _text(value: Any) -> str:
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+
+
+# What the pages read: monthly series for officers, offices and the administration; whole-window
+# values for declarants and importers. Pair and HS-chapter rows and the traders' monthly rows stay in
+# indicators.parquet (hundreds of thousands of rows the web database does not need).
+MONTHLY_LEVELS = ("officer", "office", "administration")
+WINDOW_LEVELS = ("declarant", "importer")
+
+
+def _kept(table: Any) -> Any:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    monthly = pc.is_in(table["entity_type"], value_set=pa.array(MONTHLY_LEVELS))
+    window = pc.and_(
+        pc.is_in(table["entity_type"], value_set=pa.array(WINDOW_LEVELS)), pc.equal(table["period"], "all")
+    )
+    return table.filter(pc.or_(monthly, window))
+
+
+@transaction.atomic
+def outputs_import(*, run: AnalysisRun, actor: User | None) -> AnalysisRun:
+    """Replace the run's indicator values and leads with those of its output folder, in bulk.
+
+    Bulk inserts fire no signals, so the import itself is one audit entry with the counts.
+    """
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    out = Path(run.out_dir)
+    IndicatorValue.objects.filter(run=run).delete()
+    Lead.objects.filter(run=run).delete()
+    table = _kept(pq.read_table(out / "indicators.parquet"))
+    offices: dict[tuple[str, str], str] = {}
+    count = 0
+    for batch in table.to_batches(BATCH):
+        rows = batch.to_pylist()
+        objs = []
+        for r in rows:
+            office = _text(r.get("office_code"))
+            if office and r["entity_type"] in ("officer", "office"):
+                offices[(r["entity_type"], r["entity_id"])] = office
+            objs.append(
+                IndicatorValue(
+                    run=run,
+                    entity_type=r["entity_type"],
+                    entity_id=_text(r["entity_id"]),
+                    office_code=office,
+                    period=_text(r["period"]),
+                    indicator=r["indicator"],
+                    value=_num(r.get("value")),
+                    n=None if _num(r.get("n")) is None else int(r["n"]),
+                    peer_median=_num(r.get("peer_median")),
+                    z=_num(r.get("z")),
+                )
+            )
+        IndicatorValue.objects.bulk_create(objs, batch_size=BATCH)
+        count += len(objs)
+    signals = pacsv.read_csv(out / "signals.csv").to_pylist() if (out / "signals.csv").exists() else []
+    leads = []
+    for rank, s in enumerate(signals, start=1):
+        entity_type, entity_id = str(s["entity_type"]), _text(s["entity_id"])
+        officer = entity_id.split("|", 1)[0] if entity_type.startswith("officer") else ""
+        office = offices.get(("officer", officer), "") if officer else ""
+        if entity_type == "office":
+            office = entity_id
+        leads.append(
+            Lead(
+                run=run,
+                rank=rank,
+                entity_type=entity_type,
+                entity_id=entity_id,
+                office_code=office,
+                score=_num(s["score"]) or 0.0,
+                kind=str(s["kind"]),
+                explanation=_text(s["explanation"]),
+            )
+        )
+    Lead.objects.bulk_create(leads, batch_size=BATCH)
+    run.indicator_count = count
+    run.lead_count = len(leads)
+    run.status = RunStatus.DONE
+    run.finished_at = timezone.now()
+    run.message = _("%(values)s indicator values and %(leads)s leads.") % {
+        "values": count,
+        "leads": len(leads),
+    }
+    run.save()
+    audit_record(
+        action="update",
+        actor=actor,
+        obj=run,
+        after={"imported": {"indicator_values": count, "leads": len(leads)}, "out_dir": run.out_dir},
+    )
+    return run
+
+
+def register_existing(
+    *, name: str, store: Path, out_dir: Path, mapping_path: str = "", user: User | None = None
+) -> AnalysisRun:
+    """Register a store and an analysis made outside the web app (the demo, the CLI); idempotent."""
+    import arusha
+
+    dataset, _created = Dataset.objects.get_or_create(
+        store_path=str(store), defaults={"name": name, "mapping_path": mapping_path, "created_by": user}
+    )
+    run = AnalysisRun.objects.filter(dataset=dataset, out_dir=str(out_dir)).first()
+    if run is None:
+        run = AnalysisRun.objects.create(
+            dataset=dataset,
+            out_dir=str(out_dir),
+            data_version=data_version(store),
+            software_version=arusha.__version__,
+            started_by=user,
+        )
+    if run.status != RunStatus.DONE:
+        outputs_import(run=run, actor=user)
+    return run

@@ -1,0 +1,143 @@
+"""Performance contracts: list with the quarterly evaluation, drafting, signing, amending, scorecard, PDF."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from arusha_web.accounts.access import require_capability
+from arusha_web.accounts.models import User
+from arusha_web.audit.services import audit_view
+from arusha_web.core.pdf import pdf_response
+
+from . import contracts as services
+from . import selectors
+from .forms import ContractForm, NoteForm
+from .models import Contract, ContractTarget
+
+
+@require_capability("section.measure")
+def contract_list(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    contracts = list(selectors.contracts_for_viewer(viewer=user))
+    ranking = services.evaluation_ranking(contracts=contracts) if user.can("measure.view") else []
+    return render(request, "measure/contracts.html", {"contracts": contracts, "ranking": ranking})
+
+
+@require_capability("measure.contracts.manage")
+def contract_create(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    run = selectors.latest_run()
+    form = ContractForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and run is not None:
+        data = form.cleaned_data
+        try:
+            contract = services.contract_create(
+                run=run,
+                subject_type=data["subject_type"],
+                subject_id=data["subject_id"].strip(),
+                period_start=data["period_start"],
+                months=data["months"],
+                indicators=data["indicators"],
+                improvement=data["improvement"],
+                signatories=data["signatories"],
+                actor=user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Draft contract created: check the targets, then sign it."))
+            return redirect("measure:contract", pk=contract.pk)
+    return render(
+        request, "measure/contract_form.html", {"form": form, "run": run}, status=400 if form.errors else 200
+    )
+
+
+def _context(request: HttpRequest, pk: int) -> dict[str, object]:
+    user: User = request.user  # type: ignore[assignment]
+    contract = selectors.contract_for_viewer(viewer=user, pk=pk)
+    versions = list(contract.versions.prefetch_related("targets").select_related("signed_by"))
+    current = versions[-1]
+    signed = services.signed_version(contract)
+    rows = (
+        services.scorecard(contract=contract, version=signed, language=get_language() or "en")
+        if signed
+        else []
+    )
+    return {
+        "contract": contract,
+        "versions": versions,
+        "current": current,
+        "target_rows": services.target_rows(current, get_language() or "en"),
+        "signed": signed,
+        "rows": rows,
+        "notes": contract.notes.select_related("author"),
+        "note_form": NoteForm(),
+        "can_manage": user.can("measure.contracts.manage"),
+    }
+
+
+@require_capability("section.measure")
+def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    ctx = _context(request, pk)
+    audit_view(request, ctx["contract"])  # type: ignore[arg-type]
+    return render(request, "measure/contract.html", ctx)
+
+
+@require_capability("section.measure")
+def contract_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    ctx = _context(request, pk)
+    ctx["now"] = timezone.now()
+    audit_view(request, ctx["contract"])  # type: ignore[arg-type]
+    return pdf_response("measure/contract_pdf.html", ctx, filename=f"contract-{pk}.pdf", request=request)
+
+
+def _managed(request: HttpRequest, pk: int) -> Contract:
+    return selectors.contract_for_viewer(viewer=request.user, pk=pk)  # type: ignore[arg-type]
+
+
+@require_POST
+@require_capability("measure.contracts.manage")
+def contract_action(request: HttpRequest, pk: int) -> HttpResponse:
+    """Sign the draft, amend a signed contract, change a draft target, or add a review note."""
+    user: User = request.user  # type: ignore[assignment]
+    contract = _managed(request, pk)
+    action = request.POST.get("action", "")
+    try:
+        if action == "sign":
+            services.contract_sign(version=contract.versions.order_by("-number")[0], actor=user)
+            messages.success(request, _("Contract signed: this version can no longer change."))
+        elif action == "amend":
+            services.contract_amend(contract=contract, reason=request.POST.get("reason", ""), actor=user)
+            messages.success(request, _("New version started: edit it, then sign it."))
+        elif action == "target":
+            target = get_object_or_404(
+                ContractTarget, pk=request.POST.get("target"), version__contract=contract
+            )
+            try:
+                value = float(request.POST.get("value", "").replace(",", "."))
+            except ValueError:
+                raise ValidationError(_("The target must be a number.")) from None
+            services.target_edit(
+                target=target, value=value, reason=request.POST.get("reason", ""), actor=user
+            )
+            messages.success(request, _("Target changed."))
+        elif action == "note":
+            form = NoteForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(
+                    [f"{form.fields[f].label}: {' '.join(str(x) for x in e)}" for f, e in form.errors.items()]
+                )
+            services.note_add(contract=contract, actor=user, **form.cleaned_data)
+        else:
+            raise ValidationError(_("Unknown action."))
+    except ValidationError as exc:
+        for m in exc.messages:
+            messages.error(request, m)
+    return redirect("measure:contract", pk=contract.pk)

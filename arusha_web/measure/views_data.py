@@ -1,0 +1,177 @@
+"""Start page, datasets, uploads, loads (with their errors and quarantine) and analyses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from arusha_web.accounts.access import require_capability
+
+from . import selectors, services
+from .forms import AnalyseForm, DatasetForm, LoadForm, UploadForm
+from .models import AnalysisRun, Dataset, ImportRun, LeadStatus, RunStatus
+
+
+def _errors(exc: ValidationError) -> list[str]:
+    return [str(m) for m in exc.messages]
+
+
+@require_capability("section.measure")
+def index(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    run = selectors.latest_run()
+    ctx: dict[str, object] = {"run": run, "officer_id": selectors.own_officer_id(user)}  # type: ignore[arg-type]
+    if run is not None and user.can("measure.leads"):  # type: ignore[union-attr]
+        leads = selectors.leads_for_viewer(viewer=user, run=run)  # type: ignore[arg-type]
+        ctx["new_leads"] = leads.filter(status=LeadStatus.NEW).count()
+    return render(request, "measure/index.html", ctx)
+
+
+@require_capability("measure.data")
+def dataset_list(request: HttpRequest) -> HttpResponse:
+    form = DatasetForm()
+    if request.method == "POST":
+        form = DatasetForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                dataset = services.dataset_create(
+                    name=form.cleaned_data["name"],
+                    mapping=form.cleaned_data["mapping"],
+                    mapping_upload=form.cleaned_data["mapping_file"],
+                    user=request.user,  # type: ignore[arg-type]
+                )
+            except ValidationError as exc:
+                form.add_error("mapping_file" if request.FILES.get("mapping_file") else "mapping", exc)
+            else:
+                messages.success(request, _("Dataset created: now upload its files."))
+                return redirect("measure:dataset", pk=dataset.pk)
+    return render(request, "measure/datasets.html", {"datasets": selectors.datasets(), "form": form})
+
+
+@require_capability("measure.data")
+def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    dataset = get_object_or_404(Dataset, pk=pk)
+    upload = UploadForm()
+    if request.method == "POST":
+        upload = UploadForm(request.POST, request.FILES)
+        if upload.is_valid():
+            try:
+                added = services.files_add(
+                    dataset=dataset,
+                    uploads=upload.cleaned_data["files"],
+                    user=request.user,  # type: ignore[arg-type]
+                )
+            except ValidationError as exc:
+                upload.add_error("files", exc)
+            else:
+                messages.success(
+                    request, _("%(n)s file(s) uploaded. Nothing is loaded yet.") % {"n": len(added)}
+                )
+                return redirect("measure:dataset", pk=dataset.pk)
+    ctx = {
+        "dataset": dataset,
+        "files": dataset.files.all(),
+        "imports": dataset.imports.select_related("job", "started_by")[:20],
+        "analyses": dataset.analyses.select_related("started_by")[:20],
+        "upload": upload,
+        "load": LoadForm(),
+        "analyse": AnalyseForm(),
+        "limit_mb": services.upload_limit_bytes() // (1024 * 1024),
+        "store_exists": Path(dataset.store_path).exists(),
+    }
+    return render(request, "measure/dataset.html", ctx)
+
+
+@require_POST
+@require_capability("measure.data")
+def import_start(request: HttpRequest, pk: int) -> HttpResponse:
+    dataset = get_object_or_404(Dataset, pk=pk)
+    form = LoadForm(request.POST)
+    form.is_valid()
+    ids = request.POST.getlist("file")
+    files = list(dataset.files.filter(pk__in=[i for i in ids if i.isdigit()]))
+    try:
+        run = services.import_start(
+            dataset=dataset,
+            files=files,
+            quarantine=bool(form.cleaned_data.get("quarantine")),
+            user=request.user,  # type: ignore[arg-type]
+        )
+    except ValidationError as exc:
+        for m in _errors(exc):
+            messages.error(request, m)
+        return redirect("measure:dataset", pk=dataset.pk)
+    return redirect("measure:import", pk=run.pk)
+
+
+@require_capability("measure.data")
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = get_object_or_404(ImportRun.objects.select_related("dataset", "job", "started_by"), pk=pk)
+    template = "measure/import.html"
+    if getattr(request, "htmx", False):
+        template += "#progress"
+    # A list, not the dict: in a template `loaded.items` would look up the "items" table's count.
+    loaded = sorted(run.loaded.items())
+    ctx = {"run": run, "files": run.files.all(), "finished": _finished(run), "loaded": loaded}
+    return render(request, template, ctx)
+
+
+def _finished(run: ImportRun | AnalysisRun) -> bool:
+    return run.status in (RunStatus.DONE, RunStatus.REJECTED, RunStatus.FAILED) or (
+        run.job is not None and run.job.is_finished
+    )
+
+
+@require_capability("measure.data")
+def import_errors_csv(request: HttpRequest, pk: int) -> HttpResponseBase:
+    run = get_object_or_404(ImportRun, pk=pk)
+    path = Path(run.errors_csv) if run.errors_csv else None
+    if path is None or not path.exists():
+        raise Http404("no error file")
+    return FileResponse(path.open("rb"), as_attachment=True, filename=f"import-{run.pk}-errors.csv")
+
+
+@require_capability("measure.data")
+def quarantine(request: HttpRequest, pk: int) -> HttpResponse:
+    from arusha.importing.load import quarantine_rows
+
+    dataset = get_object_or_404(Dataset, pk=pk)
+    rows = quarantine_rows(dataset.store_path) if Path(dataset.store_path).exists() else []
+    for row in rows:
+        row["source_file"] = Path(str(row["source_file"])).name
+    return render(
+        request, "measure/quarantine.html", {"dataset": dataset, "rows": rows[:1000], "total": len(rows)}
+    )
+
+
+@require_POST
+@require_capability("measure.data")
+def analysis_start(request: HttpRequest, pk: int) -> HttpResponse:
+    dataset = get_object_or_404(Dataset, pk=pk)
+    form = AnalyseForm(request.POST)
+    if not form.is_valid():
+        for field, errs in form.errors.items():
+            messages.error(request, f"{form.fields[field].label}: {' '.join(str(e) for e in errs)}")
+        return redirect("measure:dataset", pk=dataset.pk)
+    try:
+        run = services.analysis_start(dataset=dataset, user=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        for m in _errors(exc):
+            messages.error(request, m)
+        return redirect("measure:dataset", pk=dataset.pk)
+    return redirect("measure:analysis", pk=run.pk)
+
+
+@require_capability("measure.data")
+def analysis_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = get_object_or_404(AnalysisRun.objects.select_related("dataset", "job", "started_by"), pk=pk)
+    template = "measure/analysis.html"
+    if getattr(request, "htmx", False):
+        template += "#progress"
+    return render(request, template, {"run": run, "finished": _finished(run)})
