@@ -16,20 +16,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from arusha_web.browser import launch  # noqa: E402
 
 PAGES = {
-    "admin": [
-        "/",
-        "/m/diagnose/",
-        "/admin-overview/",
-        "/org/offices/",
-        "/org/staff/",
-        "/org/staff/OFF001/",
-        "/accounts/users/",
-        "/accounts/me/",
-        "/jobs/",
-        "/api/docs",
-    ],
+    "admin": ["/", "/admin-overview/", "/org/offices/", "/org/staff/", "/accounts/users/", "/accounts/me/", "/jobs/"],
+    "integrity": ["/diagnose/", "/risks/", "/risks/map/", "/cases/", "/measure/"],
+    "analyst": ["/measure/", "/measure/leads/"],
     "auditor": ["/audit/"],
-    "officer": ["/", "/accounts/users/"],
+    "officer": ["/", "/measure/"],
 }
 
 
@@ -40,6 +31,7 @@ def main(base: str, out: Path, language: str = "en") -> None:
         browser = launch(p)
         for username, paths in PAGES.items():
             context = browser.new_context(viewport={"width": 1280, "height": 860}, locale=language)
+            context.set_default_timeout(60000)
             page = context.new_page()
             page.goto(base + "/accounts/login/")
             page.screenshot(path=str(out / "login.png"), full_page=True)
