@@ -30,7 +30,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check arusha arusha_web tests
-	$(BIN)/mypy --strict arusha
+	$(BIN)/mypy --strict --follow-imports=silent arusha
 	$(BIN)/mypy arusha_web
 
 serve: $(STAMP)

@@ -11,12 +11,14 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Sequence
+from typing import cast
 
 import matplotlib
 
 matplotlib.use("Agg")  # no display on servers
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.projections.polar import PolarAxes  # noqa: E402
 
 PALETTE = ["#127ea8", "#e07b39", "#1f7a3a", "#8e44ad", "#b42318", "#5b6877", "#c9a227", "#0b4f6c"]
 plt.rcParams.update(
@@ -53,7 +55,7 @@ def radar_svg(
     """A radar (spider) chart: one axis per label, one polygon per series; None is drawn as 0."""
     angles = [2 * math.pi * i / len(labels) for i in range(len(labels))]
     fig = plt.figure(figsize=(5.2, 4.6))
-    ax = fig.add_subplot(polar=True)
+    ax = cast(PolarAxes, fig.add_subplot(polar=True))
     ax.set_theta_offset(math.pi / 2)
     ax.set_theta_direction(-1)
     ax.set_ylim(0, maximum)

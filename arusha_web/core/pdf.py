@@ -20,7 +20,7 @@ def _local_fetcher() -> Any:
     so a report never calls out (and never hangs on a closed network)."""
     from weasyprint.urls import URLFetcher
 
-    class LocalStaticFetcher(URLFetcher):  # type: ignore[misc]
+    class LocalStaticFetcher(URLFetcher):
         def fetch(self, url: str, headers: Any = None) -> Any:
             if "/static/" in url and not url.startswith("file:"):
                 path = finders.find(url.split("/static/", 1)[1].split("?")[0])
