@@ -30,6 +30,30 @@ PERSONAS = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _reference_data(request: pytest.FixtureRequest) -> None:
+    """Put back the reference data that migrations ship (RAD factors, risk catalogue).
+
+    Transactional tests (browser, CLI, worker) end by emptying every table, migration data
+    included, so a later test would otherwise find no factors or process steps.
+    """
+    wants_db = {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    if not wants_db and not request.node.get_closest_marker("django_db"):
+        return
+    request.getfixturevalue("transactional_db" if "live_server" in wants_db else "db")
+    from django.apps import apps
+
+    from arusha_web.diagnose.models import Factor
+    from arusha_web.diagnose.services import reference_load
+    from arusha_web.risks.models import ProcessStep
+    from arusha_web.risks.seed import seed_reference
+
+    if not Factor.objects.exists():
+        reference_load()
+    if not ProcessStep.objects.exists():
+        seed_reference(apps)
+
+
 @pytest.fixture
 def org(db: None) -> dict[str, Any]:
     administration = Administration.objects.create(name="Test Customs")
