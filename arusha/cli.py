@@ -192,10 +192,8 @@ def serve(
 
     if not settings.WHITENOISE_USE_FINDERS:
         _manage("collectstatic", "--no-input", "--verbosity", "0")
-    os.execv(
-        _server_command(host=host, port=port, workers=workers)[0],
-        _server_command(host=host, port=port, workers=workers),
-    )
+    command = _server_command(host=host, port=port, workers=workers)
+    os.execv(command[0], command)
 
 
 @app.command()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.password_validation import validate_password
@@ -132,8 +131,3 @@ def user_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             messages.success(request, _("Account %(username)s saved.") % {"username": user.username})
             return redirect("accounts:user_list")
     return render(request, "accounts/user_form.html", {"form": form, "instance": instance})
-
-
-def login_after_otp(request: HttpRequest, user: User) -> None:
-    """Used by tests and the demo: log in without the form."""
-    auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")

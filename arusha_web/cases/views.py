@@ -95,18 +95,24 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "cases/report_detail.html", context)
 
 
-def _triage_report(request: HttpRequest, pk: int) -> Any:
-    return selectors.report_for_viewer(viewer=request.user, pk=pk)
-
-
 @require_POST
 @require_capability("cases.investigate")
 def report_message(request: HttpRequest, pk: int) -> HttpResponse:
+    return _write_to_reporter(
+        request,
+        pk,
+        send=lambda report, body: services.message_to_reporter(report=report, author=request.user, body=body),
+        done=_("Message sent. The reporter reads it with the receipt code."),
+    )
+
+
+def _write_to_reporter(request: HttpRequest, pk: int, *, send: Any, done: str) -> HttpResponse:
+    """Validate a message form and hand its text to `send(report, body)`; errors go back to the page."""
     report = selectors.report_for_viewer(viewer=request.user, pk=pk)
     form = MessageForm(request.POST)
     if form.is_valid():
-        services.message_to_reporter(report=report, author=request.user, body=form.cleaned_data["body"])
-        messages.success(request, _("Message sent. The reporter reads it with the receipt code."))
+        send(report, form.cleaned_data["body"])
+        messages.success(request, done)
     else:
         _errors(request, form)
     return redirect("cases:report_detail", pk=report.pk)
@@ -115,7 +121,7 @@ def report_message(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @require_capability("cases.triage")
 def report_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
-    report = _triage_report(request, pk)
+    report = selectors.report_for_viewer(viewer=request.user, pk=pk)
     services.report_acknowledge(report=report, by=request.user, body=request.POST.get("body", ""))
     messages.success(request, _("Report acknowledged; the reporter has been told."))
     return redirect("cases:report_detail", pk=report.pk)
@@ -124,20 +130,18 @@ def report_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @require_capability("cases.investigate")
 def report_feedback(request: HttpRequest, pk: int) -> HttpResponse:
-    report = selectors.report_for_viewer(viewer=request.user, pk=pk)
-    form = MessageForm(request.POST)
-    if form.is_valid():
-        services.report_feedback(report=report, by=request.user, body=form.cleaned_data["body"])
-        messages.success(request, _("Feedback sent to the reporter."))
-    else:
-        _errors(request, form)
-    return redirect("cases:report_detail", pk=report.pk)
+    return _write_to_reporter(
+        request,
+        pk,
+        send=lambda report, body: services.report_feedback(report=report, by=request.user, body=body),
+        done=_("Feedback sent to the reporter."),
+    )
 
 
 @require_POST
 @require_capability("cases.triage")
 def report_merge(request: HttpRequest, pk: int) -> HttpResponse:
-    report = _triage_report(request, pk)
+    report = selectors.report_for_viewer(viewer=request.user, pk=pk)
     form = MergeForm(request.POST, report=report)
     if form.is_valid():
         try:
@@ -153,7 +157,7 @@ def report_merge(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @require_capability("cases.triage")
 def report_close(request: HttpRequest, pk: int) -> HttpResponse:
-    report = _triage_report(request, pk)
+    report = selectors.report_for_viewer(viewer=request.user, pk=pk)
     services.report_close(report=report, by=request.user)
     messages.success(request, _("Report closed without a case."))
     return redirect("cases:intake")
@@ -162,7 +166,7 @@ def report_close(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @require_capability("cases.triage")
 def report_open_case(request: HttpRequest, pk: int) -> HttpResponse:
-    report = _triage_report(request, pk)
+    report = selectors.report_for_viewer(viewer=request.user, pk=pk)
     if report.case_id or report.status in ("merged", "closed"):
         messages.error(request, _("This report is already part of a case, merged or closed."))
         return redirect("cases:report_detail", pk=report.pk)
