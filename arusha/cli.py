@@ -19,6 +19,7 @@ from typing import Annotated, Any
 import typer
 
 from arusha.commands import analytics
+from arusha.commands.model import model_app
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -29,6 +30,7 @@ app = typer.Typer(
 )
 audit_app = typer.Typer(no_args_is_help=True, help="Check the tamper-evident audit trail.")
 app.add_typer(audit_app, name="audit")
+app.add_typer(model_app, name="model")
 analytics.register(app)
 
 
