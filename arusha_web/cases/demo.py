@@ -17,8 +17,8 @@ from django.utils import timezone
 from arusha_web.audit.middleware import acting_as
 from arusha_web.org.models import Office, StaffRecord
 
-from . import services
-from .models import Case, Report
+from . import files, services
+from .models import Case, Report, reporter_day
 
 MARKER_TITLE = "Fixed fee per container at the seaport"
 
@@ -53,8 +53,12 @@ PUBLIC_REPORTS = [
 ]
 
 
+DATES_PAID = b"Monday 3 March: 50,000\nMonday 10 March: 50,000\nMonday 24 March: 60,000\n"
+
+
 def _backdate(report: Report, days: int) -> None:
-    Report.objects.filter(pk=report.pk).update(received_at=timezone.now() - dt.timedelta(days=days))
+    received = reporter_day(timezone.now() - dt.timedelta(days=days))
+    Report.objects.filter(pk=report.pk).update(received_at=received)
     report.refresh_from_db()
 
 
@@ -83,7 +87,7 @@ def demo_setup(*, users: dict[str, Any], progress: Callable[[str], object]) -> N
             title=MARKER_TITLE,
             category="bribery",
             office=offices["PORT1"],
-            concerned_staff=StaffRecord.objects.filter(officer_id__in=["OFF001", "OFF002"]),
+            concerned_staff=StaffRecord.objects.filter(officer_id__in=["O-PORT1-01", "OFF002"]),
             by=integrity,
         )
         services.case_assign(case=case, investigator=investigator, by=integrity)
@@ -91,7 +95,11 @@ def demo_setup(*, users: dict[str, Any], progress: Callable[[str], object]) -> N
         services.message_to_reporter(
             report=reports[2], author=investigator, body="Which days of the week is the fee collected?"
         )
-        services.message_from_reporter(report=reports[2], body="Mostly on Mondays, when the shed is busy.")
+        services.message_from_reporter(
+            report=reports[2],
+            body="Mostly on Mondays, when the shed is busy. I wrote down the dates I paid.",
+            attachments=[files.CleanFile("dates-paid.txt", "text/plain", DATES_PAID, "")],
+        )
         for kind, text in [
             ("allegation", "Verification officers collect a fixed fee per container before examination."),
             ("person", "Two verification officers of the seaport shed (see staff concerned)."),
@@ -155,3 +163,66 @@ def demo_setup(*, users: dict[str, Any], progress: Callable[[str], object]) -> N
         referred_by=integrity,
         explanation="Officer OFF004: green-channel overrides three times the office median over six months.",
     )
+    _past_years(offices=offices, integrity=integrity, investigator=investigator)
+
+
+# Older reports, all dealt with, so that the statistics have cells of 5 and more to show.
+# (category, office, how many, of which opened as cases and closed with these outcomes)
+PAST_REPORTS = [
+    (
+        "bribery",
+        "PORT1",
+        14,
+        ["substantiated", "substantiated", "partly", "unfounded", "substantiated", "partly"],
+    ),
+    ("bribery", "AIRP1", 6, ["unfounded", "partly"]),
+    ("extortion", "BORDN", 8, ["substantiated", "unfounded", "partly"]),
+    ("smuggling", "BORDS", 7, ["substantiated", "unfounded"]),
+    ("favouritism", "PORT1", 5, ["unfounded", "unfounded"]),
+    ("misconduct", "INLD1", 6, ["partly", "unfounded"]),
+    ("procurement", None, 2, []),
+]
+PAST_TEXT = "Report from a past year (demo), dealt with and closed."
+SANCTIONS = {"substantiated": "suspension", "partly": "warning", "unfounded": "none"}
+
+
+def _past_years(*, offices: dict[str, Office], integrity: Any, investigator: Any) -> None:
+    """Reports received 200 to 700 days ago, acknowledged, some investigated and closed."""
+    n = 0
+    for category, office_code, count, outcomes in PAST_REPORTS:
+        office = offices.get(office_code or "")
+        for i in range(count):
+            n += 1
+            days = 200 + (n * 37) % 500
+            report, _code = services.report_submit(
+                source="public", category=category, office=office, description=PAST_TEXT
+            )
+            _backdate(report, days)
+            received = report.received_at
+            Report.objects.filter(pk=report.pk).update(
+                acknowledged_at=received + dt.timedelta(days=1 + n % 6)
+            )
+            with acting_as(integrity):
+                if i >= len(outcomes):
+                    services.report_close(report=report, by=integrity)
+                    Report.objects.filter(pk=report.pk).update(closed_at=received + dt.timedelta(days=20))
+                    continue
+                case = services.case_open(
+                    reports=[report],
+                    title=f"{report.get_category_display()} — {office_code or 'HQ'} ({received:%Y})",
+                    category=category,
+                    office=office,
+                    by=integrity,
+                )
+            services.case_close(
+                case=case,
+                outcome=outcomes[i],
+                sanction=SANCTIONS[outcomes[i]],
+                referred_to_prosecution=outcomes[i] == "substantiated" and n % 2 == 0,
+                conclusion="Findings documented in the case file.",
+                by=investigator,
+            )
+            opened = received + dt.timedelta(days=8)
+            closed = opened + dt.timedelta(days=30 + (n * 13) % 150)
+            Case.objects.filter(pk=case.pk).update(opened_at=opened, closed_at=closed)
+            Report.objects.filter(pk=report.pk).update(closed_at=closed)

@@ -115,7 +115,7 @@ def clean_report_file(upload: UploadedFile) -> CleanFile:
             _(
                 "“%(name)s” is a PDF or Office document. Such files carry hidden details "
                 "(author, computer, history) that cannot be removed safely here: please "
-                "photograph the pages or copy the relevant text into the description."
+                "photograph the pages or copy the relevant text into your message."
             )
             % {"name": name}
         )

@@ -25,6 +25,8 @@ class MultipleFileField(forms.FileField):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("widget", MultipleFileInput())
+        # files.clean_report_file refuses empty files itself, naming the file.
+        kwargs.setdefault("allow_empty_file", True)
         super().__init__(*args, **kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> Any:
@@ -71,15 +73,20 @@ class ReportForm(forms.Form):
         return text
 
     def clean_attachments(self) -> list[files.CleanFile]:
-        cleaned, errors = [], []
-        for upload in self.cleaned_data.get("attachments") or []:
-            try:
-                cleaned.append(files.clean_report_file(upload))
-            except ValidationError as exc:
-                errors.extend(exc.messages)
-        if errors:
-            raise ValidationError(errors)
-        return cleaned
+        return _clean_reporter_files(self.cleaned_data.get("attachments"))
+
+
+def _clean_reporter_files(uploads: Any) -> list[files.CleanFile]:
+    """Check and clean every file; name every refused one (not just the first)."""
+    cleaned, errors = [], []
+    for upload in uploads or []:
+        try:
+            cleaned.append(files.clean_report_file(upload))
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
 
 
 class StaffReportForm(ReportForm):
@@ -107,6 +114,28 @@ class MessageForm(forms.Form):
         max_length=10000,
         error_messages={"required": _("Write the message before sending it.")},
     )
+
+
+class ReporterAnswerForm(forms.Form):
+    """The reporter's answer in his mailbox: text, files, or both."""
+
+    body = forms.CharField(
+        label=_("Your answer"), widget=forms.Textarea(attrs={"rows": 4}), max_length=10000, required=False
+    )
+    attachments = MultipleFileField(
+        label=_("Attachments (optional)"),
+        required=False,
+        help_text=_("JPEG or PNG images and .txt files; hidden details (camera, location) are removed."),
+    )
+
+    def clean_attachments(self) -> list[files.CleanFile]:
+        return _clean_reporter_files(self.cleaned_data.get("attachments"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "attachments" in data and not str(data.get("body") or "").strip() and not data["attachments"]:
+            self.add_error("body", _("Write your answer or attach a file before sending it."))
+        return data
 
 
 class MergeForm(forms.Form):

@@ -22,6 +22,17 @@ ACKNOWLEDGE_DAYS = 7  # EU directive 2019/1937 art. 9(1)(b)
 FEEDBACK_DAYS = 90  # "within a reasonable timeframe not exceeding three months", art. 9(1)(f)
 
 
+def reporter_day(now: dt.datetime | None = None) -> dt.datetime:
+    """Return the start of today (local time): the only "when" kept for what a reporter does.
+
+    An exact time could be matched against login records, badge readers or CCTV to find the
+    staff member who sent a report without showing who he is; the day is enough for the
+    7-day and 3-month clocks. Reports, reporters' messages and their attachments use it.
+    """
+    day = timezone.localtime(now or timezone.now()).date()
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+
+
 class Category(models.TextChoices):
     BRIBERY = "bribery", _("Bribery")
     EXTORTION = "extortion", _("Extortion")
@@ -70,7 +81,7 @@ class Report(models.Model):
     referred_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    received_at = models.DateTimeField(_("received"), default=reporter_day)
     status = models.CharField(_("status"), max_length=20, choices=ReportStatus.choices, default="received")
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
     feedback_at = models.DateTimeField(_("feedback given"), null=True, blank=True)
@@ -86,6 +97,10 @@ class Report(models.Model):
         related_name="reports",
         verbose_name=_("case"),
     )
+    # The reporter's own events reach the audit trail in a later daily batch (see
+    # services.reporter_audit_flush): an entry written at once would date the report to the
+    # second and sit next to the sender's login in the chain.
+    audit_pending = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["-received_at"]
@@ -140,10 +155,12 @@ class Message(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     body_enc = models.TextField(editable=False)
+    # Day only for the reporter's messages (see reporter_day); the order is the primary key's.
     created_at = models.DateTimeField(default=timezone.now)
+    audit_pending = models.BooleanField(default=False, editable=False)
 
     class Meta:
-        ordering = ["created_at", "pk"]
+        ordering = ["pk"]
 
     def __str__(self) -> str:
         return f"message {self.pk}"
@@ -269,10 +286,15 @@ class CaseEntry(models.Model):
 
 
 class Attachment(models.Model):
-    """A file attached to a report (metadata stripped) or an evidence item; stored encrypted."""
+    """A file attached to a report or a reporter's message (metadata stripped), or to an
+    evidence item; stored encrypted."""
 
     report = models.ForeignKey(
         Report, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    # Set when the reporter sent the file with an answer (report is set too).
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
     )
     entry = models.ForeignKey(
         CaseEntry, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"

@@ -4,6 +4,11 @@ Reporter actions are audited with no actor (an anonymous user), whatever account
 carries: a staff member who chose not to be identified must not appear in the audit trail
 either. Reports and messages are therefore not registered with `audit_model`; the events are
 recorded here, without their (encrypted) contents.
+
+Nor may the *time* of a reporter's action point at him: an entry written at once would carry
+the exact second and sit in the hash chain right after the sender's own login entry. What a
+reporter does is therefore stored with the day only (models.reporter_day) and reaches the
+audit trail in a batch written on a later day (reporter_audit_flush).
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from .models import (
     Report,
     ReportStatus,
     Source,
+    reporter_day,
     retention_years,
 )
 
@@ -54,10 +60,19 @@ def receipt_normalise(code: str) -> str:
     return "".join(ch for ch in code if ch.isdigit())
 
 
+RECEIPT_PURPOSE = "receipt"
+LOOKUP_LENGTH = 32
+
+
 def _receipt_lookup(code: str) -> str:
     # Only an HMAC of the first digits, so lookups touch few rows; without the key (not in
     # the database) it reveals nothing, and 10^10 codes share each prefix.
-    return crypto.keyed_digest("receipt", code[:LOOKUP_DIGITS])[:32]
+    return crypto.keyed_digest(RECEIPT_PURPOSE, code[:LOOKUP_DIGITS])[:LOOKUP_LENGTH]
+
+
+def _receipt_lookups(code: str) -> list[str]:
+    """The lookup under the current key and, while a key rotation is unfinished, the previous ones."""
+    return [d[:LOOKUP_LENGTH] for d in crypto.keyed_digests(RECEIPT_PURPOSE, code[:LOOKUP_DIGITS])]
 
 
 @transaction.atomic
@@ -81,6 +96,9 @@ def report_submit(
     if not description.strip():
         raise ValidationError({"description": _("Describe what happened.")})
     code = receipt_generate()
+    # A staff member who chose to be named is audited at once, under his name; everybody
+    # else goes into the next day's batch, dated by day only.
+    identified = reporter is not None
     report = Report.objects.create(
         source=source,
         category=category,
@@ -92,22 +110,64 @@ def report_submit(
         reporter=reporter,
         receipt_lookup=_receipt_lookup(code),
         receipt_hash=make_password(code, hasher=RECEIPT_HASHER),
+        received_at=reporter_day(),
+        audit_pending=not identified,
     )
+    _store_reporter_files(report, attachments)
+    if identified:
+        audit_record(action="create", actor=reporter, obj=report, after=_report_event(report))
+    return report, code
+
+
+def _store_reporter_files(
+    report: Report, attachments: Sequence[files.CleanFile], message: Message | None = None
+) -> None:
     for clean in attachments:
         Attachment.objects.create(
             report=report,
+            message=message,
             name_enc=crypto.encrypt_text(clean.name),
             content_type=clean.content_type,
             size=len(clean.data),
             stored_name=files.store(clean.data),
+            uploaded_at=reporter_day(),
         )
-    audit_record(
-        action="create",
-        actor=reporter or NOBODY,
-        obj=report,
-        after={"source": source, "category": category, "attachments": len(attachments)},
-    )
-    return report, code
+
+
+def _report_event(report: Report) -> dict[str, Any]:
+    return {
+        "source": report.source,
+        "category": report.category,
+        "attachments": report.attachments.filter(message__isnull=True).count(),
+        "day": report.received_at.date(),
+    }
+
+
+@transaction.atomic
+def reporter_audit_flush(*, now: dt.datetime | None = None) -> int:
+    """Write the audit entries of reporters' actions from before today; return how many.
+
+    Called by the integrity unit's pages and the daily commands. Entries carry the day, not
+    the time, and are written together, after the day is over, so neither their timestamps
+    nor their place in the hash chain say when within the day the reporter acted.
+    """
+    today = reporter_day(now)
+    written = 0
+    for report in Report.objects.filter(audit_pending=True, received_at__lt=today).order_by("pk"):
+        audit_record(action="create", actor=NOBODY, obj=report, after=_report_event(report))
+        written += 1
+    pending = Message.objects.filter(audit_pending=True, created_at__lt=today).select_related("report")
+    for message in pending.order_by("pk"):
+        after = {
+            "message": "from reporter",
+            "attachments": message.attachments.count(),
+            "day": message.created_at.date(),
+        }
+        audit_record(action="create", actor=NOBODY, obj=message.report, after=after)
+        written += 1
+    Report.objects.filter(audit_pending=True, received_at__lt=today).update(audit_pending=False)
+    Message.objects.filter(audit_pending=True, created_at__lt=today).update(audit_pending=False)
+    return written
 
 
 def report_by_receipt(*, code: str) -> Report | None:
@@ -118,7 +178,7 @@ def report_by_receipt(*, code: str) -> Report | None:
         check_password(code, make_password("0" * RECEIPT_DIGITS, hasher=RECEIPT_HASHER))
         return None
     found = None
-    for report in Report.objects.filter(receipt_lookup=_receipt_lookup(code)):
+    for report in Report.objects.filter(receipt_lookup__in=_receipt_lookups(code)):
         if check_password(code, report.receipt_hash):
             found = report
     if found is None:
@@ -127,13 +187,23 @@ def report_by_receipt(*, code: str) -> Report | None:
 
 
 @transaction.atomic
-def message_from_reporter(*, report: Report, body: str) -> Message:
-    if not body.strip():
-        raise ValidationError({"body": _("Write your answer before sending it.")})
+def message_from_reporter(
+    *, report: Report, body: str, attachments: Sequence[files.CleanFile] = ()
+) -> Message:
+    """Store the reporter's answer and its files (checked and cleaned like the first report's).
+
+    Dated by day and audited in the next day's batch, like the report itself.
+    """
+    if not body.strip() and not attachments:
+        raise ValidationError({"body": _("Write your answer or attach a file before sending it.")})
     message = Message.objects.create(
-        report=report, from_reporter=True, body_enc=crypto.encrypt_text(body.strip())
+        report=report,
+        from_reporter=True,
+        body_enc=crypto.encrypt_text(body.strip()),
+        created_at=reporter_day(),
+        audit_pending=True,
     )
-    audit_record(action="create", actor=NOBODY, obj=report, after={"message": "from reporter"})
+    _store_reporter_files(report, attachments, message)
     return message
 
 
@@ -395,6 +465,7 @@ def retention_purge(*, today: dt.date | None = None) -> dict[str, int]:
     Reports closed without a case are kept for the shortest period (unfounded).
     """
     today = today or timezone.localdate()
+    reporter_audit_flush()
     expired_cases = list(Case.objects.filter(status=CaseStatus.CLOSED, delete_after__lte=today))
     short = retention_years("unfounded")
     cutoff = timezone.now() - dt.timedelta(days=365 * short)

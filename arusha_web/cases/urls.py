@@ -22,5 +22,6 @@ urlpatterns = [
     path("entries/<int:pk>/toggle/", views.entry_toggle, name="entry_toggle"),
     path("<int:pk>/close/", views.case_close, name="case_close"),
     path("statistics/", views.statistics, name="statistics"),
+    path("statistics/pdf/", views.statistics_pdf, name="statistics_pdf"),
     path("staff-report/", views.staff_report, name="staff_report"),
 ]

@@ -20,7 +20,7 @@ from arusha_web.accounts.access import require_capability
 from arusha_web.accounts.models import User
 from arusha_web.audit.services import audit_view
 
-from . import crypto, files, selectors, services
+from . import crypto, files, selectors, services, stats_report
 from .forms import (
     AssignForm,
     CloseCaseForm,
@@ -58,6 +58,7 @@ def index(request: HttpRequest) -> HttpResponse:
     user = request.user
     context: dict[str, Any] = {"encryption": crypto.encryption_available()}
     if _can(request, "cases.triage"):
+        services.reporter_audit_flush()
         queue = list(selectors.intake_queue())
         context["queue_count"] = len(queue)
         context["overdue"] = selectors.clocks_overdue()
@@ -68,6 +69,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @require_capability("cases.triage")
 def intake(request: HttpRequest) -> HttpResponse:
+    services.reporter_audit_flush()
     now = timezone.now()
     rows = [
         {
@@ -86,7 +88,8 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     audit_view(request, report)
     context = {
         "report": report,
-        "messages_list": list(report.messages.select_related("author")),
+        "messages_list": list(report.messages.select_related("author").prefetch_related("attachments")),
+        "report_files": list(report.attachments.filter(message__isnull=True)),
         "message_form": MessageForm(),
         "merge_form": MergeForm(report=report),
         "open_form": OpenCaseForm(initial={"category": report.category, "office": report.office_id}),
@@ -312,11 +315,36 @@ def case_close(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("cases:case_detail", pk=case.pk)
 
 
+def _statistics_year(request: HttpRequest) -> tuple[int | None, str]:
+    """Return the year asked for (None: all years) and an error naming a bad value."""
+    raw = request.GET.get("year", "").strip()
+    if not raw:
+        return None, ""
+    if raw.isdigit() and 2000 <= int(raw) <= timezone.now().year + 1:
+        return int(raw), ""
+    return None, _("“%(value)s” is not a year between 2000 and %(last)s: all years are shown.") % {
+        "value": raw[:20],
+        "last": timezone.now().year + 1,
+    }
+
+
 @require_capability("cases.statistics")
 def statistics(request: HttpRequest) -> HttpResponse:
-    year = request.GET.get("year", "")
-    stats = selectors.statistics(year=int(year) if year.isdigit() else None)
-    return render(request, "cases/statistics.html", {"stats": stats, "public": False, "year": year})
+    year, error = _statistics_year(request)
+    context = stats_report.statistics_context(year=year)
+    context.update(public=False, year_error=error)
+    return render(request, "cases/statistics.html", context)
+
+
+@require_capability("cases.statistics")
+def statistics_pdf(request: HttpRequest) -> HttpResponse:
+    """The statistics as an A4 PDF, ready to publish (the same suppressed figures as the page)."""
+    from arusha_web.core.pdf import pdf_response
+
+    year, _error = _statistics_year(request)
+    context = stats_report.statistics_context(year=year)
+    filename = f"reports-statistics-{year or 'all-years'}.pdf"
+    return pdf_response("cases/statistics_pdf.html", context, filename=filename, request=request)
 
 
 @require_capability("cases.submit")

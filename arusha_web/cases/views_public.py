@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from . import selectors, services, throttle
-from .forms import MessageForm, ReceiptForm, ReportForm
+from . import services, stats_report, throttle
+from .forms import ReceiptForm, ReporterAnswerForm, ReportForm
 from .models import Report, Source
 
 SESSION_REPORT = "cases_report_id"
@@ -98,13 +98,14 @@ def mailbox(request: HttpRequest) -> HttpResponse:
     report = _session_report(request)
     if report is None:
         return redirect("report:followup")
-    form = MessageForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        services.message_from_reporter(report=report, body=form.cleaned_data["body"])
+    form = ReporterAnswerForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and report.status != "closed" and form.is_valid():
+        data = form.cleaned_data
+        services.message_from_reporter(report=report, body=data["body"], attachments=data["attachments"])
         return redirect("report:mailbox")
     context = {
         "report": report,
-        "messages_list": list(report.messages.all()),
+        "messages_list": list(report.messages.prefetch_related("attachments")),
         "form": form,
         "status_text": reporter_status(report),
     }
@@ -119,7 +120,9 @@ def leave(request: HttpRequest) -> HttpResponse:
 
 def statistics(request: HttpRequest) -> HttpResponse:
     """Published statistics: counts only, small cells suppressed."""
-    return render(request, "cases/statistics.html", {"stats": selectors.statistics(), "public": True})
+    context = stats_report.statistics_context(year=None)
+    context["public"] = True
+    return render(request, "cases/statistics.html", context)
 
 
 def reporter_status(report: Report) -> str:

@@ -28,6 +28,8 @@ class DiagnoseConfig(AppConfig):
                 "diagnose.results": {R.ADMINISTRATOR, R.INTEGRITY, R.ANALYST, R.OFFICE_MANAGER, R.AUDITOR},
                 # Run campaigns, edit the question bank, the workshop results, surveys and actions.
                 "diagnose.manage": {R.ADMINISTRATOR, R.INTEGRITY},
+                # Edit actions of the integrity action plan; office managers their office's only.
+                "diagnose.actions": {R.ADMINISTRATOR, R.INTEGRITY, R.OFFICE_MANAGER},
                 # Approve the action plan on behalf of the integrity committee.
                 "diagnose.approve": {R.INTEGRITY},
             }
@@ -44,5 +46,7 @@ class DiagnoseConfig(AppConfig):
             models.Action,
             models.Survey,
             models.SurveyItem,
+            models.WordingVersion,
+            models.Reminder,
         ):
             audit_model(model, exclude={"token"} if model is models.Participant else None)

@@ -266,6 +266,8 @@ def _plan(assessment: Assessment, users: dict[str, User]) -> None:
             horizon=horizon,
             owner_unit=unit,
             owner=users.get(owner),
+            # The office manager's actions are his office's: he edits them, and reads the rest.
+            office=getattr(users.get(owner), "office", None) if owner == "manager" else None,
             start_date=base + dt.timedelta(days=start),
             due_date=base + dt.timedelta(days=start + length),
             indicator="Policy adopted" if horizon == "short" else "Share of offices covered",

@@ -18,6 +18,19 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
+def _remind_every_days_field() -> forms.IntegerField:
+    """The campaign's reminder schedule, on the creation form and on the campaign page."""
+    return forms.IntegerField(
+        label=_("Remind those who have not answered every (days)"),
+        min_value=1,
+        max_value=90,
+        required=False,
+        help_text=_(
+            "Leave empty for no automatic reminders. Reminders stop when answers stop being collected."
+        ),
+    )
+
+
 class AssessmentForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     scope = forms.ChoiceField(label=_("Scope"), choices=Assessment.Scope.choices)
@@ -30,6 +43,7 @@ class AssessmentForm(forms.Form):
     previous = forms.ModelChoiceField(
         label=_("Previous assessment to compare with"), queryset=Assessment.objects.none(), required=False
     )
+    remind_every_days = _remind_every_days_field()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -44,6 +58,10 @@ class AssessmentForm(forms.Form):
         if data.get("scope") == Assessment.Scope.OFFICE and not data.get("office"):
             self.add_error("office", _("Choose the office for an office assessment."))
         return data
+
+
+class ReminderScheduleForm(forms.Form):
+    remind_every_days = _remind_every_days_field()
 
 
 class ParticipantForm(forms.Form):
@@ -93,6 +111,7 @@ class ActionForm(forms.ModelForm[Action]):
         model = Action
         fields = [
             "factor",
+            "office",
             "source_label",
             "objective",
             "activity",
@@ -117,9 +136,12 @@ class ActionForm(forms.ModelForm[Action]):
             "evidence_of_completion": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, office_fixed: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["factor"].queryset = Factor.objects.all()  # type: ignore[attr-defined]
+        if office_fixed:
+            # An office manager's actions belong to his office: the field is not his to change.
+            del self.fields["office"]
         self.fields["percent_complete"].max_value = 100  # type: ignore[attr-defined]
         self.fields["percent_complete"].widget.attrs.update({"min": 0, "max": 100})
 

@@ -20,7 +20,7 @@ from .scoring import RATINGS, FactorStats, factor_statistics
 
 def assessment_list_for_viewer(*, viewer: User) -> QuerySet[Assessment]:
     """Office managers see national assessments and those of their own office; others see all."""
-    qs = Assessment.objects.select_related("office", "facilitator", "bank")
+    qs = Assessment.objects.select_related("office", "facilitator", "bank", "wording")
     if viewer.role == Role.OFFICE_MANAGER:
         qs = qs.filter(Q(scope=Assessment.Scope.NATIONAL) | Q(office_id=viewer.office_id))
     return qs
@@ -73,6 +73,7 @@ class FactorRow:
     stats: FactorStats | None
     previous_result: FactorResult | None
     previous_stats: FactorStats | None
+    title: str = ""  # as worded when the assessment was run
 
     @property
     def consensus_change(self) -> int | None:
@@ -139,6 +140,7 @@ def assessment_results(assessment: Assessment) -> list[FactorRow]:
             stats=stats.get(factor.code),
             previous_result=previous_results.get(factor.pk),
             previous_stats=previous_stats.get(factor.code),
+            title=assessment.factor_title(factor),
         )
         for factor in Factor.objects.all()
     ]
@@ -148,7 +150,20 @@ def assessment_results(assessment: Assessment) -> list[FactorRow]:
 
 
 def action_list_for_viewer(*, viewer: User) -> QuerySet[Action]:
-    return Action.objects.select_related("factor", "owner", "plan")
+    """Office managers see national actions and their own office's; others see every action."""
+    qs = Action.objects.select_related("factor", "owner", "plan", "office")
+    if viewer.role == Role.OFFICE_MANAGER:
+        qs = qs.filter(Q(office__isnull=True) | Q(office_id=viewer.office_id))
+    return qs
+
+
+def action_editable_by(*, viewer: User, action: Action) -> bool:
+    """Whether `viewer` may change `action`: office managers only their own office's actions."""
+    if not viewer.can("diagnose.actions"):
+        return False
+    if viewer.role == Role.OFFICE_MANAGER:
+        return action.office_id is not None and action.office_id == viewer.office_id
+    return True
 
 
 def actions_overdue(actions: QuerySet[Action], today: dt.date | None = None) -> QuerySet[Action]:

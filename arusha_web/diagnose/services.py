@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,7 +34,9 @@ from .models import (
     FactorResult,
     Participant,
     Question,
+    Reminder,
     ResponseSheet,
+    WordingVersion,
 )
 from .models.assessment import Group, Rating
 
@@ -93,8 +95,10 @@ def reference_load() -> BankVersion:
 
 
 @transaction.atomic
-def reference_edit(*, factor: Factor, values: Mapping[str, str]) -> Factor:
+def reference_edit(*, factor: Factor, values: Mapping[str, str], user: User | None = None) -> Factor:
     """Change the wording of a factor and its elements; every change is kept in the audit trail.
+
+    Assessments already run keep the wording version they used (see `wording_current`).
 
     `values` holds `title_en`, `title_fr` and `<element code>:text_en` / `:text_fr`. The
     English wording cannot be emptied, since questions and reports rely on it.
@@ -118,7 +122,45 @@ def reference_edit(*, factor: Factor, values: Mapping[str, str]) -> Factor:
         if (text_en, text_fr) != (element.text_en, element.text_fr):
             element.text_en, element.text_fr = text_en, text_fr
             element.save()
+    wording_current(user=user)
     return factor
+
+
+def wording_snapshot() -> tuple[dict[str, dict[str, object]], dict[str, dict[str, object]]]:
+    """The live wording of every factor and element, as stored in a `WordingVersion`."""
+    factors = {
+        f.code: {"title_en": f.title_en, "title_fr": f.title_fr, "verified": f.verified}
+        for f in Factor.objects.all()
+    }
+    elements = {
+        e.code: {"text_en": e.text_en, "text_fr": e.text_fr, "verified": e.verified}
+        for e in Element.objects.all()
+    }
+    return factors, elements
+
+
+@transaction.atomic
+def wording_current(*, user: User | None = None) -> WordingVersion:
+    """The wording version matching the live wording, recorded if needed.
+
+    The newest version is brought up to date in place while no assessment uses it; once one
+    does, it is frozen and a change of wording records version n+1.
+    """
+    factors, elements = wording_snapshot()
+    latest = WordingVersion.objects.select_for_update().order_by("-number").first()
+    if latest is not None and (latest.factors, latest.elements) == (factors, elements):
+        return latest
+    if latest is not None and not latest.is_frozen:
+        latest.factors, latest.elements = factors, elements
+        latest.save(update_fields=["factors", "elements"])
+        return latest
+    number = latest.number + 1 if latest is not None else 1
+    return WordingVersion.objects.create(number=number, created_by=user, factors=factors, elements=elements)
+
+
+def wording_current_number() -> int | None:
+    """The number of the newest wording version (None before any was recorded)."""
+    return WordingVersion.objects.order_by("-number").values_list("number", flat=True).first()
 
 
 def bank_current() -> BankVersion:
@@ -225,8 +267,11 @@ def assessment_create(
     office: Any = None,
     facilitator: User | None = None,
     previous: Assessment | None = None,
+    remind_every_days: int | None = None,
 ) -> Assessment:
-    """Open a campaign in draft on the current question bank, which it keeps for good."""
+    """Open a campaign in draft on the current question bank and wording, which it keeps for good."""
+    if remind_every_days is not None and not 1 <= remind_every_days <= 90:
+        raise DiagnoseError(_("Reminders can be sent every 1 to 90 days."))
     if period_end < period_start:
         raise DiagnoseError(_("The period ends before it starts."))
     if scope == Assessment.Scope.OFFICE and office is None:
@@ -240,6 +285,8 @@ def assessment_create(
         facilitator=facilitator,
         previous=previous,
         bank=bank_current(),
+        wording=wording_current(user=user),
+        remind_every_days=remind_every_days,
     )
     for factor in Factor.objects.all():
         FactorResult.objects.create(assessment=assessment, factor=factor)
@@ -291,44 +338,103 @@ def _personal_link(participant: Participant, base_url: str) -> str:
     return base_url.rstrip("/") + reverse("diagnose:respond", args=[participant.token])
 
 
-def participants_invite(*, assessment: Assessment, base_url: str, reminder: bool = False) -> int:
+def _send_campaign_mail(participant: Participant, *, base_url: str, reminder: bool) -> None:
+    assessment = participant.assessment
+    subject = (
+        _("Reminder: integrity self-assessment %(title)s")
+        if reminder
+        else _("Invitation: integrity self-assessment %(title)s")
+    ) % {"title": assessment.title}
+    body = _(
+        "Dear %(name)s,\n\nYou are invited to take part in the integrity self-assessment "
+        "“%(title)s” (%(start)s – %(end)s).\nYour personal link: %(link)s\n\n"
+        "You may answer anonymously: then nothing links your answers to you.\n"
+    ) % {
+        "name": participant.name,
+        "title": assessment.title,
+        "start": assessment.period_start,
+        "end": assessment.period_end,
+        "link": _personal_link(participant, base_url),
+    }
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [participant.email])
+
+
+def _awaiting_answer(assessment: Assessment) -> QuerySet[Participant]:
+    """Invited participants with an e-mail address who have not answered yet."""
+    return assessment.participants.exclude(email="").filter(
+        invited_at__isnull=False, responded_at__isnull=True
+    )
+
+
+def participants_invite(
+    *, assessment: Assessment, base_url: str, reminder: bool = False, user: User | None = None
+) -> int:
     """E-mail each participant his personal link; reminders go only to those who have not answered.
 
-    Returns the number of messages sent.
+    Every reminder is kept (`Reminder`: to whom, when, sent by whom). Returns the number of
+    messages sent.
     """
     _require_editable(assessment)
-    sent = 0
     now = timezone.now()
-    for participant in assessment.participants.exclude(email=""):
-        if reminder and (participant.responded_at is not None or participant.invited_at is None):
-            continue
-        if not reminder and participant.invited_at is not None:
-            continue
-        subject = (
-            _("Reminder: integrity self-assessment %(title)s")
-            if reminder
-            else _("Invitation: integrity self-assessment %(title)s")
-        ) % {"title": assessment.title}
-        body = _(
-            "Dear %(name)s,\n\nYou are invited to take part in the integrity self-assessment "
-            "“%(title)s” (%(start)s – %(end)s).\nYour personal link: %(link)s\n\n"
-            "You may answer anonymously: then nothing links your answers to you.\n"
-        ) % {
-            "name": participant.name,
-            "title": assessment.title,
-            "start": assessment.period_start,
-            "end": assessment.period_end,
-            "link": _personal_link(participant, base_url),
-        }
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [participant.email])
-        if reminder:
-            participant.reminded_at = now
-            participant.save(update_fields=["reminded_at"])
-        else:
-            participant.invited_at = now
-            participant.save(update_fields=["invited_at"])
+    if reminder:
+        if assessment.status != Assessment.Status.OPEN:
+            raise DiagnoseError(_("Reminders can only be sent while answers are being collected."))
+        sent = 0
+        for participant in _awaiting_answer(assessment).select_related("assessment"):
+            _send_campaign_mail(participant, base_url=base_url, reminder=True)
+            Reminder.objects.create(participant=participant, sent_at=now, sent_by=user)
+            sent += 1
+        return sent
+    sent = 0
+    for participant in assessment.participants.exclude(email="").filter(invited_at__isnull=True):
+        _send_campaign_mail(participant, base_url=base_url, reminder=False)
+        participant.invited_at = now
+        participant.save(update_fields=["invited_at"])
         sent += 1
     return sent
+
+
+def campaign_reminders_send(*, now: dt.datetime | None = None, base_url: str = "") -> int:
+    """The schedule: remind non-respondents of open campaigns every `remind_every_days` days.
+
+    A participant is reminded when his invitation or last reminder is at least that many days
+    old; the schedule stops when the campaign stops collecting answers. Run daily
+    (`manage.py diagnose_reminders` or the job kind "diagnose.action_reminders"); running it twice the
+    same day sends nothing more. Returns the number of reminders sent.
+    """
+    now = now or timezone.now()
+    sent = 0
+    campaigns = Assessment.objects.filter(status=Assessment.Status.OPEN, remind_every_days__isnull=False)
+    for assessment in campaigns:
+        due_before = now - dt.timedelta(days=assessment.remind_every_days or 0)
+        waiting = (
+            _awaiting_answer(assessment)
+            .select_related("assessment")
+            .annotate(last_reminder=Max("reminders__sent_at"))
+        )
+        for participant in waiting:
+            last = max(d for d in (participant.invited_at, participant.last_reminder) if d is not None)
+            # Compare dates, not times: a daily run at a slightly different hour still sends.
+            if timezone.localdate(last) > timezone.localdate(due_before):
+                continue
+            with transaction.atomic():
+                _send_campaign_mail(participant, base_url=base_url, reminder=True)
+                Reminder.objects.create(participant=participant, sent_at=now, scheduled=True)
+            sent += 1
+    return sent
+
+
+@transaction.atomic
+def assessment_reminder_schedule(
+    *, assessment: Assessment, days: int | None, user: User | None
+) -> Assessment:
+    """Remind non-respondents every `days` days while answers are collected (None: never)."""
+    _require_editable(assessment)
+    if days is not None and not 1 <= days <= 90:
+        raise DiagnoseError(_("Reminders can be sent every 1 to 90 days."))
+    assessment.remind_every_days = days
+    assessment.save(update_fields=["remind_every_days"])
+    return assessment
 
 
 def _clean_answers(assessment: Assessment, data: Mapping[str, Any]) -> list[tuple[Question, str, str, str]]:
@@ -387,6 +493,12 @@ def sheet_submit(*, participant: Participant, data: Mapping[str, Any], anonymous
     sheet.save(update_fields=["submitted"])
     participant.responded_at = timezone.now()
     participant.save(update_fields=["responded_at"])
+    if anonymous:
+        from .anonymity import reshuffle_anonymous_sheets
+
+        # One re-deal at a time per campaign (two participants may answer at the same moment).
+        Assessment.objects.select_for_update().filter(pk=assessment.pk).first()
+        reshuffle_anonymous_sheets(assessment)
     if not anonymous:
         audit_record(
             action="update" if existing else "create",
@@ -423,6 +535,7 @@ def factor_result_save(*, result: FactorResult, values: Mapping[str, Any], user:
 
 ACTION_FIELDS = (
     "factor",
+    "office",
     "objective",
     "activity",
     "horizon",
@@ -465,6 +578,7 @@ def action_create(
     source_label: str = "",
     plan: ActionPlan | None = None,
     factor: Factor | None = None,
+    office: Any = None,
     activity: str = "",
     horizon: str = Action.Horizon.SHORT,
     owner_unit: str = "",
@@ -482,13 +596,15 @@ def action_create(
     `source_type` is one of `Action.SourceType` ("factor_result", "survey_item", "risk",
     "lead", "other"); `source_id` and `source_label` identify and describe what motivated the
     action without a foreign key (e.g. source_type="risk", source_id=risk.pk,
-    source_label="R-12 Channel downgrading at PORT1"). Raises `DiagnoseError` on bad input.
+    source_label="R-12 Channel downgrading at PORT1"). `office` is the office carrying the action
+    out (None: a national action). Raises `DiagnoseError` on bad input.
     """
     if source_type and source_type not in Action.SourceType.values:
         raise DiagnoseError(_("Unknown motivation type %(type)s.") % {"type": source_type})
     action = Action(
         plan=plan,
         factor=factor,
+        office=office,
         source_type=source_type,
         source_id=str(source_id),
         source_label=source_label,

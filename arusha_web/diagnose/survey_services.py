@@ -14,6 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from .anonymity import reshuffle_survey_responses
 from .models import Factor, Survey, SurveyAnswer, SurveyItem, SurveyResponse
 from .scoring import Proportion, change_is_clear, is_favourable
 from .services import DiagnoseError
@@ -147,8 +148,10 @@ VALID_VALUES = {
 
 
 @transaction.atomic
-def survey_submit(*, survey: Survey, data: Mapping[str, Any]) -> SurveyResponse:
+def survey_submit(*, survey: Survey, data: Mapping[str, Any]) -> None:
     """Store one anonymous response; every item must be answered with a value of its scale."""
+    # One submission at a time per survey: the storage order is re-dealt below.
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
     if survey.status != Survey.Status.OPEN:
         raise DiagnoseError(_("This survey is not open."))
     errors = []
@@ -165,7 +168,7 @@ def survey_submit(*, survey: Survey, data: Mapping[str, Any]) -> SurveyResponse:
             errors.append(_("Choose your %(what)s from the list.") % {"what": labels[name]})
         strata[name] = value
     values = []
-    for item in survey.items.all():
+    for item in survey.items.filter(retired=False):
         raw = str(data.get(f"i-{item.pk}", "")).strip()
         if not raw.isdigit() or int(raw) not in VALID_VALUES[item.kind]:
             errors.append(_("Question %(n)s: please choose one of the answers.") % {"n": item.order + 1})
@@ -177,7 +180,7 @@ def survey_submit(*, survey: Survey, data: Mapping[str, Any]) -> SurveyResponse:
         survey=survey, region=strata["region"], office=strata["office"], role=strata["role"]
     )
     SurveyAnswer.objects.bulk_create(SurveyAnswer(response=response, item=i, value=v) for i, v in values)
-    return response
+    reshuffle_survey_responses(survey)
 
 
 @dataclass
@@ -241,6 +244,14 @@ def survey_results(survey: Survey, *, stratum: str = "") -> tuple[list[FactorSur
     return rows, values
 
 
+ITEM_TEXT_FIELDS = ("factor", "kind", "reverse", "text_en", "text_fr")
+
+
+def _require_wording(values: Mapping[str, Any]) -> None:
+    if not str(values.get("text_en", "")).strip():
+        raise DiagnoseError(_("The English text of the question is required."))
+
+
 @transaction.atomic
 def survey_item_add(*, survey: Survey, values: Mapping[str, Any]) -> SurveyItem:
     """Add a question to a survey that has no responses yet (answers already given stay comparable)."""
@@ -251,5 +262,62 @@ def survey_item_add(*, survey: Survey, values: Mapping[str, Any]) -> SurveyItem:
         raise DiagnoseError(
             _("A question with code %(code)s already exists in this survey.") % {"code": code}
         )
+    _require_wording(values)
     order = survey.items.count()
     return SurveyItem.objects.create(survey=survey, order=order, **{**values, "code": code})
+
+
+@transaction.atomic
+def survey_item_edit(*, item: SurveyItem, values: Mapping[str, Any]) -> SurveyItem:
+    """Change a question; once it has answers, the change becomes a new version of the item.
+
+    The answered version is retired, not altered, so every past answer keeps the wording it was
+    given; the new version (same code, version + 1) is asked from now on. A retired version
+    cannot be edited: edit the version that replaced it.
+    """
+    item = SurveyItem.objects.select_for_update().get(pk=item.pk)
+    if item.retired:
+        raise DiagnoseError(
+            _("Question %(code)s v%(version)s is retired; its wording stays as it was answered.")
+            % {"code": item.code, "version": item.version}
+        )
+    _require_wording(values)
+    changed = {name: values[name] for name in ITEM_TEXT_FIELDS if name in values}
+    if all(getattr(item, name) == value for name, value in changed.items()):
+        return item
+    if not item.answers.exists():
+        for name, value in changed.items():
+            setattr(item, name, value)
+        item.save()
+        return item
+    fields = {name: getattr(item, name) for name in ITEM_TEXT_FIELDS} | changed
+    item.retired = True
+    item.save(update_fields=["retired"])
+    return SurveyItem.objects.create(
+        survey=item.survey,
+        code=item.code,
+        order=item.order,
+        version=item.version + 1,
+        replaces=item,
+        **fields,
+    )
+
+
+@transaction.atomic
+def survey_item_retire(*, item: SurveyItem, retired: bool = True) -> SurveyItem:
+    """Stop (or resume) asking a question; its answers stay in the results of the iteration."""
+    item = SurveyItem.objects.select_for_update().get(pk=item.pk)
+    if not retired and SurveyItem.objects.filter(replaces=item).exists():
+        raise DiagnoseError(
+            _("Question %(code)s v%(version)s was replaced by a newer version; it cannot be asked again.")
+            % {"code": item.code, "version": item.version}
+        )
+    if (
+        retired
+        and not item.retired
+        and not item.survey.items.filter(retired=False).exclude(pk=item.pk).exists()
+    ):
+        raise DiagnoseError(_("A survey needs at least one question that is still asked."))
+    item.retired = retired
+    item.save(update_fields=["retired"])
+    return item

@@ -19,11 +19,13 @@ urlpatterns = [
     path("assessments/<int:pk>/advance/", assessments.assessment_advance, name="assessment_advance"),
     path("assessments/<int:pk>/participants/", assessments.participant_add, name="participant_add"),
     path("assessments/<int:pk>/invite/", assessments.participants_invite, name="participants_invite"),
+    path("assessments/<int:pk>/reminders/", assessments.assessment_reminders, name="assessment_reminders"),
     path("assessments/<int:pk>/workshop/", assessments.workshop, name="workshop"),
     path(
         "assessments/<int:pk>/workshop/<str:code>/", assessments.factor_result_edit, name="factor_result_edit"
     ),
     path("assessments/<int:pk>/results/", assessments.results, name="results"),
+    path("assessments/<int:pk>/wording/", assessments.assessment_wording, name="assessment_wording"),
     path("assessments/<int:pk>/report.pdf", assessments.report_pdf, name="report_pdf"),
     path("assessments/<int:pk>/plan/", plan.plan_create, name="plan_create"),
     # Personal answer link (no login: the token is the key)
@@ -41,4 +43,10 @@ urlpatterns = [
     path("surveys/<int:pk>/", surveys.survey_detail, name="survey_detail"),
     path("surveys/<int:pk>/status/", surveys.survey_status, name="survey_status"),
     path("surveys/<int:pk>/items/", surveys.survey_item_create, name="survey_item_create"),
+    path("surveys/<int:pk>/items/<int:item_pk>/", surveys.survey_item_edit_view, name="survey_item_edit"),
+    path(
+        "surveys/<int:pk>/items/<int:item_pk>/retire/",
+        surveys.survey_item_retire_view,
+        name="survey_item_retire",
+    ),
 ]

@@ -19,8 +19,10 @@ class RisksConfig(AppConfig):
                 "risks.view": {R.ADMINISTRATOR, R.INTEGRITY, R.ANALYST, R.OFFICE_MANAGER, R.AUDITOR},
                 # Record and rate risks; office managers only for their own office (selectors.py).
                 "risks.edit": {R.INTEGRITY, R.OFFICE_MANAGER},
-                # The process catalogue, the scales, bands and matrix, bulk import.
+                # The process catalogue, the scales, bands and matrix.
                 "risks.configure": {R.ADMINISTRATOR, R.INTEGRITY},
+                # Bulk import of the register from XLSX; office managers for their own office's rows.
+                "risks.import": {R.ADMINISTRATOR, R.INTEGRITY, R.OFFICE_MANAGER},
             }
         )
         for model in (

@@ -1,20 +1,28 @@
-"""Live evidence for a risk from the quantification engine's newest analysis outputs.
+"""Live evidence for a risk: indicator trends and current leads from the newest analysis.
 
-The engine writes ``indicators.parquet`` and ``signals.csv`` per run. Until runs are stored by
-the web app, the newest directory under ``<VAR_DIR>/analysis/`` holding ``indicators.parquet``
-is taken as "the current analysis". Reading is defensive: a missing or unreadable output means
-"no evidence", said plainly on the page, never an error page.
+The Measure module stores each finished analysis in the web database (``measure.AnalysisRun``
+with its ``IndicatorValue`` and ``Lead`` rows); the newest finished run is "the current
+analysis". When no run is stored yet (an installation that only ran ``arusha analyze``), the
+newest directory under ``<VAR_DIR>/analysis/`` holding ``indicators.parquet`` is read instead.
+Reading is defensive: a missing or unreadable output means "no evidence", said plainly on the
+page, never an error page.
+
+Leads are narrowed to the risk's office (a risk of the whole administration shows every
+office's), and never beyond what the viewer may see in Measure: an office manager sees only
+his office's leads, and officer identifiers are pseudonymised where Measure would.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.db.models import F, Q
+from django.utils.translation import gettext as _
 
 from .seed import INDICATOR_LEAD_KINDS
 
@@ -37,49 +45,36 @@ class Trend:
 
 @dataclass
 class Evidence:
-    directory: Path | None
+    """What the risk page shows; `source` says where it was read ("" = no analysis found)."""
+
+    source: str = ""
     trends: list[Trend] = field(default_factory=list)
     leads: list[dict[str, Any]] = field(default_factory=list)
     problem: str = ""
+    office_code: str = ""  # the office the leads are narrowed to ("" = every office)
 
 
-def latest_analysis_dir(var_dir: Path | None = None) -> Path | None:
-    """The most recently modified analysis output directory, or None."""
-    root = Path(var_dir or settings.VAR_DIR) / "analysis"
-    if not root.is_dir():
-        return None
-    candidates = [d for d in root.iterdir() if d.is_dir() and (d / "indicators.parquet").is_file()]
-    if (root / "indicators.parquet").is_file():
-        candidates.append(root)  # `arusha analyze --out var/analysis` writes straight there
-    return max(candidates, key=lambda d: (d / "indicators.parquet").stat().st_mtime, default=None)
+# ---------------------------------------------------------------- shared shaping
 
 
-def indicator_trends(directory: Path, codes: list[str], office_code: str | None) -> list[Trend]:
+def _shape_trends(rows: Iterable[dict[str, Any]], codes: list[str], office_code: str | None) -> list[Trend]:
     """Per indicator, the administration's (and the risk's office's) value by period."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
-
-    table = pq.read_table(
-        directory / "indicators.parquet", columns=["entity_type", "entity_id", "period", "indicator", "value"]
-    )
-    table = table.filter(pc.is_in(table["indicator"], value_set=pa.array(codes)))
-    rows = [r for r in table.to_pylist() if r["period"] != "all"]
+    rows = [r for r in rows if r["period"] != "all" and r["indicator"] in codes]
     trends = []
     for code in codes:
-        wanted: dict[tuple[str, str | None], str] = {("administration", None): "Administration"}
+        wanted: dict[str, str] = {"administration": _("Administration")}
         if office_code:
-            wanted[("office", office_code)] = office_code
+            wanted["office"] = office_code
         picked = [
             r for r in rows if r["indicator"] == code and (
-                (r["entity_type"] == "administration") or (r["entity_type"] == "office" and r["entity_id"] == office_code)
+                r["entity_type"] == "administration" or (r["entity_type"] == "office" and r["entity_id"] == office_code)
             )
         ]  # fmt: skip
         if not picked:
             continue
         periods = sorted({r["period"] for r in picked})
         series: dict[str, Sequence[float | None]] = {}
-        for (etype, _eid), label in wanted.items():
+        for etype, label in wanted.items():
             values = {r["period"]: r["value"] for r in picked if r["entity_type"] == etype}
             if values:
                 series[label] = [values.get(p) for p in periods]
@@ -99,35 +94,191 @@ def _indicator_name(code: str) -> str:
     return indicator.name_fr if (get_language() or "en").startswith("fr") else indicator.name_en
 
 
-def current_leads(directory: Path, codes: list[str]) -> list[dict[str, Any]]:
-    """The strongest leads whose kind measures one of the risk's indicators."""
-    kinds = {kind for code in codes for kind in INDICATOR_LEAD_KINDS.get(code, ())}
+def lead_kinds(codes: list[str]) -> set[str]:
+    return {kind for code in codes for kind in INDICATOR_LEAD_KINDS.get(code, ())}
+
+
+def leads_office(*, risk_office: str | None, viewer: Any) -> str | None:
+    """The office code leads are narrowed to: the risk's, else the manager's own; None = all."""
+    from arusha_web.measure.selectors import manager_office
+
+    own = manager_office(viewer) if viewer is not None else None
+    if own is not None:
+        # An office manager never sees another office's leads, even on a national risk.
+        return own if own and risk_office in (None, own) else "\0"
+    return risk_office
+
+
+# ---------------------------------------------------------------- the web database (Measure runs)
+
+
+def latest_run() -> Any:
+    """The newest finished analysis stored by the Measure module, or None."""
+    from arusha_web.measure.models import AnalysisRun, RunStatus
+
+    return (
+        AnalysisRun.objects.filter(status=RunStatus.DONE)
+        .select_related("dataset")
+        .order_by(F("finished_at").desc(nulls_last=True), "-created_at", "-pk")
+        .first()
+    )
+
+
+def run_trends(run: Any, codes: list[str], office_code: str | None) -> list[Trend]:
+    from arusha_web.measure.models import IndicatorValue
+
+    entities = Q(entity_type="administration")
+    if office_code:
+        entities |= Q(entity_type="office", entity_id=office_code)
+    rows = (
+        IndicatorValue.objects.filter(run=run, indicator__in=codes)
+        .filter(entities)
+        .exclude(period="all")
+        .values("entity_type", "entity_id", "period", "indicator", "value")
+    )
+    return _shape_trends([dict(r) for r in rows], codes, office_code)
+
+
+def run_leads(run: Any, codes: list[str], office_code: str | None, viewer: Any) -> list[dict[str, Any]]:
+    from arusha_web.measure.models import Lead
+    from arusha_web.measure.selectors import lead_identity
+
+    kinds = lead_kinds(codes)
+    if not kinds:
+        return []
+    leads = Lead.objects.filter(run=run, kind__in=kinds)
+    if office_code is not None:
+        leads = leads.filter(office_code=office_code)
+    may_open = viewer is not None and viewer.can("measure.leads")
+    out = []
+    for lead in leads.order_by("-score", "rank")[:MAX_LEADS]:
+        entity_id, explanation = (
+            lead_identity(lead, viewer) if viewer is not None else (lead.entity_id, lead.explanation)
+        )
+        out.append(
+            {
+                "entity_type": lead.entity_type,
+                "entity_id": entity_id,
+                "office_code": lead.office_code,
+                "kind": lead.kind,
+                "score": lead.score,
+                "explanation": explanation,
+                "status": lead.get_status_display(),
+                "pk": lead.pk if may_open else None,
+            }
+        )
+    return out
+
+
+# ---------------------------------------------------------------- fallback: an output folder
+
+
+def latest_analysis_dir(var_dir: Path | None = None) -> Path | None:
+    """The most recently modified analysis output directory, or None."""
+    root = Path(var_dir or settings.VAR_DIR) / "analysis"
+    if not root.is_dir():
+        return None
+    candidates = [d for d in root.iterdir() if d.is_dir() and (d / "indicators.parquet").is_file()]
+    if (root / "indicators.parquet").is_file():
+        candidates.append(root)  # `arusha analyze --out var/analysis` writes straight there
+    return max(candidates, key=lambda d: (d / "indicators.parquet").stat().st_mtime, default=None)
+
+
+def _parquet_rows(directory: Path, codes: list[str]) -> list[dict[str, Any]]:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(
+        directory / "indicators.parquet",
+        columns=["entity_type", "entity_id", "office_code", "period", "indicator", "value"],
+    )
+    return list(table.filter(pc.is_in(table["indicator"], value_set=pa.array(codes))).to_pylist())
+
+
+def indicator_trends(directory: Path, codes: list[str], office_code: str | None) -> list[Trend]:
+    return _shape_trends(_parquet_rows(directory, codes), codes, office_code)
+
+
+def _officer_offices(directory: Path) -> dict[str, str]:
+    """officer id -> office code, from the officer rows of indicators.parquet."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(
+        directory / "indicators.parquet", columns=["entity_type", "entity_id", "office_code"]
+    )
+    officers = table.filter(pc.equal(table["entity_type"], "officer"))
+    return {r["entity_id"]: r["office_code"] or "" for r in officers.to_pylist()}
+
+
+def _lead_office(row: dict[str, Any], officers: dict[str, str]) -> str:
+    """The office of a lead from signals.csv (which has no office column): as Measure derives it."""
+    entity_type, entity_id = str(row.get("entity_type", "")), str(row.get("entity_id", ""))
+    if entity_type == "office":
+        return entity_id
+    if entity_type.startswith("officer"):
+        return officers.get(entity_id.split("|", 1)[0], "")
+    return ""
+
+
+def current_leads(directory: Path, codes: list[str], office_code: str | None = None) -> list[dict[str, Any]]:
+    """The strongest leads whose kind measures one of the risk's indicators (of `office_code`)."""
+    kinds = lead_kinds(codes)
     path = directory / "signals.csv"
     if not kinds or not path.is_file():
         return []
     with path.open(newline="", encoding="utf-8") as handle:
         leads = [row for row in csv.DictReader(handle) if row.get("kind") in kinds]
+    officers = _officer_offices(directory) if leads else {}
     for lead in leads:
+        lead["office_code"] = _lead_office(lead, officers)
         try:
             lead["score"] = float(lead["score"])
         except (TypeError, ValueError):
             lead["score"] = 0.0
+    if office_code is not None:
+        leads = [lead for lead in leads if lead["office_code"] == office_code]
     return sorted(leads, key=lambda row: row["score"], reverse=True)[:MAX_LEADS]
 
 
-def risk_evidence(risk: Any, var_dir: Path | None = None) -> Evidence:
-    """Trends and leads for `risk`'s indicator codes from the newest analysis."""
-    directory = latest_analysis_dir(var_dir)
-    if directory is None or not risk.indicator_codes:
-        return Evidence(directory)
-    try:
-        trends = indicator_trends(directory, risk.indicator_codes, risk.office.code if risk.office else None)
-        leads = current_leads(directory, risk.indicator_codes)
-    except Exception as exc:  # a half-written or foreign file must not break the risk page
-        return Evidence(directory, problem=str(exc)[:300])
+# ---------------------------------------------------------------- entry point
 
+
+def risk_evidence(risk: Any, var_dir: Path | None = None, viewer: Any = None) -> Evidence:
+    """Trends and leads for `risk`'s indicator codes from the newest analysis, as `viewer` may see them."""
+    risk_office = risk.office.code if risk.office else None
+    narrowed = leads_office(risk_office=risk_office, viewer=viewer)
+    codes = list(risk.indicator_codes or [])
+    run = latest_run()
+    if run is not None:
+        source = _("analysis #%(pk)s of %(dataset)s (%(date)s)") % {
+            "pk": run.pk,
+            "dataset": run.dataset,
+            "date": (run.finished_at or run.created_at).date(),
+        }
+        if not codes:
+            return Evidence(source)
+        trends = run_trends(run, codes, risk_office)
+        leads = run_leads(run, codes, narrowed, viewer)
+        return _with_charts(Evidence(source, trends, leads, office_code=narrowed or ""))
+    directory = latest_analysis_dir(var_dir)
+    if directory is None:
+        return Evidence()
+    source = _("output folder %(name)s") % {"name": directory.name}
+    if not codes:
+        return Evidence(source)
+    try:
+        trends = indicator_trends(directory, codes, risk_office)
+        leads = current_leads(directory, codes, narrowed)
+    except Exception as exc:  # a half-written or foreign file must not break the risk page
+        return Evidence(source, problem=str(exc)[:300])
+    return _with_charts(Evidence(source, trends, leads, office_code=narrowed or ""))
+
+
+def _with_charts(evidence: Evidence) -> Evidence:
     from arusha_web.core.charts import line_svg
 
-    for trend in trends:
+    for trend in evidence.trends:
         trend.svg = line_svg(trend.periods, trend.series, title=f"{trend.indicator} {trend.name}")
-    return Evidence(directory, trends, leads)
+    return evidence

@@ -148,8 +148,9 @@ class RiskActionForm(forms.ModelForm):
 
     def __init__(self, *args: Any, viewer: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Only those who manage the plan add to it, and an action goes there once.
-        if not viewer.can("diagnose.manage") or self.instance.action_id:
+        # Only those who may write plan actions add to it (office managers for their own office's
+        # risks, the only ones they edit; the plan action gets the risk's office), and only once.
+        if not viewer.can("diagnose.actions") or self.instance.action_id:
             del self.fields["to_plan"]
 
     class Meta:

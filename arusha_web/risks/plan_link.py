@@ -42,6 +42,7 @@ def put_in_plan(*, action: RiskAction) -> RiskAction:
         source_type=SOURCE_TYPE,
         source_id=risk.pk,
         source_label=f"{risk.ref} {risk.title}"[:300],
+        office=risk.office,
         owner_unit=action.owner,
         due_date=action.due_date,
     )

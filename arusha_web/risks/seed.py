@@ -162,6 +162,36 @@ TYPICAL_SCHEMES_FR = {
     "procurement/award": "Spécifications ou notation taillées pour un soumissionnaire favorisé ; rétrocommissions.",
 }  # fmt: skip
 
+# Typical-risk French names of the position exposed, by step like the schemes above.
+TYPICAL_POSITIONS_FR = {
+    "import/registration": "Agent d'enregistrement",
+    "import/assignment": "Chef de section",
+    "import/selectivity": "Agent chargé du risque, chef de bureau",
+    "import/documentary": "Vérificateur / agent chargé de la valeur",
+    "import/examination": "Agent chargé de la visite",
+    "import/assessment": "Agent du contentieux",
+    "import/payment": "Caissier",
+    "import/release": "Agent à la sortie",
+    "transit/discharge": "Bureau de destination",
+    "pca/selection": "Auditeur du contrôle a posteriori",
+    "exemptions/decision": "Service des exonérations",
+    "hr/posting": "Ressources humaines, direction",
+    "procurement/award": "Commission d'évaluation",
+}  # fmt: skip
+
+
+def typical_risk_text(item: dict[str, Any], language: str) -> dict[str, str]:
+    """The title, position and scheme of a typical risk in `language` (English unless French)."""
+    if language.startswith("fr"):
+        step = item["step"]
+        return {
+            "title": item["title_fr"],
+            "position": TYPICAL_POSITIONS_FR[step],
+            "scheme": TYPICAL_SCHEMES_FR[step],
+        }
+    return {"title": item["title_en"], "position": item["position"], "scheme": item["scheme"]}
+
+
 # Engine indicator -> kinds of leads in signals.csv that measure the same behaviour.
 INDICATOR_LEAD_KINDS: dict[str, tuple[str, ...]] = {
     "BP1": ("channel_override",),

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Control, ProcessStep, RatingChange, Risk, RiskAction
-from .seed import TYPICAL_RISKS, TYPICAL_SCHEMES_FR
+from .seed import TYPICAL_RISKS, typical_risk_text
 
 TRACKED = (*RatingChange.RATING_FIELDS, "status")
 
@@ -92,17 +92,18 @@ def action_save(*, action: RiskAction, to_plan: bool = False) -> RiskAction:
 
 
 def typical_risk_adopt(*, index: int, office: Any, actor: Any, language: str) -> Risk:
-    """Copy typical risk number `index` into the register, with its suggested inherent rating."""
+    """Copy typical risk number `index` into the register, with its suggested inherent rating.
+
+    Every text field (title, position, scheme) is copied in the adopting user's language: the
+    register keeps one language per risk, the one its authors write in.
+    """
     item = TYPICAL_RISKS[index]
     process_code, step_code = item["step"].split("/")
     step = ProcessStep.objects.get(process__code=process_code, code=step_code)
-    french = language.startswith("fr")
     risk = Risk(
         step=step,
         office=office,
-        title=item["title_fr"] if french else item["title_en"],
-        position=item["position"],
-        scheme=TYPICAL_SCHEMES_FR[item["step"]] if french else item["scheme"],
+        **typical_risk_text(item, language),
         harms=list(item["harms"]),
         indicator_codes=list(item["indicators"]),
         inherent_likelihood=item["l"],

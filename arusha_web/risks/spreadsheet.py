@@ -229,6 +229,33 @@ def _parse_row(
     return values
 
 
+def _office_name(office: Office | None) -> str:
+    return office.code if office is not None else _("the whole administration")
+
+
+def _office_refusals(
+    number: int, ref: str, office: Office | None, stored: Risk | None, allowed: set[int]
+) -> list[str]:
+    """Why an office-restricted importer may not write this row (nothing when he may)."""
+    label = f"{number} ({ref})" if ref else str(number)
+    refusals = []
+    if office is None or office.pk not in allowed:
+        refusals.append(
+            _(
+                "Row %(row)s, column “office”: %(office)s is not your office; you may only import risks of your own office."
+            )
+            % {"row": label, "office": _office_name(office)}
+        )
+    elif stored is not None and (stored.office_id is None or stored.office_id not in allowed):
+        refusals.append(
+            _(
+                "Row %(row)s, column “ref”: %(ref)s is a risk of %(office)s, not of your office; it cannot be moved or changed here."
+            )
+            % {"row": label, "ref": ref, "office": _office_name(stored.office)}
+        )
+    return refusals
+
+
 def register_import(*, data: bytes, actor: Any, allowed_office_ids: set[int] | None = None) -> dict[str, int]:
     """Create or update risks from an exported workbook; all rows or none.
 
@@ -272,11 +299,9 @@ def register_import(*, data: bytes, actor: Any, allowed_office_ids: set[int] | N
             seen.add(ref)
         values = _parse_row(number, row, steps=steps, offices=offices, matrix=matrix, errors=errors)
         if allowed_office_ids is not None:
-            targets = [values.get("office")] + ([existing[ref].office] if ref in existing else [])
-            if any(o is None or o.pk not in allowed_office_ids for o in targets):
-                errors.append(
-                    _("Row %(row)s: you may only import risks of your own office") % {"row": number}
-                )
+            errors.extend(
+                _office_refusals(number, ref, values.get("office"), existing.get(ref), allowed_office_ids)
+            )
         parsed.append((ref, values))
     if errors:
         raise ImportRejected(errors)

@@ -19,7 +19,7 @@ from . import evidence, plan_link, selectors, services
 from .forms import ControlForm, ReviewForm, RiskActionForm, RiskForm
 from .models import Control, Process, Risk, RiskAction, Status
 from .rating import Matrix
-from .seed import TYPICAL_RISKS, TYPICAL_SCHEMES_FR
+from .seed import TYPICAL_RISKS, typical_risk_text
 
 
 def _editable_risk(request: HttpRequest, pk: int) -> Risk:
@@ -114,7 +114,7 @@ def risk_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "history": risk.history.select_related("by")[:50],
         "can_edit": selectors.risk_editable_by(viewer=request.user, risk=risk),
         "review_form": ReviewForm(),
-        "evidence": evidence.risk_evidence(risk),
+        "evidence": evidence.risk_evidence(risk, viewer=request.user),
     }
     return render(request, "risks/risk_detail.html", ctx)
 
@@ -227,13 +227,12 @@ def risk_map(request: HttpRequest) -> HttpResponse:
 
 @require_capability("risks.view")
 def typical_list(request: HttpRequest) -> HttpResponse:
-    french = (request.LANGUAGE_CODE or "en").startswith("fr")
+    language = request.LANGUAGE_CODE or "en"
     items = [
         {
             "index": i,
             "step": item["step"],
-            "title": item["title_fr"] if french else item["title_en"],
-            "scheme": TYPICAL_SCHEMES_FR[item["step"]] if french else item["scheme"],
+            **typical_risk_text(item, language),
             "indicators": item["indicators"],
             "l": item["l"],
             "i": item["i"],

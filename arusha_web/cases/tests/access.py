@@ -72,6 +72,7 @@ URLS: dict[str, Row | list[Row]] = {
     "cases:entry_toggle": Row("cases.investigate", "post", _pk("entry")),
     "cases:case_close": Row("cases.investigate", "post", _pk("case"), {}),
     "cases:statistics": Row("cases.statistics"),
+    "cases:statistics_pdf": Row("cases.statistics"),
     "cases:staff_report": Row("cases.submit"),
     "report:index": Row(PUBLIC),
     "report:followup": Row(PUBLIC),

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -14,10 +16,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from arusha_web.audit.models import AuditEntry
-from arusha_web.cases import crypto
-from arusha_web.cases.models import Report
+from arusha_web.cases import crypto, services
+from arusha_web.cases.models import Report, reporter_day
 
 CLIENT_IP = "203.0.113.197"
 USER_AGENT = "Zorglub-Browser/7.7 (distinctive-agent-4471)"
@@ -57,7 +60,8 @@ def test_an_anonymous_report_leaves_no_ip_or_user_agent_in_any_table_or_log(capl
         assert "distinctive-agent-4471" not in value
     logged = caplog.text + "".join(str(r.__dict__) for r in caplog.records)
     assert CLIENT_IP not in logged and "distinctive-agent-4471" not in logged
-    # The audit trail records the report without any actor.
+    # The audit trail records the report without any actor (in the next day's batch).
+    services.reporter_audit_flush(now=timezone.now() + dt.timedelta(days=1))
     entry = AuditEntry.objects.filter(object_type="cases.report").get()
     assert entry.actor_id is None and entry.actor_username == ""
 
@@ -72,8 +76,55 @@ def test_a_staff_member_who_hides_his_identity_is_not_linked_to_the_report(perso
     assert b"receipt-code" in response.content
     report = Report.objects.get()
     assert report.reporter is None and report.source == "staff"
+    services.reporter_audit_flush(now=timezone.now() + dt.timedelta(days=1))
     entry = AuditEntry.objects.filter(object_type="cases.report").get()
     assert entry.actor_id is None and "sam" not in entry.actor_username
+
+
+@pytest.mark.django_db
+def test_a_hidden_staff_report_cannot_be_timed_against_the_senders_login(personas: dict[str, Any]):
+    """The report, its files, the reporter's answers and their audit entries carry the day only,
+    and the audit entries are written after the day is over, far from the login in the chain."""
+    from arusha_web.conftest import client_for
+
+    submitted = timezone.now()
+    client = client_for(personas["sam"])  # logs in: writes sam's login entry to the trail
+    login = AuditEntry.objects.filter(actor_username="sam").order_by("-seq").first()
+    upload = SimpleUploadedFile("note.txt", b"ledger", content_type="text/plain")
+    client.post(
+        reverse("cases:staff_report"),
+        {"category": "misconduct", "description": SECRET_TEXT, "attachments": upload},
+    )
+    report = Report.objects.get()
+    services.message_from_reporter(report=report, body="More details")
+    day_start = reporter_day(submitted)
+    stored_times = [
+        report.received_at,
+        *report.messages.values_list("created_at", flat=True),
+        *report.attachments.values_list("uploaded_at", flat=True),
+    ]
+    assert len(stored_times) == 3 and all(t == day_start for t in stored_times)
+    # Nothing about the report reaches the trail on the day it was sent, even when the
+    # integrity unit opens the intake...
+    ingrid = client_for(personas["ingrid"])
+    assert ingrid.get(reverse("cases:intake")).status_code == 200
+    assert not AuditEntry.objects.filter(object_type="cases.report").exists()
+    # ...it arrives in a later batch, dated by day, with no actor and not right after the login.
+    tomorrow = submitted + dt.timedelta(days=1)
+    last_of_the_day = AuditEntry.objects.order_by("-seq").values_list("seq", flat=True).first()
+    assert services.reporter_audit_flush(now=tomorrow) == 2
+    entries = list(AuditEntry.objects.filter(object_type="cases.report").order_by("seq"))
+    afters: list[dict[str, Any]] = [e.after or {} for e in entries]
+    assert [a["day"] for a in afters] == [day_start.date().isoformat()] * 2
+    assert all(e.actor_id is None and e.actor_username == "" for e in entries)
+    # In the chain they follow everything else of the day, not sam's login.
+    assert login is not None and last_of_the_day is not None and login.seq < last_of_the_day
+    assert [e.seq for e in entries] == [last_of_the_day + 1, last_of_the_day + 2]
+    assert not any(":" in str(value) for a in afters for value in a.values())  # no time of day
+    # The pages show the day, not a time.
+    page = ingrid.get(reverse("cases:report_detail", args=[report.pk])).content.decode()
+    assert re.search(r"Received</dt><dd>[^<]*\d:\d\d", page) is None
+    assert services.reporter_audit_flush(now=tomorrow) == 0  # written once
 
 
 @pytest.mark.django_db

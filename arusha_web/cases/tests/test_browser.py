@@ -50,13 +50,18 @@ def test_anonymous_report_to_closed_case(page: Any, personas: dict[str, Any]) ->
     reporter.get_by_label("Receipt code").fill(code)
     reporter.get_by_role("button", name="Open my report").click()
     assert reporter.get_by_text("On which day did this happen?").is_visible()
-    reporter.get_by_label("Message").fill("Tuesday morning, around nine.")
+    reporter.get_by_label("Your answer").fill("Tuesday morning, around nine.")
+    reporter.get_by_label("Attachments (optional)").set_input_files(
+        {"name": "shed-rota.txt", "mimeType": "text/plain", "buffer": b"Tuesday: shed 4, team B"}
+    )
     reporter.get_by_role("button", name="Send my answer").click()
     assert reporter.get_by_text("Tuesday morning, around nine.").is_visible()
+    assert reporter.get_by_text("shed-rota.txt").is_visible()
 
-    # 5. Ivan reads the answer and closes the case.
+    # 5. Ivan reads the answer and its file, and closes the case.
     page.reload()
     assert page.get_by_text("Tuesday morning, around nine.").is_visible()
+    assert page.get_by_role("link", name="shed-rota.txt").is_visible()
     page.get_by_role("link", name=f"Case {Case.objects.get().reference}").click()
     page.get_by_label("Outcome").select_option("substantiated")
     page.get_by_label("Sanction").select_option("suspension")

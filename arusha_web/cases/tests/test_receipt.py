@@ -58,7 +58,7 @@ def test_an_empty_answer_is_refused_with_a_message(org: dict[str, Any]):
     _response, code = submit_public(client)
     client.post(reverse("report:followup"), {"code": code})
     response = client.post(reverse("report:mailbox"), {"body": "  "})
-    assert "Write the message before sending it." in response.content.decode()
+    assert "Write your answer or attach a file before sending it." in response.content.decode()
     assert Message.objects.count() == 0
 
 

@@ -1,8 +1,8 @@
 """Diagnose models: reference content and question bank, assessments, action plan, surveys."""
 
 from .actions import Action, ActionPlan
-from .assessment import Answer, Assessment, FactorResult, Participant, ResponseSheet
-from .reference import BankVersion, Element, Factor, Question
+from .assessment import Answer, Assessment, FactorResult, Participant, Reminder, ResponseSheet
+from .reference import BankVersion, Element, Factor, Question, WordingVersion
 from .surveys import Survey, SurveyAnswer, SurveyItem, SurveyResponse
 
 __all__ = [
@@ -16,9 +16,11 @@ __all__ = [
     "FactorResult",
     "Participant",
     "Question",
+    "Reminder",
     "ResponseSheet",
     "Survey",
     "SurveyAnswer",
     "SurveyItem",
     "SurveyResponse",
+    "WordingVersion",
 ]

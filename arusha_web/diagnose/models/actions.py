@@ -76,6 +76,17 @@ class Action(models.Model):
     factor = models.ForeignKey(
         Factor, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("factor")
     )
+    # The office that carries the action out; empty for a national action. Office managers see
+    # national actions and edit their own office's only.
+    office = models.ForeignKey(
+        "org.Office",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("office"),
+        help_text=_("Leave empty for a national action."),
+    )
     source_type = models.CharField(_("motivated by"), max_length=20, choices=SourceType.choices, blank=True)
     source_id = models.CharField(_("source identifier"), max_length=64, blank=True)
     source_label = models.CharField(_("motivation"), max_length=300, blank=True)

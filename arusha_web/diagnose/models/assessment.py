@@ -7,9 +7,10 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .reference import BankVersion, Factor, Question
+from .reference import BankVersion, Factor, Question, WordingVersion
 
 
 class Group(models.TextChoices):
@@ -68,6 +69,12 @@ class Assessment(models.Model):
         related_name="assessments",
         verbose_name=_("question bank version"),
     )
+    wording = models.ForeignKey(
+        WordingVersion,
+        on_delete=models.PROTECT,
+        related_name="assessments",
+        verbose_name=_("factor wording version"),
+    )
     previous = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
@@ -75,6 +82,15 @@ class Assessment(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("previous assessment"),
+    )
+    remind_every_days = models.PositiveSmallIntegerField(
+        _("remind every (days)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "While answers are being collected, e-mail a reminder to invited participants who have "
+            "not answered every this many days. Leave empty for no automatic reminders."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -93,6 +109,13 @@ class Assessment(models.Model):
 
     def questions(self) -> models.QuerySet[Question]:
         return self.bank.questions.filter(retired=False).select_related("element__factor")
+
+    def factor_title(self, factor: Factor) -> str:
+        """The factor's title as worded when this assessment was run (later edits do not show)."""
+        return self.wording.factor_title(factor.code) or factor.title
+
+    def factor_label(self, factor: Factor) -> str:
+        return f"{factor.code} · {self.factor_title(factor)}"
 
 
 def _new_token() -> str:
@@ -120,7 +143,6 @@ class Participant(models.Model):
     )
     token = models.CharField(max_length=64, unique=True, default=_new_token, editable=False)
     invited_at = models.DateTimeField(_("invited"), null=True, blank=True)
-    reminded_at = models.DateTimeField(_("last reminder"), null=True, blank=True)
     responded_at = models.DateTimeField(_("responded"), null=True, blank=True)
 
     class Meta:
@@ -137,6 +159,31 @@ class Participant(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Reminder(models.Model):
+    """One reminder e-mailed to a participant who had not answered yet: every one is kept."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="reminders")
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+    # Who pressed "send reminders"; empty when the campaign's schedule sent it.
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sent by"),
+    )
+    scheduled = models.BooleanField(_("sent by the schedule"), default=False)
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+
+    def __str__(self) -> str:
+        return f"{self.participant} {self.sent_at:%Y-%m-%d %H:%M}"
 
 
 class ResponseSheet(models.Model):

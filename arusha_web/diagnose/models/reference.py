@@ -62,6 +62,56 @@ class Element(models.Model):
         return in_language(self, "text")
 
 
+class WordingVersion(models.Model):
+    """The wording of every factor and checklist element at one point in time.
+
+    The live `Factor` and `Element` rows hold the current wording the integrity unit edits; a
+    version copies it. A version becomes frozen as soon as an assessment uses it, and the next
+    edit of the wording records a new version, so an assessment always shows the wording it
+    was run with.
+    """
+
+    number = models.PositiveIntegerField(_("version"), unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # {"F1": {"title_en", "title_fr", "verified"}, ...} and {"F1.1": {"text_en", "text_fr", "verified"}}
+    factors = models.JSONField(default=dict)
+    elements = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = _("wording version")
+        verbose_name_plural = _("wording versions")
+
+    def __str__(self) -> str:
+        return f"v{self.number}"
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.assessments.exists()
+
+    def factor_title(self, code: str) -> str:
+        """The factor's title in the reader's language, as worded in this version."""
+        return in_language(_Texts(self.factors.get(code, {})), "title")
+
+    def element_text(self, code: str) -> str:
+        return in_language(_Texts(self.elements.get(code, {})), "text")
+
+    def is_verified(self, code: str) -> bool:
+        """Whether the factor's or element's wording was verified against the WCO text."""
+        entry = self.factors.get(code) or self.elements.get(code) or {}
+        return bool(entry.get("verified", False))
+
+
+class _Texts:
+    """Attribute access over a stored wording entry, for `in_language`."""
+
+    def __init__(self, values: dict[str, object]) -> None:
+        self.__dict__.update(values)
+
+
 class BankVersion(models.Model):
     """One version of the question bank.
 

@@ -79,10 +79,26 @@ class SurveyItem(models.Model):
     # True when a favourable answer is "no"/"never" (e.g. "were you asked for a payment?").
     reverse = models.BooleanField(_("favourable answer is the low value"), default=False)
     order = models.PositiveSmallIntegerField(default=0)
+    # Once answered, an item's wording never changes: an edit adds version n+1 (pointing at the
+    # version it replaces) and retires this one, so past answers keep the wording they were given.
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    replaces = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+        verbose_name=_("replaces"),
+    )
+    retired = models.BooleanField(_("retired (no longer asked)"), default=False)
 
     class Meta:
-        ordering = ["order", "id"]
-        constraints = [models.UniqueConstraint(fields=["survey", "code"], name="diagnose_item_code_once")]
+        ordering = ["order", "version", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "code", "version"], name="diagnose_item_code_version_once"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.code
@@ -110,6 +126,8 @@ class SurveyResponse(models.Model):
 
 
 class SurveyAnswer(models.Model):
+    # Random keys: sequential ids would order the answers, and so the responses, in time.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE, related_name="answers")
     item = models.ForeignKey(SurveyItem, on_delete=models.CASCADE, related_name="answers")
     # likert/frequency 1..5; yes/no and experience: 1 = yes, 0 = no.

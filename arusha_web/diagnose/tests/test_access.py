@@ -15,6 +15,13 @@ from arusha_web.testing import PUBLIC
 from . import access
 
 
+def _rows() -> list[tuple[str, Any]]:
+    """Every (URL name, row) pair; a URL may have several rows (e.g. office and national actions)."""
+    return [
+        (name, r) for name, rows in access.URLS.items() for r in (rows if isinstance(rows, list) else [rows])
+    ]
+
+
 def test_declared_capabilities_match_the_expected_table():
     for capability, roles in access.EXPECTED.items():
         assert {str(r) for r in CAPABILITIES[capability]} == roles, capability
@@ -25,8 +32,7 @@ def test_each_role_gets_exactly_what_it_may(username: str, personas: dict[str, A
     objects = access.make_objects(personas)
     user = personas[username]
     wrong = []
-    for name, row in access.URLS.items():
-        assert not isinstance(row, list)
+    for name, row in _rows():
         url = reverse(name, args=row.args(objects))
         response = getattr(client_for(user), row.method)(url, row.data or {})
         allowed = row.access == PUBLIC or user.role in access.EXPECTED[row.access]
@@ -39,8 +45,7 @@ def test_each_role_gets_exactly_what_it_may(username: str, personas: dict[str, A
 
 def test_anonymous_visitors_reach_only_the_public_pages(personas: dict[str, Any]):
     objects = access.make_objects(personas)
-    for name, row in access.URLS.items():
-        assert not isinstance(row, list)
+    for name, row in _rows():
         response = getattr(Client(), row.method)(reverse(name, args=row.args(objects)), row.data or {})
         if row.access == PUBLIC:
             assert response.status_code == 200, name

@@ -17,8 +17,8 @@ from arusha_web.core import charts
 from arusha_web.core.pdf import pdf_response
 
 from .. import selectors, services
-from ..forms import AssessmentForm, FactorResultForm, ParticipantForm
-from ..models import Action, Assessment, Factor, FactorResult, Participant, Survey
+from ..forms import AssessmentForm, FactorResultForm, ParticipantForm, ReminderScheduleForm
+from ..models import Action, Assessment, Factor, FactorResult, Participant, Reminder, Survey
 from ..models.assessment import Group, Rating
 
 
@@ -41,7 +41,9 @@ def index(request: HttpRequest) -> HttpResponse:
 def reference(request: HttpRequest) -> HttpResponse:
     services.bank_current()  # makes sure the shipped content exists
     factors = Factor.objects.prefetch_related("elements")
-    return render(request, "diagnose/reference.html", {"factors": factors})
+    wording = services.wording_current()
+    ctx = {"factors": factors, "wording": wording, "used": wording.assessments.count()}
+    return render(request, "diagnose/reference.html", ctx)
 
 
 @require_capability("diagnose.manage")
@@ -50,7 +52,7 @@ def factor_edit(request: HttpRequest, code: str) -> HttpResponse:
     error = ""
     if request.method == "POST":
         try:
-            services.reference_edit(factor=factor, values=request.POST.dict())
+            services.reference_edit(factor=factor, values=request.POST.dict(), user=request.user)  # type: ignore[arg-type]
         except services.DiagnoseError as exc:
             error = str(exc)
         else:
@@ -96,8 +98,12 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = {
         "assessment": assessment,
         "progress": selectors.assessment_progress(assessment),
-        "participants": assessment.participants.select_related("user"),
+        "participants": assessment.participants.select_related("user").prefetch_related("reminders"),
         "participant_form": ParticipantForm(),
+        "schedule_form": ReminderScheduleForm(initial={"remind_every_days": assessment.remind_every_days}),
+        "reminders": Reminder.objects.filter(participant__assessment=assessment).select_related(
+            "participant", "sent_by"
+        ),
         "question_count": assessment.questions().count(),
         "plan": getattr(assessment, "plan", None),
     }
@@ -115,6 +121,31 @@ def assessment_advance(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except services.DiagnoseError as exc:
         messages.error(request, str(exc))
+    return redirect("diagnose:assessment_detail", assessment.pk)
+
+
+@require_capability("diagnose.manage")
+@require_POST
+def assessment_reminders(request: HttpRequest, pk: int) -> HttpResponse:
+    """Set (or clear) the campaign's "remind every N days" schedule."""
+    assessment = _get_assessment(request, pk)
+    form = ReminderScheduleForm(request.POST)
+    if not form.is_valid():
+        errors = " ".join(str(m) for m in form.errors.get("remind_every_days", []))
+        messages.error(
+            request, _("The schedule was not saved — reminder interval: %(errors)s") % {"errors": errors}
+        )
+        return redirect("diagnose:assessment_detail", assessment.pk)
+    try:
+        services.assessment_reminder_schedule(
+            assessment=assessment,
+            days=form.cleaned_data["remind_every_days"],
+            user=request.user,  # type: ignore[arg-type]
+        )
+    except services.DiagnoseError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Reminder schedule saved."))
     return redirect("diagnose:assessment_detail", assessment.pk)
 
 
@@ -146,7 +177,10 @@ def participants_invite(request: HttpRequest, pk: int) -> HttpResponse:
     reminder = request.POST.get("reminder") == "1"
     try:
         sent = services.participants_invite(
-            assessment=assessment, base_url=request.build_absolute_uri("/"), reminder=reminder
+            assessment=assessment,
+            base_url=request.build_absolute_uri("/"),
+            reminder=reminder,
+            user=request.user,  # type: ignore[arg-type]
         )
         messages.success(request, _("%(n)s e-mail(s) sent.") % {"n": sent})
     except services.DiagnoseError as exc:
@@ -184,6 +218,7 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
         questions.append(
             {
                 "q": question,
+                "factor_label": assessment.factor_label(question.element.factor),
                 "rating": submitted.get(f"q-{question.pk}", answer.rating if answer else ""),
                 "evidence": submitted.get(f"evidence-{question.pk}", answer.evidence if answer else ""),
                 "comment": submitted.get(f"comment-{question.pk}", answer.comment if answer else ""),
@@ -228,13 +263,19 @@ def factor_result_edit(request: HttpRequest, pk: int, code: str) -> HttpResponse
         (r for r in selectors.assessment_results(assessment) if r.factor.pk == result.factor_id), None
     )
     answers = selectors.factor_answers(assessment, result.factor)
-    ctx = {"form": form, "result": result, "row": stats, "answers": answers}
+    ctx = {
+        "form": form,
+        "result": result,
+        "row": stats,
+        "answers": answers,
+        "factor_title": assessment.factor_title(result.factor),
+    }
     return render(request, "diagnose/factor_result_form.html", ctx)
 
 
 def _results_context(assessment: Assessment) -> dict[str, Any]:
     rows = selectors.assessment_results(assessment)
-    labels = [f"{r.factor.code} {r.factor.title}" for r in rows]
+    labels = [f"{r.factor.code} {r.title}" for r in rows]
     series: dict[str, Sequence[float | None]] = {
         _("Consensus"): [
             float(r.result.consensus) if r.result and r.result.consensus is not None else None for r in rows
@@ -282,3 +323,33 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return pdf_response(
         "diagnose/report_pdf.html", ctx, filename=f"assessment-{assessment.pk}.pdf", request=request
     )
+
+
+@require_capability("diagnose.results")
+def assessment_wording(request: HttpRequest, pk: int) -> HttpResponse:
+    """The factor and element wording this assessment was run with (a frozen version)."""
+    assessment = _get_assessment(request, pk)
+    wording = assessment.wording
+    factors = [
+        {
+            "code": factor.code,
+            "title": wording.factor_title(factor.code) or factor.title,
+            "verified": wording.is_verified(factor.code),
+            "elements": [
+                {"code": code, "text": wording.element_text(code), "verified": wording.is_verified(code)}
+                for code in sorted(wording.elements, key=_element_order)
+                if code.split(".")[0] == factor.code
+            ],
+        }
+        for factor in Factor.objects.all()
+        if factor.code in wording.factors
+    ]
+    current = services.wording_current_number()
+    ctx = {"assessment": assessment, "wording": wording, "factors": factors, "current": current}
+    return render(request, "diagnose/assessment_wording.html", ctx)
+
+
+def _element_order(code: str) -> tuple[str, int]:
+    """F8.10 after F8.9: order element codes by their number, not as text."""
+    prefix, _dot, number = code.partition(".")
+    return (prefix, int(number) if number.isdigit() else 0)

@@ -6,6 +6,7 @@ import io
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
 from arusha_web.accounts.access import require_capability
+from arusha_web.accounts.roles import Role
 
 from .. import selectors, services
 from ..forms import ActionForm
@@ -45,6 +47,8 @@ def plan(request: HttpRequest) -> HttpResponse:
         "progress": selectors.plan_progress(actions, today),
         "total": actions.count(),
     }
+    viewer: Any = request.user
+    ctx["editable_ids"] = {a.pk for a in actions if selectors.action_editable_by(viewer=viewer, action=a)}
     if view == "overdue":
         ctx["actions"] = selectors.actions_overdue(actions, today)
     elif view == "timeline":
@@ -84,10 +88,22 @@ def plan_approve(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(_plan_url(action_plan))
 
 
-@require_capability("diagnose.manage")
+@require_capability("diagnose.actions")
 def action_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    """Create or edit an action; links from results pass the motivation (?factor=F8&source=...)."""
-    action = get_object_or_404(Action, pk=pk) if pk is not None else None
+    """Create or edit an action; links from results pass the motivation (?factor=F8&source=...).
+
+    Office managers create actions of their own office and edit only those; national actions
+    are read-only for them.
+    """
+    viewer: Any = request.user
+    action = None
+    if pk is not None:
+        action = get_object_or_404(selectors.action_list_for_viewer(viewer=viewer), pk=pk)
+        if not selectors.action_editable_by(viewer=viewer, action=action):
+            raise PermissionDenied("diagnose.actions")
+    office_fixed = viewer.role == Role.OFFICE_MANAGER
+    if office_fixed and viewer.office_id is None:
+        raise PermissionDenied("no office")
     initial: dict[str, Any] = {}
     action_plan = None
     params = request.POST if request.method == "POST" else request.GET
@@ -105,9 +121,13 @@ def action_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 else _("Self-assessment finding: %(f)s")
             ) % {"f": factor}
             initial = {"factor": factor, "source_label": label}
-    form = ActionForm(request.POST or None, instance=action, initial=initial)
+        if action_plan is not None and action_plan.assessment is not None:
+            initial["office"] = action_plan.assessment.office
+    form = ActionForm(request.POST or None, instance=action, initial=initial, office_fixed=office_fixed)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+        data = dict(form.cleaned_data)
+        if office_fixed:
+            data["office"] = viewer.office
         try:
             if action is None:
                 source_type = source or (
@@ -126,9 +146,14 @@ def action_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         else:
             messages.success(request, _("Action saved."))
             return redirect(_plan_url(action.plan) if action.plan else "diagnose:plan")
+    if office_fixed:
+        note = _("The action is recorded for your office, %(office)s.") % {"office": viewer.office}
+    else:
+        note = ""
     title = _("Edit action") if action else _("New action")
     hidden = {"plan": action_plan.pk if action_plan else "", "source": source, "source_id": source_id}
-    return render(request, "diagnose/form.html", {"form": form, "title": title, "hidden": hidden})
+    ctx = {"form": form, "title": title, "hidden": hidden, "note": note}
+    return render(request, "diagnose/form.html", ctx)
 
 
 ACTION_COLUMNS = [
@@ -151,6 +176,7 @@ ACTION_COLUMNS = [
     ("percent_complete", gettext_lazy("Percent complete")),
     ("evidence", gettext_lazy("Evidence of completion")),
     ("approved", gettext_lazy("Approved")),
+    ("office", gettext_lazy("Office")),
 ]
 
 
@@ -175,6 +201,7 @@ def _action_row(a: Action) -> list[Any]:
         a.percent_complete,
         a.evidence_of_completion,
         a.approved_at.date() if a.approved_at else None,
+        a.office.code if a.office else "",
     ]
 
 

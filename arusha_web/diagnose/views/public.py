@@ -24,7 +24,12 @@ def survey_take(request: HttpRequest, slug: str) -> HttpResponse:
             error = str(exc)
         else:
             return redirect("survey:thanks", survey.slug)
-    ctx = {"survey": survey, "items": survey.items.all(), "error": error, "posted": request.POST}
+    ctx = {
+        "survey": survey,
+        "items": survey.items.filter(retired=False),
+        "error": error,
+        "posted": request.POST,
+    }
     return render(request, "diagnose/survey_take.html", ctx, status=400 if error else 200)
 
 

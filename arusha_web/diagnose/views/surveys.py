@@ -17,11 +17,11 @@ from arusha_web.core import charts
 
 from .. import services
 from ..forms import SampleSizeForm, SurveyForm, SurveyItemForm
-from ..models import Survey
+from ..models import Survey, SurveyItem
 from ..scoring import MIN_CELL
 from ..scoring import sample_size as compute_sample_size
 from ..survey_services import survey_create as create_survey
-from ..survey_services import survey_item_add, survey_results
+from ..survey_services import survey_item_add, survey_item_edit, survey_item_retire, survey_results
 
 STRATA = {"region": "region", "office": "office", "role": "role"}
 
@@ -72,7 +72,7 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "link": link,
         "responses": survey.responses.count(),
         "min_cell": MIN_CELL,
-        "items": survey.items.select_related("factor"),
+        "items": survey.items.select_related("factor", "replaces"),
         "needed": compute_sample_size(survey.population, 0.05) if survey.population else None,
         "item_form": SurveyItemForm() if not survey.responses.exists() else None,
     }
@@ -121,4 +121,63 @@ def survey_item_create(request: HttpRequest, pk: int) -> HttpResponse:
             if f in form.fields
         )
         messages.error(request, _("Question not added — %(errors)s") % {"errors": errors})
+    return redirect("diagnose:survey_detail", survey.pk)
+
+
+@require_capability("diagnose.manage")
+def survey_item_edit_view(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    """Edit a question's wording; once answered, the edit is saved as a new version of it."""
+    survey = get_object_or_404(Survey, pk=pk)
+    item = get_object_or_404(SurveyItem, pk=item_pk, survey=survey)
+    answered = item.answers.exists()
+    form = SurveyItemForm(request.POST or None, instance=item)
+    form.fields["code"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "code"}
+        # The bound instance was changed by validation: put the stored wording back first.
+        item.refresh_from_db()
+        try:
+            saved = survey_item_edit(item=item, values=data)
+        except services.DiagnoseError as exc:
+            form.add_error(None, str(exc))
+        else:
+            if saved.pk != item.pk:
+                messages.success(
+                    request,
+                    _(
+                        "Question %(code)s saved as version %(version)s; earlier answers keep the earlier wording."
+                    )
+                    % {"code": saved.code, "version": saved.version},
+                )
+            else:
+                messages.success(request, _("Question saved."))
+            return redirect("diagnose:survey_detail", survey.pk)
+    note = (
+        _(
+            "This question already has answers: saving creates version %(version)s, asked from now on; "
+            "the answers already given keep the wording they were given."
+        )
+        % {"version": item.version + 1}
+        if answered
+        else ""
+    )
+    ctx = {"form": form, "title": _("Edit question %(code)s") % {"code": item.code}, "note": note}
+    return render(request, "diagnose/form.html", ctx, status=400 if form.errors else 200)
+
+
+@require_capability("diagnose.manage")
+@require_POST
+def survey_item_retire_view(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    survey = get_object_or_404(Survey, pk=pk)
+    item = get_object_or_404(SurveyItem, pk=item_pk, survey=survey)
+    retire = request.POST.get("retired", "1") != "0"
+    try:
+        survey_item_retire(item=item, retired=retire)
+    except services.DiagnoseError as exc:
+        messages.error(request, str(exc))
+    else:
+        done = (
+            _("Question %(code)s is no longer asked.") if retire else _("Question %(code)s is asked again.")
+        )
+        messages.success(request, done % {"code": item.code})
     return redirect("diagnose:survey_detail", survey.pk)

@@ -10,6 +10,7 @@ EXPECTED: dict[str, set[str]] = {
     "risks.view": {ADM, INT, ANA, MGR, AUD},
     "risks.edit": {INT, MGR},
     "risks.configure": {ADM, INT},
+    "risks.import": {ADM, INT, MGR},
 }
 
 
@@ -40,7 +41,7 @@ URLS: dict[str, Row | list[Row]] = {
     "risks:process_edit": Row("risks.configure", args=lambda o: [o["process"].pk]),
     "risks:scales": Row("risks.configure"),
     "risks:export_xlsx": Row("risks.view"),
-    "risks:import_xlsx": Row("risks.configure"),
+    "risks:import_xlsx": Row("risks.import"),
     "risks:report_pdf": Row("risks.view"),
 }
 

@@ -25,14 +25,16 @@ def test_an_action_can_be_put_in_the_action_plan(personas, make_risk):
     assert "in the action plan" in page and "In the integrity action plan" in page
 
 
-def test_office_managers_cannot_write_to_the_plan(personas, make_risk):
-    risk = make_risk()
-    form = client_for(personas["marc"]).get(reverse("risks:action_create", args=[risk.pk])).content.decode()
-    assert "to_plan" not in form
-    client_for(personas["marc"]).post(
-        reverse("risks:action_create", args=[risk.pk]), {"title": "Local action", "to_plan": "on"}
-    )
-    assert risk.actions.get().action_id is None and not Action.objects.exists()
+def test_office_managers_put_their_office_risk_actions_in_the_plan_for_their_office(personas, make_risk):
+    risk = make_risk("PORT1")
+    marc = client_for(personas["marc"])
+    assert "to_plan" in marc.get(reverse("risks:action_create", args=[risk.pk])).content.decode()
+    marc.post(reverse("risks:action_create", args=[risk.pk]), {"title": "Local action", "to_plan": "on"})
+    planned = Action.objects.get(pk=risk.actions.get().action_id)
+    assert planned.office == personas["marc"].office  # his office's action: he may edit it
+    assert marc.get(reverse("diagnose:action_edit", args=[planned.pk])).status_code == 200
+    # Auditors read the register and write nothing.
+    assert client_for(personas["aude"]).get(reverse("risks:action_create", args=[risk.pk])).status_code == 403
 
 
 def test_a_plan_action_motivated_by_the_risk_counts_as_an_action(personas, make_risk):

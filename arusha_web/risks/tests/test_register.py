@@ -184,6 +184,25 @@ def test_typical_risk_is_copied_into_the_register(personas):
     assert "Choose one of the typical risks listed." in bad.content.decode()
 
 
+def test_typical_risk_is_adopted_in_the_users_language_for_every_field(personas):
+    from arusha_web.risks.seed import TYPICAL_POSITIONS_FR, TYPICAL_RISKS, TYPICAL_SCHEMES_FR
+
+    client = client_for(personas["ingrid"])
+    client.post(reverse("set_language"), {"language": "fr"})
+    client.post(reverse("risks:typical_adopt"), {"index": "2"})
+    french = Risk.objects.get()
+    assert french.title == "Circuit rétrogradé du rouge ou jaune au vert"
+    assert french.position == "Agent chargé du risque, chef de bureau"
+    assert french.scheme.startswith("Un agent modifie le résultat de la sélectivité")
+    page = client.get(reverse("risks:typical_list")).content.decode()
+    assert "Agent chargé du risque, chef de bureau" in page and "Risk officer, head of office" not in page
+    english = client_for(personas["marc"]).post(reverse("risks:typical_adopt"), {"index": "2"})
+    assert english.status_code == 302
+    assert Risk.objects.exclude(pk=french.pk).get().position == "Risk officer, head of office"
+    # every typical risk has its French position and scheme
+    assert {item["step"] for item in TYPICAL_RISKS} == set(TYPICAL_POSITIONS_FR) == set(TYPICAL_SCHEMES_FR)
+
+
 def test_risk_map_colours_steps_by_highest_residual(personas, make_risk):
     make_risk(residual_likelihood=1, residual_impact=2)
     make_risk(residual_likelihood=3, residual_impact=4, title="Worse")

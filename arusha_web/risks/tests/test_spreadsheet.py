@@ -117,17 +117,64 @@ def test_wrong_files_are_refused_with_a_clear_message(personas, make_risk):
     assert Risk.objects.count() == 1
 
 
-def test_import_page_imports_and_office_managers_cannot(personas, make_risk):
+def test_import_page_imports_for_the_integrity_unit(personas, make_risk):
     make_risk()
     data = _export(personas["ingrid"])
     response = client_for(personas["ingrid"]).post(
         reverse("risks:import_xlsx"), {"file": SimpleUploadedFile("r.xlsx", data)}
     )
     assert response.status_code == 302
-    denied = client_for(personas["marc"]).post(
+    denied = client_for(personas["aude"]).post(
         reverse("risks:import_xlsx"), {"file": SimpleUploadedFile("r.xlsx", data)}
     )
-    assert denied.status_code == 403
+    assert denied.status_code == 403  # auditors read, never write
+
+
+def test_office_manager_imports_his_office_rows(personas, make_risk):
+    port = make_risk("PORT1", title="Port risk")
+    make_risk(None, title="National risk")  # Marc sees it, but his office export leaves it out
+    client = client_for(personas["marc"])
+    page = client.get(reverse("risks:import_xlsx")).content.decode()
+    assert "You may import the risks of your office (PORT1) only" in page
+    mine = client.get(reverse("risks:export_xlsx") + "?mine=1").content
+
+    def edit(sheet: Any) -> None:
+        assert sheet.max_row == 2  # only PORT1's risk
+        _cell(sheet, 2, "owner").value = "Head of PORT1"
+        sheet.append(["", "import/selectivity", "PORT1", "New port risk"])
+
+    response = client.post(
+        reverse("risks:import_xlsx"), {"file": SimpleUploadedFile("r.xlsx", _edit(mine, edit))}
+    )
+    assert response.status_code == 302
+    port.refresh_from_db()
+    assert port.owner == "Head of PORT1"
+    assert Risk.objects.filter(title="New port risk", office__code="PORT1").exists()
+
+
+def test_office_manager_row_for_another_office_refuses_the_whole_workbook(personas, make_risk):
+    port = make_risk("PORT1", title="Port risk")
+    air = make_risk("AIRP1", title="Airport risk")
+    mine = client_for(personas["marc"]).get(reverse("risks:export_xlsx") + "?mine=1").content
+
+    def edit(sheet: Any) -> None:
+        _cell(sheet, 2, "owner").value = "Changed"  # a good change, lost with the bad rows
+        sheet.append(["", "import/selectivity", "AIRP1", "Airport risk by Marc"])
+        sheet.append(["", "import/selectivity", "", "National risk by Marc"])
+        sheet.append([air.ref, "import/selectivity", "PORT1", "Moved to my office"])
+
+    response = client_for(personas["marc"]).post(
+        reverse("risks:import_xlsx"), {"file": SimpleUploadedFile("r.xlsx", _edit(mine, edit))}
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Nothing was imported: 3 problems found." in page
+    assert "Row 3, column “office”: AIRP1 is not your office" in page
+    assert "Row 4, column “office”: the whole administration is not your office" in page
+    assert f"Row 5 ({air.ref}), column “ref”: {air.ref} is a risk of AIRP1, not of your office" in page
+    port.refresh_from_db()
+    air.refresh_from_db()
+    assert port.owner == "" and air.title == "Airport risk" and Risk.objects.count() == 2
 
 
 def test_office_restricted_import_refuses_other_offices(personas, make_risk):
@@ -135,4 +182,6 @@ def test_office_restricted_import_refuses_other_offices(personas, make_risk):
     data = _export(personas["ingrid"])
     with pytest.raises(ImportRejected) as rejected:
         register_import(data=data, actor=personas["marc"], allowed_office_ids={personas["marc"].office_id})
-    assert rejected.value.errors == ["Row 2: you may only import risks of your own office"]
+    assert rejected.value.errors == [
+        "Row 2 (R-001), column “office”: AIRP1 is not your office; you may only import risks of your own office."
+    ]

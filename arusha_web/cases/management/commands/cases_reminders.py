@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from arusha_web.cases.services import reminders_send
+from arusha_web.cases.services import reminders_send, reporter_audit_flush
 
 
 class Command(BaseCommand):
@@ -15,5 +15,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Also the daily moment at which reporters' actions of past days reach the audit trail.
+        reporter_audit_flush()
         sent = reminders_send()
         self.stdout.write(f"Sent {sent} reminder e-mail(s).")
