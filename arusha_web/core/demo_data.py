@@ -38,6 +38,7 @@ def demo_paths() -> dict[str, Path]:
         "data": var / "demo" / "clearance",
         "store": var / "clearance.duckdb",
         "analysis": var / "analysis" / DEMO_RUN,
+        "model": var / "risk-model.json",
     }
 
 
@@ -54,11 +55,26 @@ def demo_clearance(*, declarations: int, progress: Callable[[str], object]) -> d
     result = api.load_sources(sources, store=paths["store"])
     if result.skipped:
         progress("  already loaded: nothing added.")
+    if not paths["model"].exists():
+        _risk_model(paths, progress)
     if not (paths["analysis"] / "signals.csv").exists():
         progress("Computing indicators and integrity-risk leads…")
         api.analyze_store(paths["store"], paths["analysis"])
     _staff_from_data(paths["data"] / "declarations.parquet")
     return paths
+
+
+def _risk_model(paths: dict[str, Path], progress: Callable[[str], object]) -> None:
+    """Train the declaration risk model and score every declaration, so the analysis can compare
+    what each officer found with what the model expected (leads of kind detection_shortfall)."""
+    from arusha.model.score import score_store
+    from arusha.model.train import train_model
+
+    progress("Training the declaration risk model on past inspection results…")
+    bundle = train_model(str(paths["store"])).bundle
+    progress("Scoring every declaration with the risk model…")
+    score_store(str(paths["store"]), bundle)
+    bundle.save(paths["model"])
 
 
 @transaction.atomic
