@@ -52,24 +52,35 @@ class Evaluation:
 
 def _fairness(frame: pd.DataFrame, selected: np.ndarray, by: pd.Series) -> pd.DataFrame:
     """Hit rate among selected declarations, and selection rate, per group."""
-    df = pd.DataFrame({"group": by.to_numpy(), "y": frame["label"].to_numpy(), "sel": selected})
-    out = df.groupby("group", sort=True).agg(
+    df = pd.DataFrame({"group": by.reset_index(drop=True), "y": frame["label"].to_numpy(), "sel": selected})
+    out = df.groupby("group", sort=True, observed=True).agg(
         declarations=("y", "size"),
         selected=("sel", "sum"),
         base_rate=("y", "mean"),
     )
-    hits = df[df["sel"]].groupby("group")["y"].mean().rename("hit_rate_selected")
+    hits = df[df["sel"]].groupby("group", observed=True)["y"].mean().rename("hit_rate_selected")
     out = out.join(hits)
     out["selection_rate"] = out["selected"] / out["declarations"]
-    return out.reset_index()
+    out = out.reset_index()
+    if isinstance(by.dtype, pd.CategoricalDtype):
+        out["group"] = out["group"].astype(str)
+    return out.rename(
+        columns={
+            "group": by.name or "group",
+            "base_rate": "discrepancy rate",
+            "hit_rate_selected": "hit rate of the selected",
+            "selection_rate": "share selected",
+        }
+    )
 
 
 def _size_band(volume: pd.Series) -> pd.Series:
-    labels = pd.Series("", index=volume.index)
+    labels = pd.Series("", index=volume.index, name="importer size (past declarations)")
     for low, high, text in SIZE_BANDS:
         inside = (volume >= low) & ((volume <= high) if high is not None else True)
         labels[inside] = text
-    return labels
+    order = [text for _, _, text in SIZE_BANDS]
+    return labels.astype(pd.CategoricalDtype(order, ordered=True))
 
 
 def evaluate_model(
@@ -125,7 +136,7 @@ def evaluate_model(
         metrics=result,
         reliability=metrics.reliability(y, prob),
         novel_reliability=metrics.reliability(y[novel], prob[novel]),
-        fairness_office=_fairness(frame, selected, frame["office_code"]),
+        fairness_office=_fairness(frame, selected, frame["office_code"].rename("office")),
         fairness_size=_fairness(frame, selected, _size_band(frame["importer_volume"])),
         date_from=min(frame["day"]),
         date_to=max(frame["day"]),
@@ -167,7 +178,7 @@ def _frame_md(df: pd.DataFrame) -> str:
     cols = list(df.columns)
     rows = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for rec in df.itertuples(index=False):
-        cells = [f"{v:.3f}" if isinstance(v, float) else str(v) for v in rec]
+        cells = [("—" if np.isnan(v) else f"{v:.3f}") if isinstance(v, float) else str(v) for v in rec]
         rows.append("| " + " | ".join(cells) + " |")
     return "\n".join(rows)
 
