@@ -7,6 +7,11 @@ from typing import Any
 import pytest
 
 
+@pytest.fixture(scope="session")
+def _test_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return str(tmp_path_factory.mktemp("cache"))
+
+
 @pytest.fixture(autouse=True)
 def _plain_static_files(request: pytest.FixtureRequest) -> Any:
     """Tests render pages without running collectstatic, so they use plain static storage."""
@@ -19,6 +24,15 @@ def _plain_static_files(request: pytest.FixtureRequest) -> Any:
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.WHITENOISE_USE_FINDERS = True
+    # The same cache backend as production, but never var/cache: a dev server reading it would show
+    # the tests' organisation in its header.
+    settings.CACHES = {
+        "default": {
+            **settings.CACHES["default"],
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": request.getfixturevalue("_test_cache_dir"),
+        }
+    }
     # Argon2 is deliberately slow; tests create many accounts. test_login pins production's choice.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
     yield

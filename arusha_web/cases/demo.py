@@ -108,6 +108,7 @@ def demo_setup(*, users: dict[str, Any], progress: Callable[[str], object]) -> N
             ("interview", "Interview with the broker who reported; notes kept in the safe."),
         ]:
             services.case_entry_add(case=case, kind=kind, text=text, by=investigator)
+        _link_to_a_risk(case=case, investigator=investigator)
     # 5th..8th: closed cases with outcomes, feedback given.
     closed = [
         (4, "unfounded", "none", False),
@@ -184,6 +185,28 @@ PAST_REPORTS = [
 ]
 PAST_TEXT = "Report from a past year (demo), dealt with and closed."
 SANCTIONS = {"substantiated": "suspension", "partly": "warning", "unfounded": "none"}
+
+
+def _link_to_a_risk(*, case: Case, investigator: Any) -> None:
+    """Link the case file to the risk register's first risk, when the risks module has one."""
+    from django.apps import apps
+    from django.urls import NoReverseMatch, reverse
+
+    if not apps.is_installed("arusha_web.risks"):
+        return
+    risk = apps.get_model("risks", "Risk").objects.order_by("pk").first()
+    try:
+        path = reverse("risks:risk_detail", args=[risk.pk]) if risk is not None else ""
+    except NoReverseMatch:  # the risks pages are not mounted
+        path = ""
+    if path:
+        services.case_entry_add(
+            case=case,
+            kind="link",
+            text="The risk this case illustrates; its controls should be reviewed.",
+            link_path=path,
+            by=investigator,
+        )
 
 
 def _past_years(*, offices: dict[str, Office], integrity: Any, investigator: Any) -> None:

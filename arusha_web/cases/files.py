@@ -57,21 +57,48 @@ def _sniff(head: bytes) -> str | None:
     return None
 
 
-def _looks_like_text(data: bytes) -> bool:
-    if b"\x00" in data:
-        return False
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
+# Control characters other than tab, line feed, form feed and carriage return: binary data.
+_BINARY = {chr(c) for c in range(32) if c not in (9, 10, 12, 13)} | {"\x7f"}
 
 
-def _strip_image(data: bytes, kind: str) -> bytes:
+def _as_utf8_text(data: bytes) -> bytes | None:
+    """Return a text file re-encoded as UTF-8, or None when it is not text.
+
+    Reporters write on whatever computer they have: Windows Notepad saves UTF-16 ("Unicode")
+    or Windows-1252 ("ANSI") as often as UTF-8, and refusing those would tell a reporter that
+    his plain text file is "not accepted" for no reason he can see.
+    """
+    utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    candidates = ["utf-16"] if utf16 else ["utf-8-sig", "cp1252"]
+    for encoding in candidates:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if any(ch in _BINARY for ch in text):
+            return None
+        return text.encode("utf-8")
+    return None
+
+
+# Decoding a larger image would need gigabytes of memory: a photo of a document needs far less.
+MAX_IMAGE_PIXELS = 50_000_000
+
+
+def _strip_image(data: bytes, kind: str, name: str) -> bytes:
     from PIL import Image, UnidentifiedImageError
 
     try:
         with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+            if width * height > MAX_IMAGE_PIXELS:
+                raise ValidationError(
+                    _(
+                        "“%(name)s” is too large (%(width)s × %(height)s pixels; the limit is "
+                        "%(limit)s million pixels): send a smaller photo or a screenshot."
+                    )
+                    % {"name": name, "width": width, "height": height, "limit": MAX_IMAGE_PIXELS // 1_000_000}
+                )
             image.load()
             mode = (
                 "RGBA"
@@ -82,7 +109,9 @@ def _strip_image(data: bytes, kind: str) -> bytes:
             # A new image built from raw pixels carries no EXIF, XMP, ICC or text chunks.
             clean = Image.frombytes(mode, pixels.size, pixels.tobytes())
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
-        raise ValidationError(_("The image could not be read; it may be damaged.")) from exc
+        raise ValidationError(
+            _("“%(name)s” could not be read as an image; it may be damaged.") % {"name": name}
+        ) from exc
     out = io.BytesIO()
     if kind == "image/jpeg":
         clean.convert("RGB").save(out, format="JPEG", quality=90)
@@ -105,11 +134,12 @@ def clean_report_file(upload: UploadedFile) -> CleanFile:
     kind = _sniff(data[:16])
     if kind in ("image/jpeg", "image/png"):
         ext = ".jpg" if kind == "image/jpeg" else ".png"
-        cleaned = _strip_image(data, kind)
+        cleaned = _strip_image(data, kind, name)
         stem = os.path.splitext(name)[0] or "image"
         return CleanFile(stem + ext, kind, cleaned, hashlib.sha256(cleaned).hexdigest())
-    if kind is None and _looks_like_text(data) and name.lower().endswith(".txt"):
-        return CleanFile(name, "text/plain", data, hashlib.sha256(data).hexdigest())
+    text = _as_utf8_text(data) if kind is None and name.lower().endswith(".txt") else None
+    if text is not None:
+        return CleanFile(name, "text/plain", text, hashlib.sha256(text).hexdigest())
     if kind in ("application/pdf", "application/office"):
         raise ValidationError(
             _(

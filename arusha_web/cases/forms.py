@@ -6,11 +6,12 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from arusha_web.org.models import Office, StaffRecord
 
-from . import files
+from . import files, links
 from .models import Category, EntryKind, Outcome, Report, Sanction
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -65,6 +66,17 @@ class ReportForm(forms.Form):
         required=False,
         help_text=_("JPEG or PNG images and .txt files; hidden details (camera, location) are removed."),
     )
+
+    def clean_occurred_on(self) -> Any:
+        day = self.cleaned_data.get("occurred_on")
+        if day is not None and day > timezone.localdate():
+            raise ValidationError(
+                _(
+                    "The date of the facts (%(day)s) is in the future: give the day it happened, or leave it empty."
+                )
+                % {"day": day.isoformat()}
+            )
+        return day
 
     def clean_description(self) -> str:
         text = str(self.cleaned_data["description"]).strip()
@@ -178,9 +190,23 @@ class EntryForm(forms.Form):
         error_messages={"required": _("Write the text of the entry.")},
     )
     file = forms.FileField(label=_("File (evidence items)"), required=False)
+    link = forms.CharField(
+        label=_("Address of the lead, risk or action (links)"),
+        max_length=500,
+        required=False,
+        help_text=_("Open the lead, risk or action in Arusha and copy the address from the browser."),
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if data.get("link"):
+            if data.get("kind") != EntryKind.LINK:
+                self.add_error("link", _("Only links take an address."))
+            else:
+                try:
+                    data["link_path"] = links.clean_link(data["link"])
+                except ValidationError as exc:
+                    self.add_error("link", exc)
         upload = data.get("file")
         if upload is not None:
             if data.get("kind") != EntryKind.EVIDENCE:

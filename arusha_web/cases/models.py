@@ -8,9 +8,12 @@ reporter who chose not to be identified is not linked to the report at all.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
+from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +34,31 @@ def reporter_day(now: dt.datetime | None = None) -> dt.datetime:
     """
     day = timezone.localtime(now or timezone.now()).date()
     return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+
+
+# Ids of reports, messages and attachments are drawn at random from 8-digit numbers.
+RANDOM_ID_MIN = 10_000_000
+RANDOM_ID_SPAN = 90_000_000
+
+
+class RandomIdModel(models.Model):
+    """A model whose new rows get a random id instead of the next number.
+
+    Sequential ids give away the order of submissions: a hidden staff report numbered between
+    two reports whose senders are known (or between two messages with exact times) was sent
+    between them. A random id says nothing about when a row was written.
+    """
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is None:
+            manager = type(self)._default_manager
+            while self.pk is None or manager.filter(pk=self.pk).exists():
+                self.pk = RANDOM_ID_MIN + secrets.randbelow(RANDOM_ID_SPAN)
+            kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
 
 
 class Category(models.TextChoices):
@@ -57,7 +85,7 @@ class ReportStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-class Report(models.Model):
+class Report(RandomIdModel):
     """One report (or referred lead) waiting for triage, then attached to a case."""
 
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
@@ -146,7 +174,7 @@ class Report(models.Model):
         return self.source != Source.LEAD and self.status != ReportStatus.MERGED
 
 
-class Message(models.Model):
+class Message(RandomIdModel):
     """One message between the reporter (through the receipt code) and the investigators."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="messages")
@@ -155,15 +183,23 @@ class Message(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     body_enc = models.TextField(editable=False)
-    # Day only for the reporter's messages (see reporter_day); the order is the primary key's.
+    # Day only for the reporter's messages (see reporter_day), so the order within the
+    # conversation is kept here (ids are random, see RandomIdModel).
     created_at = models.DateTimeField(default=timezone.now)
+    position = models.PositiveIntegerField(default=0, editable=False)
     audit_pending = models.BooleanField(default=False, editable=False)
 
     class Meta:
-        ordering = ["pk"]
+        ordering = ["position", "pk"]
 
     def __str__(self) -> str:
         return f"message {self.pk}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is None and not self.position:
+            last = Message.objects.filter(report_id=self.report_id).aggregate(last=Max("position"))["last"]
+            self.position = (last or 0) + 1
+        super().save(*args, **kwargs)
 
     @property
     def body(self) -> str:
@@ -267,6 +303,8 @@ class CaseEntry(models.Model):
     text_enc = models.TextField(editable=False)
     due_on = models.DateField(_("due"), null=True, blank=True)
     done = models.BooleanField(_("done"), default=False)
+    # Links only: the path of a lead, risk or action page (see links.py).
+    link_path = models.CharField(_("address"), max_length=500, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -284,8 +322,14 @@ class CaseEntry(models.Model):
     def text(self) -> str:
         return crypto.decrypt_text(self.text_enc)
 
+    @property
+    def link_label(self) -> str:
+        from .links import link_label
 
-class Attachment(models.Model):
+        return link_label(self.link_path) if self.link_path else ""
+
+
+class Attachment(RandomIdModel):
     """A file attached to a report or a reporter's message (metadata stripped), or to an
     evidence item; stored encrypted."""
 

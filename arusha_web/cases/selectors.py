@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -73,12 +73,18 @@ def intake_queue() -> QuerySet[Report]:
 
 
 def clocks_overdue(*, now: Any = None) -> dict[str, list[Report]]:
-    """Reports whose 7-day acknowledgement or 3-month feedback is overdue (for reminders)."""
+    """Reports whose 7-day acknowledgement or 3-month feedback is overdue (for reminders).
+
+    Closed reports are left out: nothing can be sent on them any more, and a reminder that
+    can never be acted on would come back every day.
+    """
     now = now or timezone.now()
-    reports = [r for r in Report.objects.exclude(status=ReportStatus.MERGED).exclude(source="lead")]
+    open_reports = Report.objects.exclude(status__in=[ReportStatus.MERGED, ReportStatus.CLOSED])
+    pending = Q(acknowledged_at__isnull=True) | Q(feedback_at__isnull=True)
+    reports = list(open_reports.exclude(source="lead").filter(pending))
     return {
         "acknowledge": [r for r in reports if r.acknowledge_overdue(now)],
-        "feedback": [r for r in reports if r.feedback_overdue(now) and r.status != ReportStatus.CLOSED],
+        "feedback": [r for r in reports if r.feedback_overdue(now)],
     }
 
 

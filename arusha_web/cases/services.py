@@ -253,6 +253,10 @@ def report_merge(*, report: Report, into: Report, by: Any) -> Report:
     """Mark `report` a duplicate of `into`; the reporter still reads and writes through his code."""
     if into.pk == report.pk or into.merged_into_id is not None:
         raise ValidationError({"into": _("Choose another report that is not itself merged.")})
+    if report.acknowledged_at is None and report.source != Source.LEAD:
+        # A merged report drops out of the intake and its clocks: its reporter must still
+        # hear that the report arrived (the 7-day acknowledgement is owed to each reporter).
+        report_acknowledge(report=report, by=by)
     report.merged_into = into
     report.status = ReportStatus.MERGED
     report.case = into.case
@@ -264,10 +268,14 @@ def report_merge(*, report: Report, into: Report, by: Any) -> Report:
 
 @transaction.atomic
 def report_close(*, report: Report, by: Any) -> Report:
-    """Close a report that needs no case (out of scope, not enough to act on)."""
+    """Close a report that needs no case (out of scope, not enough to act on), with its duplicates.
+
+    The duplicates' reporters then read "closed" too, not "an investigation is under way".
+    """
     report.status = ReportStatus.CLOSED
     report.closed_at = timezone.now()
     report.save(update_fields=["status", "closed_at"])
+    report.duplicates.update(status=ReportStatus.CLOSED, closed_at=report.closed_at)
     audit_record(action="update", actor=by, obj=report, after={"status": "closed"})
     return report
 
@@ -365,15 +373,22 @@ def case_entry_add(
     occurred_on: dt.date | None = None,
     due_on: dt.date | None = None,
     evidence: files.CleanFile | None = None,
+    link_path: str = "",
 ) -> CaseEntry:
-    """Add an item to the case file; an evidence file is stored encrypted with its SHA-256."""
+    """Add an item to the case file; an evidence file is stored encrypted with its SHA-256.
+
+    `link_path` (links only) is the checked path of a lead, risk or action page (links.clean_link).
+    """
     if case.status == CaseStatus.CLOSED:
         raise ValidationError(_("This case is closed."))
     if not text.strip():
         raise ValidationError({"text": _("Write the text of the entry.")})
     if evidence is not None and kind != EntryKind.EVIDENCE:
         raise ValidationError({"file": _("Only evidence items take a file.")})
+    if link_path and kind != EntryKind.LINK:
+        raise ValidationError({"link": _("Only links take an address.")})
     entry = CaseEntry.objects.create(
+        link_path=link_path,
         case=case,
         kind=kind,
         text_enc=crypto.encrypt_text(text.strip()),
@@ -471,6 +486,8 @@ def retention_purge(*, today: dt.date | None = None) -> dict[str, int]:
     cutoff = timezone.now() - dt.timedelta(days=365 * short)
     stray = Report.objects.filter(case__isnull=True, status=ReportStatus.CLOSED, closed_at__lte=cutoff)
     reports = list(Report.objects.filter(case__in=expired_cases)) + list(stray)
+    # Duplicates go with the report they were merged into (they have no case of their own).
+    reports += list(Report.objects.filter(merged_into__in=reports).exclude(pk__in=[r.pk for r in reports]))
     _shred_attachments(Attachment.objects.filter(report__in=reports))
     _shred_attachments(Attachment.objects.filter(entry__case__in=expired_cases))
     for case in expired_cases:

@@ -217,6 +217,17 @@ def case_list(request: HttpRequest) -> HttpResponse:
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_for_viewer(viewer=request.user, pk=pk)
     audit_view(request, case)
+    return _case_page(request, case)
+
+
+def _case_page(
+    request: HttpRequest,
+    case: Any,
+    *,
+    entry_form: EntryForm | None = None,
+    close_form: CloseCaseForm | None = None,
+) -> HttpResponse:
+    """Render the case file; a refused form comes back bound, so nothing typed is lost."""
     entries = list(case.entries.prefetch_related("attachments").select_related("created_by"))
     by_kind = {k: [e for e in entries if e.kind == k] for k in EntryKind.values}
     context = {
@@ -225,11 +236,12 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "timeline": sorted(entries, key=lambda e: (e.occurred_on or e.created_at.date(), e.pk)),
         "reports": list(case.reports.all()),
         "investigators": selectors.investigator_choices(case=case) if _can(request, "cases.triage") else [],
-        "entry_form": EntryForm(),
-        "close_form": CloseCaseForm(),
+        "entry_form": entry_form or EntryForm(),
+        "close_form": close_form or CloseCaseForm(),
         "concerned_form": ConcernedForm(),
     }
-    return render(request, "cases/case_detail.html", context)
+    status = 200 if entry_form is None and close_form is None else 400
+    return render(request, "cases/case_detail.html", context, status=status)
 
 
 @require_POST
@@ -281,14 +293,15 @@ def case_entry_add(request: HttpRequest, pk: int) -> HttpResponse:
                 occurred_on=data.get("occurred_on"),
                 due_on=data.get("due_on"),
                 evidence=data.get("evidence"),
+                link_path=data.get("link_path", ""),
                 by=request.user,
             )
             messages.success(request, _("Added to the case file."))
         except ValidationError as exc:
             _errors(request, exc)
-    else:
-        _errors(request, form)
-    return redirect("cases:case_detail", pk=case.pk)
+        return redirect("cases:case_detail", pk=case.pk)
+    messages.error(request, _("Nothing was added: correct what is marked in the form below."))
+    return _case_page(request, case, entry_form=form)
 
 
 @require_POST
@@ -310,9 +323,9 @@ def case_close(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Case closed. Tell the reporter the outcome from the report page."))
         except ValidationError as exc:
             _errors(request, exc)
-    else:
-        _errors(request, form)
-    return redirect("cases:case_detail", pk=case.pk)
+        return redirect("cases:case_detail", pk=case.pk)
+    messages.error(request, _("The case was not closed: correct what is marked in the form below."))
+    return _case_page(request, case, close_form=form)
 
 
 def _statistics_year(request: HttpRequest) -> tuple[int | None, str]:

@@ -68,8 +68,16 @@ def followup(request: HttpRequest) -> HttpResponse:
     form = ReceiptForm(request.POST or None)
     blocked = throttle.blocked(request.session)
     if request.method == "POST" and form.is_valid():
+        digits = len(services.receipt_normalise(form.cleaned_data["code"]))
         if blocked:
             form.add_error(None, _("Too many wrong codes were tried. Wait 15 minutes and try again."))
+        elif digits != services.RECEIPT_DIGITS:
+            # Cannot match any report: a typing slip, not a guess, so it is not counted.
+            form.add_error(
+                "code",
+                _("A receipt code has %(expected)s digits; you entered %(digits)s.")
+                % {"expected": services.RECEIPT_DIGITS, "digits": digits},
+            )
         else:
             report = services.report_by_receipt(code=form.cleaned_data["code"])
             if report is None:

@@ -29,7 +29,9 @@ DEMO_OFFICES = [
 DEMO_UNITS = ["Integrity Unit", "Risk Management", "Investigations", "Internal Audit", "Valuation"]
 DEMO_OFFICERS = [
     # officer_id, name, post, office, unit
-    ("OFF001", "Amina Diallo", "Verification officer", "PORT1", None),
+    # O-PORT1-01 is an officer of the generated clearance data: the demo `officer` account has a
+    # scorecard and a performance contract to look at.
+    ("O-PORT1-01", "Amina Diallo", "Verification officer", "PORT1", None),
     ("OFF002", "Jean Mbarga", "Verification officer", "PORT1", None),
     ("OFF003", "Grace Otieno", "Valuation officer", "PORT1", "Valuation"),
     ("OFF004", "Paul Rakoto", "Verification officer", "AIRP1", None),
@@ -52,7 +54,7 @@ DEMO_ACCOUNTS = [
     ("manager", Role.OFFICE_MANAGER, "OFF010", "PORT1"),
     ("investigator", Role.INVESTIGATOR, "INV001", None),
     ("auditor", Role.AUDITOR, "AUD001", None),
-    ("officer", Role.STAFF, "OFF001", None),
+    ("officer", Role.STAFF, "O-PORT1-01", None),
 ]
 
 
@@ -100,6 +102,8 @@ def demo_setup(*, password: str, progress: Callable[[str], object] = lambda _m: 
             user.set_password(password)
         user.save()
         if record is not None and record.user_id != user.pk:
+            # A demo made before the record was renamed left the account on another record.
+            StaffRecord.objects.filter(user=user).exclude(pk=record.pk).update(user=None)
             record.user = user
             record.save(update_fields=["user"])
         accounts.append(user)

@@ -59,7 +59,7 @@ def demo_clearance(*, declarations: int, progress: Callable[[str], object]) -> d
         _risk_model(paths, progress)
     if not (paths["analysis"] / "signals.csv").exists():
         progress("Computing indicators and integrity-risk leads…")
-        api.analyze_store(paths["store"], paths["analysis"])
+        api.analyze_store(paths["store"], paths["analysis"], trader_periods=True)  # traders' monthly series
     _staff_from_data(paths["data"] / "declarations.parquet")
     return paths
 

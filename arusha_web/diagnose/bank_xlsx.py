@@ -79,8 +79,14 @@ def bank_rows_from_xlsx(file: IO[bytes]) -> list[dict[str, Any]]:
             continue
         where = _("row %(row)s") % {"row": number}
         code = cells["code"]
+        limit = Question._meta.get_field("code").max_length or 20
         if not code:
             errors.append(_("%(where)s: the code is empty.") % {"where": where})
+        elif len(code) > limit:
+            errors.append(
+                _("%(where)s: the code “%(code)s” is longer than %(max)s characters.")
+                % {"where": where, "code": code, "max": limit}
+            )
         elif code in seen:
             errors.append(
                 _("%(where)s: duplicate question code %(code)s (also on row %(other)s).")

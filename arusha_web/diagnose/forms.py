@@ -179,6 +179,13 @@ class SurveyForm(forms.ModelForm[Survey]):
             "roles": forms.Textarea(attrs={"rows": 3}),
         }
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        opens, closes = data.get("opens_on"), data.get("closes_on")
+        if opens and closes and closes < opens:
+            self.add_error("closes_on", _("The survey closes before it opens."))
+        return data
+
 
 class SampleSizeForm(forms.Form):
     population = forms.IntegerField(

@@ -130,10 +130,16 @@ class Proportion:
     # People behind the cell when n counts answers pooled over several items; suppression
     # is about people, so it uses this when given.
     respondents: int | None = None
+    # Hidden although large enough, so that a small cell cannot be worked out by subtraction.
+    withheld: bool = False
+
+    @property
+    def people(self) -> int:
+        return self.respondents if self.respondents is not None else self.n
 
     @property
     def suppressed(self) -> bool:
-        return (self.respondents if self.respondents is not None else self.n) < MIN_CELL
+        return self.withheld or self.people < MIN_CELL
 
     @property
     def percent(self) -> float | None:
@@ -163,3 +169,15 @@ def change_is_clear(before: Proportion, after: Proportion) -> bool:
     if before.interval is None or after.interval is None:
         return False
     return before.interval[1] < after.interval[0] or after.interval[1] < before.interval[0]
+
+
+def suppress_complements(cells: list[Proportion]) -> None:
+    """Withhold a second cell when a breakdown hides exactly one non-empty cell.
+
+    The total is published, so a single hidden cell could be rebuilt as the total minus the
+    cells shown; hiding the next-smallest cell as well prevents that (complementary suppression).
+    """
+    hidden = [c for c in cells if c.suppressed and c.people > 0]
+    shown = [c for c in cells if not c.suppressed]
+    if len(hidden) == 1 and shown:
+        min(shown, key=lambda c: c.people).withheld = True

@@ -13,7 +13,7 @@ from django.utils import timezone
 from arusha_web.accounts.models import User
 from arusha_web.accounts.roles import Role
 
-from .models import Action, Answer, Assessment, Factor, FactorResult, Participant
+from .models import Action, ActionPlan, Answer, Assessment, Factor, FactorResult, Participant
 from .models.assessment import Group
 from .scoring import RATINGS, FactorStats, factor_statistics
 
@@ -24,6 +24,14 @@ def assessment_list_for_viewer(*, viewer: User) -> QuerySet[Assessment]:
     if viewer.role == Role.OFFICE_MANAGER:
         qs = qs.filter(Q(scope=Assessment.Scope.NATIONAL) | Q(office_id=viewer.office_id))
     return qs
+
+
+def plan_list_for_viewer(*, viewer: User) -> QuerySet[ActionPlan]:
+    """Plans of the assessments `viewer` may see, and plans not tied to an assessment."""
+    visible = assessment_list_for_viewer(viewer=viewer).values("pk")
+    return ActionPlan.objects.select_related("assessment", "approved_by").filter(
+        Q(assessment__isnull=True) | Q(assessment__in=visible)
+    )
 
 
 def participations_for_user(*, user: User) -> QuerySet[Participant]:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from .anonymity import reshuffle_survey_responses
 from .models import Factor, Survey, SurveyAnswer, SurveyItem, SurveyResponse
-from .scoring import Proportion, change_is_clear, is_favourable
+from .scoring import Proportion, change_is_clear, is_favourable, suppress_complements
 from .services import DiagnoseError
 
 # factor, code, kind, reverse, English, French
@@ -168,10 +168,11 @@ def survey_submit(*, survey: Survey, data: Mapping[str, Any]) -> None:
             errors.append(_("Choose your %(what)s from the list.") % {"what": labels[name]})
         strata[name] = value
     values = []
-    for item in survey.items.filter(retired=False):
+    # Numbered as the questionnaire shows them: retired questions are not on the page.
+    for number, item in enumerate(survey.items.filter(retired=False), start=1):
         raw = str(data.get(f"i-{item.pk}", "")).strip()
         if not raw.isdigit() or int(raw) not in VALID_VALUES[item.kind]:
-            errors.append(_("Question %(n)s: please choose one of the answers.") % {"n": item.order + 1})
+            errors.append(_("Question %(n)s: please choose one of the answers.") % {"n": number})
             continue
         values.append((item, int(raw)))
     if errors:
@@ -225,7 +226,8 @@ def _factor_proportions(survey: Survey, stratum: str = "") -> dict[tuple[str, st
 def survey_results(survey: Survey, *, stratum: str = "") -> tuple[list[FactorSurveyRow], list[str]]:
     """Per factor: favourable share with 95% CI, change since the previous iteration, strata cells.
 
-    Cells of fewer than 10 respondents are suppressed (their Proportion reports `suppressed`).
+    Cells of fewer than 10 respondents are suppressed (their Proportion reports `suppressed`),
+    and one more cell of the row when a single one is, so that no cell follows from the total.
     """
     if stratum not in ("", "region", "office", "role"):
         stratum = ""
@@ -240,6 +242,7 @@ def survey_results(survey: Survey, *, stratum: str = "") -> tuple[list[FactorSur
         )
         for value in values:
             row.strata[value] = by_stratum.get((factor.code, value), Proportion(n=0, favourable=0))
+        suppress_complements(list(row.strata.values()))
         rows.append(row)
     return rows, values
 

@@ -19,6 +19,7 @@ COLOURS = {
     Action.Status.DROPPED: "#c4c4c4",
 }
 LABEL_W, ROW_H, CHART_W = 260, 26, 640
+RIGHT_MARGIN = 40  # room for the "100%" after a bar that ends at the right edge
 
 
 def _months(start: dt.date, end: dt.date) -> list[dt.date]:
@@ -46,7 +47,7 @@ def timeline_svg(actions: Sequence[Action], *, today: dt.date) -> str:
     chart_title = escape(_("Timeline of actions"))
     today_label = escape(_("today"))
     parts = [
-        f'<svg role="img" class="chart timeline" viewBox="0 0 {LABEL_W + CHART_W + 10} {height}" '
+        f'<svg role="img" class="chart timeline" viewBox="0 0 {LABEL_W + CHART_W + RIGHT_MARGIN} {height}" '
         f'width="100%" xmlns="http://www.w3.org/2000/svg"><title>{chart_title}</title>'
     ]
     months = [m for m in _months(start, end) if m >= start]

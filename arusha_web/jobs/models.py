@@ -50,6 +50,10 @@ class Job(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # Touched by the process running the job (see services.job_run): a running job whose process
+    # has not been heard from for ARUSHA_WORKER_STALE_SECONDS was killed and is marked failed.
+    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
+    runner = models.CharField(max_length=255, blank=True, editable=False)  # "host:pid" running it
     task_result_id = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
@@ -66,6 +70,24 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
+
+    @property
+    def error_summary(self) -> str:
+        """The error's first paragraph: what a person reads (the rest is the traceback)."""
+        return self.error.split("\n\n", 1)[0]
+
+    @property
+    def error_details(self) -> str:
+        """The traceback frames after the summary, for whoever fixes the problem; "" when none."""
+        parts = self.error.split("\n\n", 1)
+        return parts[1] if len(parts) == 2 else ""
+
+    @property
+    def can_retry(self) -> bool:
+        """A failed job can be queued again with the same parameters (its kind must still exist)."""
+        from .registry import has_kind
+
+        return self.status == JobStatus.FAILED and has_kind(self.kind)
 
     @property
     def kind_label(self) -> str:

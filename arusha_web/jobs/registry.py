@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.utils import timezone
 from django.utils.functional import Promise
 
 if TYPE_CHECKING:
@@ -29,6 +30,8 @@ MESSAGE_MAX_LENGTH = 500
 
 # def fn(job: JobContext, **params) -> dict | None; the params are the kind's own keywords.
 JobFunction = Callable[..., dict[str, Any] | None]
+# def hook(params: dict, message: str) -> None: keeps an app's own records in step with the job.
+JobHook = Callable[[dict[str, Any], str], None]
 
 
 @dataclass(frozen=True)
@@ -38,13 +41,23 @@ class JobKind:
     func: JobFunction
     # Offered on the jobs page as a button; such kinds must take no parameters.
     manual: bool = False
+    # Called when the job is marked failed without its function running to the end (its worker
+    # was killed), with the job's params and the message users see.
+    on_abandoned: JobHook | None = None
+    # Called when a failed job is queued again (Retry), before the worker picks it up.
+    on_retry: JobHook | None = None
 
 
 _KINDS: dict[str, JobKind] = {}
 
 
 def job_kind(
-    name: str, *, label: str | Promise, manual: bool = False
+    name: str,
+    *,
+    label: str | Promise,
+    manual: bool = False,
+    on_abandoned: JobHook | None = None,
+    on_retry: JobHook | None = None,
 ) -> Callable[[JobFunction], JobFunction]:
     """Register the decorated function as the job kind `name`.
 
@@ -52,6 +65,8 @@ def job_kind(
         name: Dotted name stored on each `Job`, e.g. "system.selfcheck".
         label: What the pages call it (wrap it in `gettext_lazy`).
         manual: Whether users may start it from the jobs page, without parameters.
+        on_abandoned: Called with (params, message) when the job's worker died mid-run.
+        on_retry: Called with (params, "") when a failed job is queued again.
     """
 
     def decorator(func: JobFunction) -> JobFunction:
@@ -59,7 +74,9 @@ def job_kind(
         # Re-importing the same module (autoreload, tests) registers the same function again.
         if existing is not None and _qualified(existing.func) != _qualified(func):
             raise ValueError(f"job kind {name!r} is already registered by {_qualified(existing.func)}")
-        _KINDS[name] = JobKind(name=name, label=label, func=func, manual=manual)
+        _KINDS[name] = JobKind(
+            name=name, label=label, func=func, manual=manual, on_abandoned=on_abandoned, on_retry=on_retry
+        )
         return func
 
     return decorator
@@ -72,6 +89,10 @@ def _qualified(func: JobFunction) -> str:
 def get_kind(name: str) -> JobKind:
     """Return the registered kind `name`; KeyError if there is none."""
     return _KINDS[name]
+
+
+def has_kind(name: str) -> bool:
+    return name in _KINDS
 
 
 def kind_label(name: str) -> str:
@@ -112,4 +133,7 @@ class JobContext:
         if self.progress < 100 and now - self._last_write < REPORT_INTERVAL_SECONDS:
             return
         self._last_write = now
-        Job.objects.filter(pk=self.job.pk).update(progress=self.progress, message=self.message)
+        # Reporting progress is also a sign of life (see services.job_run's heartbeat).
+        Job.objects.filter(pk=self.job.pk).update(
+            progress=self.progress, message=self.message, heartbeat_at=timezone.now()
+        )

@@ -11,6 +11,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
@@ -35,6 +36,7 @@ class AuthenticatedHtmxRequest(HttpRequest):
 
 @require_capability("jobs.view")
 def job_list(request: AuthenticatedHtmxRequest) -> HttpResponse:
+    services.jobs_fail_abandoned()  # a job whose worker was killed shows as failed, not running
     jobs = list(job_list_for_viewer(viewer=request.user)[:LIST_LIMIT])
     ctx = {
         "jobs": jobs,
@@ -50,9 +52,11 @@ def job_list(request: AuthenticatedHtmxRequest) -> HttpResponse:
 
 @require_capability("jobs.view")
 def job_detail(request: AuthenticatedHtmxRequest, pk: UUID) -> HttpResponse:
+    services.jobs_fail_abandoned()
     job = job_for_viewer(viewer=request.user, pk=pk)
     ctx = {
         "job": job,
+        "retry_url": reverse("jobs:retry", args=[job.pk]) if request.user.can("jobs.run") else "",
         "worker": worker_status(),
         "result_json": json.dumps(job.result, indent=2, ensure_ascii=False, cls=DjangoJSONEncoder),
     }
@@ -71,6 +75,20 @@ def job_start(request: AuthenticatedHtmxRequest) -> HttpResponse:
         return HttpResponseBadRequest(_("This kind of job cannot be started here."))
     job = services.job_start(kind=kind, params={}, user=request.user)
     messages.success(request, _("Job started: %(kind)s.") % {"kind": job.kind_label})
+    return redirect("jobs:detail", pk=job.pk)
+
+
+@require_POST
+@require_capability("jobs.run")
+def job_retry(request: AuthenticatedHtmxRequest, pk: UUID) -> HttpResponse:
+    """Run a failed job again with the same parameters."""
+    job = job_for_viewer(viewer=request.user, pk=pk)
+    try:
+        services.job_retry(job=job, user=request.user)
+    except services.RetryRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Job queued again: %(kind)s.") % {"kind": job.kind_label})
     return redirect("jobs:detail", pk=job.pk)
 
 

@@ -25,6 +25,8 @@ class MeasureConfig(AppConfig):
                 "measure.contracts.manage": {R.INTEGRITY, R.OFFICE_MANAGER},
                 # Declarant and importer pages (commercial data, across offices: not office managers).
                 "measure.traders": {R.ADMINISTRATOR, R.INTEGRITY, R.ANALYST, R.AUDITOR},
+                # Set the thresholds of the anti-gaming view (the integrity unit).
+                "measure.configure": {R.ADMINISTRATOR, R.INTEGRITY},
                 # Frontline staff see their own scorecard and contract.
                 "measure.scorecard.own": {R.STAFF},
             }
@@ -42,6 +44,6 @@ class MeasureConfig(AppConfig):
             models.ContractVersion,
             models.ContractTarget,
             models.ReviewNote,
-            models.ScorecardLink,
+            models.AntiGamingThresholds,
         ):
             audit_model(model)

@@ -9,6 +9,7 @@ by month whether each target was achieved.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import statistics
 from dataclasses import dataclass, field
 
@@ -34,6 +35,7 @@ from .selectors import manager_office
 
 BY_CODE = {i.code: i for i in CATALOGUE}
 BASELINE_MONTHS = 36
+MAX_MONTHS = 24
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -47,12 +49,13 @@ def month_key(day: dt.date) -> str:
 
 def subject_office(*, run: AnalysisRun, subject_type: str, subject_id: str) -> str:
     """The office of an officer or office in the run's data; ValidationError when the data does not know it."""
-    row = (
+    rows = (
         IndicatorValue.objects.filter(run=run, entity_type=subject_type, entity_id=subject_id)
         .exclude(office_code="")
-        .values_list("office_code", flat=True)
-        .first()
+        .order_by()  # not .first(): ordering by id walks the whole table
+        .values_list("office_code", flat=True)[:1]
     )
+    row = next(iter(rows), None)
     if row is None:
         raise ValidationError(
             {"subject_id": _("%(id)s does not appear in the analysed data.") % {"id": subject_id}}
@@ -160,27 +163,60 @@ def contract_sign(*, version: ContractVersion, actor: User) -> ContractVersion:
 
 
 @transaction.atomic
-def contract_amend(*, contract: Contract, reason: str, actor: User) -> ContractVersion:
-    """Start a new (unsigned) version from the latest one; the signed versions stay as they were."""
+def contract_amend(
+    *,
+    contract: Contract,
+    reason: str,
+    actor: User,
+    period_start: dt.date | None = None,
+    months: int | None = None,
+) -> ContractVersion:
+    """Start a new (unsigned) version from the latest one; the signed versions stay as they were.
+
+    The amendment may move or lengthen the period (``period_start``, ``months``; None keeps them).
+    When the start moves, the baselines are recomputed (a baseline is, by definition, the median of
+    the months before the contract); the targets are kept, since they are what was agreed, and can
+    be changed in the new draft with a reason.
+
+    Raises:
+        ValidationError: no reason, a length outside 1–24 months, or the latest version not signed.
+    """
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the contract is amended.")})
+    if months is not None and not 1 <= months <= MAX_MONTHS:
+        raise ValidationError(
+            {"months": _("A contract lasts from 1 to %(max)s months.") % {"max": MAX_MONTHS}}
+        )
     latest = contract.versions.order_by("-number").first()
     if latest is None or latest.signed_at is None:
         raise ValidationError(_("Only a signed contract can be amended; edit the draft instead."))
+    start = (period_start or latest.period_start).replace(day=1)
+    length = months if months is not None else len(contract_months(latest))
+    end = add_months(start, length) - dt.timedelta(days=1)
     number = (contract.versions.aggregate(m=Max("number"))["m"] or 0) + 1
     new = ContractVersion.objects.create(
         contract=contract,
         number=number,
-        period_start=latest.period_start,
-        period_end=latest.period_end,
+        period_start=start,
+        period_end=end,
         signatories=latest.signatories,
         amendment_reason=reason.strip(),
     )
+    moved = start != latest.period_start
     for t in latest.targets.all():
+        base = t.baseline
+        if moved:
+            values = monthly_values(
+                run=contract.run,
+                subject_type=contract.subject_type,
+                subject_id=contract.subject_id,
+                indicator=t.indicator,
+            )
+            base = baseline(values, start)
         ContractTarget.objects.create(
             version=new,
             indicator=t.indicator,
-            baseline=t.baseline,
+            baseline=base,
             target=t.target,
             direction=t.direction,
             reason=t.reason,
@@ -283,12 +319,14 @@ def scorecard(
     version: ContractVersion,
     language: str = "en",
     values: dict[tuple[str, str], float | None] | None = None,
+    only: set[str] | None = None,
 ) -> list[ScoreRow]:
     """Each target's monthly values over the contract period, achieved or not.
 
-    ``values`` ((indicator, month) -> value) lets a list page load every contract's values in one query.
+    ``values`` ((indicator, month) -> value) lets a list page load every contract's values in one
+    query; ``only`` keeps the months of one quarter.
     """
-    months = contract_months(version)
+    months = [m for m in contract_months(version) if only is None or m in only]
     targets = list(version.targets.all())
     if values is None:
         rows_qs = IndicatorValue.objects.filter(
@@ -311,19 +349,50 @@ def scorecard(
     return rows
 
 
-def evaluation_ranking(*, contracts: list[Contract]) -> list[tuple[Contract, int, int]]:
+def quarter_of(month: str) -> str:
+    """ "2024-05" → "2024-Q2"."""
+    return f"{month[:4]}-Q{(int(month[5:7]) - 1) // 3 + 1}"
+
+
+QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+
+
+def quarter_months(quarter: str) -> list[str]:
+    """ "2024-Q2" → ["2024-04", "2024-05", "2024-06"]; ValueError for anything else."""
+    match = QUARTER.match(quarter)
+    if match is None:
+        raise ValueError(quarter)
+    year, q = int(match.group(1)), int(match.group(2))
+    return [f"{year:04d}-{m:02d}" for m in range(3 * q - 2, 3 * q + 1)]
+
+
+def contract_quarters(contracts: list[Contract]) -> list[str]:
+    """The quarters the signed contracts cover, newest first (the choices of the evaluation filter)."""
+    found = {quarter_of(m) for c in contracts if (v := signed_version(c)) for m in contract_months(v)}
+    return sorted(found, reverse=True)
+
+
+def evaluation_ranking(
+    *, contracts: list[Contract], quarter: str | None = None
+) -> list[tuple[Contract, int, int]]:
     """Quarterly evaluation: signed contracts ranked by share of targets achieved, best first.
 
-    One query for every contract's values (the list page must not grow with the number of contracts).
+    With ``quarter`` ("2024-Q2") only that quarter's months count, and contracts not running in it
+    are left out. One query for every contract's values (the list page must not grow with the
+    number of contracts).
     """
-    signed = [(c, v) for c in contracts if (v := signed_version(c)) is not None]
+    only = set(quarter_months(quarter)) if quarter else None
+    signed = [
+        (c, v)
+        for c in contracts
+        if (v := signed_version(c)) is not None and (only is None or only & set(contract_months(v)))
+    ]
     if not signed:
         return []
     where = Q()
     for c, v in signed:
-        where |= Q(
-            run_id=c.run_id, entity_type=c.subject_type, entity_id=c.subject_id, period__in=contract_months(v)
-        )
+        months = [m for m in contract_months(v) if only is None or m in only]
+        where |= Q(run_id=c.run_id, entity_type=c.subject_type, entity_id=c.subject_id, period__in=months)
     values: dict[tuple[int, str, str], dict[tuple[str, str], float | None]] = {}
     for iv in IndicatorValue.objects.filter(where).only(
         "run_id", "entity_type", "entity_id", "indicator", "period", "value"
@@ -332,7 +401,7 @@ def evaluation_ranking(*, contracts: list[Contract]) -> list[tuple[Contract, int
     ranked = []
     for c, v in signed:
         rows = scorecard(
-            contract=c, version=v, values=values.get((c.run_id, c.subject_type, c.subject_id), {})
+            contract=c, version=v, values=values.get((c.run_id, c.subject_type, c.subject_id), {}), only=only
         )
         ranked.append((c, sum(r.achieved_count for r in rows), sum(r.measured_count for r in rows)))
     return sorted(ranked, key=lambda x: -(x[1] / x[2]) if x[2] else 0.0)

@@ -7,20 +7,25 @@ figure on a chart can always be checked against a number.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.translation import get_language
 
 from arusha.metrics.catalogue import CATALOGUE
 
-from .models import AnalysisRun, IndicatorValue
+from .models import AnalysisRun, AntiGamingThresholds, IndicatorValue
 
 BY_CODE = {i.code: i for i in CATALOGUE}
+T = TypeVar("T")
 OVERVIEW = ("VOL_DECL", "VOL_VALUE", "VOL_DUTIES", "TF1", "TF5", "TF5_P90", "BP1", "BP2")
 TREND = ("VOL_DECL", "TF5", "BP2")
 
@@ -50,6 +55,44 @@ class Table:
     title: str
     columns: list[str]
     rows: list[list[Any]]
+
+
+# A week: what the pages compute from one analysis stays ready while people work on it.
+MEMO_SECONDS = 7 * 24 * 3600
+
+
+def run_memo(run: AnalysisRun, name: str, parts: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    """``compute()``, kept in the cache for this run: an imported analysis never changes (a
+    re-import sets a new ``finished_at``, hence new keys), so its tables need computing once."""
+    stamp = run.finished_at.isoformat() if run.finished_at else ""
+    return _memo(f"run:{run.pk}:{stamp}:{name}", parts, compute)
+
+
+def store_memo(store: str, name: str, parts: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    """``compute()``, kept while the DuckDB store file is unchanged (a load rewrites it)."""
+    try:
+        stat = Path(store).stat()
+    except OSError:
+        return compute()
+    return _memo(f"store:{store}:{stat.st_mtime_ns}:{stat.st_size}:{name}", parts, compute)
+
+
+def _memo(prefix: str, parts: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    material = json.dumps([prefix, get_language(), parts], default=str)
+    key = "measure:memo:" + hashlib.sha256(material.encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, MEMO_SECONDS)
+    return cast(T, found)
+
+
+def _store(store: str) -> Any:
+    """A read-only DuckDB connection with one thread: the pages' queries are small, and on a busy
+    server one thread answers them faster than several competing for the cores."""
+    import duckdb
+
+    return duckdb.connect(store, read_only=True, config={"threads": 1})
 
 
 def pivot(
@@ -164,33 +207,43 @@ def declarations(
     store: str, *, column: str, value: str, page: int, office: str | None = None, size: int = 50
 ) -> tuple[list[tuple[Any, ...]], int]:
     """Declarations behind a figure, read-only from the DuckDB store, one page at a time."""
-    import duckdb
-
     if column not in ("officer_id", "office_code", "declarant_id", "importer_id") or not Path(store).exists():
         return [], 0
-    con = duckdb.connect(store, read_only=True)
-    try:
-        where, params = f"{column} = ?", [value]
-        if office is not None:
-            where, params = where + " AND office_code = ?", [*params, office]
-        total = con.execute(f"SELECT count(*) FROM declarations WHERE {where}", params).fetchone()
-        rows = con.execute(
-            f"SELECT {', '.join(DRILL_COLUMNS)} FROM declarations WHERE {where} "
-            "ORDER BY registered_at DESC LIMIT ? OFFSET ?",
-            [*params, size, (page - 1) * size],
-        ).fetchall()
-    finally:
-        con.close()
-    return rows, int(total[0]) if total else 0
+    where, params = f"{column} = ?", [value]
+    if office is not None:
+        where, params = where + " AND office_code = ?", [*params, office]
+
+    def count() -> int:
+        con = _store(store)
+        try:
+            found = con.execute(f"SELECT count(*) FROM declarations WHERE {where}", params).fetchone()
+        finally:
+            con.close()
+        return int(found[0]) if found else 0
+
+    def rows_of_page() -> list[tuple[Any, ...]]:
+        con = _store(store)
+        try:
+            return con.execute(
+                f"SELECT {', '.join(DRILL_COLUMNS)} FROM declarations WHERE {where} "
+                "ORDER BY registered_at DESC LIMIT ? OFFSET ?",
+                [*params, size, (page - 1) * size],
+            ).fetchall()
+        finally:
+            con.close()
+
+    total = store_memo(store, "declarations-count", (where, params), count)
+    rows = store_memo(store, "declarations-page", (where, params, page, size), rows_of_page)
+    return rows, total
 
 
 FACILITATION = ("TF1", "TF5")
 CONTROL = ("BP2", "BP1", "RED_NO_INSP")
 
 
-def _change(series: dict[str, IndicatorValue], periods: list[str]) -> float | None:
+def _change(series: dict[str, float | None], periods: list[str]) -> float | None:
     """Mean of the last three months minus mean of the first three (None when too few months)."""
-    values: list[float] = [v for p in periods if p in series and (v := series[p].value) is not None]
+    values: list[float] = [v for p in periods if (v := series.get(p)) is not None]
     if len(values) < 4:
         return None
     k = min(3, len(values) // 2)
@@ -211,32 +264,38 @@ def complete_periods(run: AnalysisRun) -> list[str]:
     return sorted(p for p, v in volumes.items() if (v or 0) >= typical / 2)
 
 
-def anti_gaming(run: AnalysisRun, *, office: str | None) -> Table:
+def anti_gaming(run: AnalysisRun, *, office: str | None, limits: AntiGamingThresholds | None = None) -> Table:
     """Facilitation gains next to control-effectiveness trends, officer by officer.
 
     Speed bought by waving declarations through shows as faster assessment (TF1 up, TF5 down)
-    together with a lower hit rate (BP2) or more channel overrides (BP1, RED_NO_INSP).
+    together with a lower hit rate (BP2) or more channel overrides (BP1, RED_NO_INSP). The
+    thresholds are the stored, editable ones (``AntiGamingThresholds``).
     """
+    t = limits or AntiGamingThresholds.current()
     qs = IndicatorValue.objects.filter(
         run=run, entity_type="officer", indicator__in=FACILITATION + CONTROL
     ).exclude(period="all")
     if office is not None:
         qs = qs.filter(office_code=office)
-    by: dict[str, dict[str, dict[str, IndicatorValue]]] = defaultdict(lambda: defaultdict(dict))
+    by: dict[str, dict[str, dict[str, float | None]]] = defaultdict(lambda: defaultdict(dict))
     offices: dict[str, str] = {}
-    for v in qs:
-        by[v.entity_id][v.indicator][v.period] = v
-        offices[v.entity_id] = v.office_code
+    # Tuples, not model instances: thousands of rows (officers × months × indicators).
+    for officer, office_code, indicator, period, value in qs.values_list(
+        "entity_id", "office_code", "indicator", "period", "value"
+    ):
+        by[officer][indicator][period] = value
+        offices[officer] = office_code
     periods = complete_periods(run)
     rows = []
     for officer in sorted(by):
         changes = {c: _change(by[officer].get(c, {}), periods) for c in FACILITATION + CONTROL}
-        # Thresholds (editable defaults): 10 points / 4 hours of facilitation, 10 / 3 points of control.
-        faster = (changes["TF1"] or 0) > 0.10 or (changes["TF5"] or 0) < -4
+        faster = (changes["TF1"] or 0) > t.assessment_gain_points / 100 or (
+            changes["TF5"] or 0
+        ) < -t.release_gain_hours
         weaker = (
-            (changes["BP2"] or 0) < -0.10
-            or (changes["BP1"] or 0) > 0.03
-            or (changes["RED_NO_INSP"] or 0) > 0.03
+            (changes["BP2"] or 0) < -t.hit_rate_drop_points / 100
+            or (changes["BP1"] or 0) > t.override_rise_points / 100
+            or (changes["RED_NO_INSP"] or 0) > t.red_release_rise_points / 100
         )
         rows.append(
             [officer, offices[officer], *(changes[c] for c in FACILITATION + CONTROL), faster and weaker]
@@ -261,12 +320,17 @@ CHANNELS = ("green", "blue", "yellow", "red")
 
 
 def channel_mix(store: str, *, office: str | None = None) -> Table:
-    """Declarations by final channel and office, read-only from the store (not an indicator)."""
+    """Declarations by final channel and office, read-only from the store (not an indicator);
+    counted once per state of the store."""
+    return store_memo(store, "channel-mix", (office,), lambda: _channel_mix(store, office=office))
+
+
+def _channel_mix(store: str, *, office: str | None = None) -> Table:
     import duckdb
 
     if not Path(store).exists():
         return Table("channels", ["office", *CHANNELS], [])
-    con = duckdb.connect(store, read_only=True)
+    con = _store(store)
     try:
         where, params = ("WHERE office_code = ?", [office]) if office is not None else ("", [])
         found = con.execute(

@@ -1,8 +1,13 @@
 """Demo content of the Measure module: the demo analysis registered, leads at several stages of
 triage, and two signed contracts (officer O-PORT1-01 and office PORT1). Idempotent.
 
-The demo ``officer`` account (staff record OFF001, absent from the generated clearance data) gets a
-ScorecardLink to O-PORT1-01, so that it has a scorecard and a contract to look at.
+The demo ``officer`` account's staff record is O-PORT1-01 (``core/demo.py``), an officer of the
+generated clearance data, so it has a scorecard and a contract to look at.
+
+The generated data covers six months (``arusha.synth.generate``: 2024-01-01 plus 182 days, the
+last month partial). The contracts cover the second half of the complete months, so their baseline
+is the median of the first half and every month of their scorecard is measured: a manager sees
+achieved and not achieved months, not a contract waiting for the future.
 """
 
 from __future__ import annotations
@@ -15,7 +20,8 @@ from django.db import transaction
 from arusha_web.accounts.models import User
 
 from . import contracts, leads, services
-from .models import Contract, IndicatorValue, Lead, LeadStatus, ScorecardLink
+from .dashboards import complete_periods
+from .models import Contract, Lead, LeadStatus
 
 DEMO_OFFICER = "O-PORT1-01"
 DEMO_OFFICE = "PORT1"
@@ -77,21 +83,18 @@ def _demo_rest(
                 note="Pattern confirmed by the office manager; needs an integrity review.",
                 actor=integrity,
             )
-    months = sorted(
-        set(
-            IndicatorValue.objects.filter(run=run, entity_type="office", entity_id=DEMO_OFFICE)
-            .exclude(period="all")
-            .values_list("period", flat=True)
-        )
-    )
-    if len(months) >= 4:
-        # A contract running now: its first months are in the data, the baseline before them.
-        start = dt.date.fromisoformat(months[-3] + "-01")
+    months = complete_periods(run)
+    if len(months) >= 2:
+        # Baseline: the first half of the data; contract: the rest, so every month is measured.
+        start = dt.date.fromisoformat(months[len(months) // 2] + "-01")
+        length = len(months) - len(months) // 2
         for subject_type, subject_id, signer in (
             ("officer", DEMO_OFFICER, manager),
             ("office", DEMO_OFFICE, integrity),
         ):
-            if Contract.objects.filter(subject_type=subject_type, subject_id=subject_id).exists():
+            existing = Contract.objects.filter(subject_type=subject_type, subject_id=subject_id).first()
+            if existing is not None:
+                _move_into_data(existing, start=start, length=length, last=months[-1], signer=signer)
                 continue
             progress(f"Measure: signing the demo contract with {subject_id}…")
             contract = contracts.contract_create(
@@ -99,15 +102,33 @@ def _demo_rest(
                 subject_type=subject_type,
                 subject_id=subject_id,
                 period_start=start,
-                months=6,
+                months=length,
                 indicators=DEMO_INDICATORS,
                 improvement=15,
                 signatories=f"Director General\nHead of office {DEMO_OFFICE}\n{subject_id}",
                 actor=signer,
             )
             contracts.contract_sign(version=contract.versions.get(), actor=signer)
-    officer = users.get("officer")
-    known = IndicatorValue.objects.filter(run=run, entity_type="officer", entity_id=DEMO_OFFICER).exists()
-    if officer is not None and known:
-        # Not by moving the staff record's user link: the core demo re-links OFF001 on every run.
-        ScorecardLink.objects.update_or_create(user=officer, defaults={"officer_id": DEMO_OFFICER})
+            contracts.note_add(
+                contract=contract,
+                month=months[len(months) // 2],
+                text="First monthly review: release times are above target; the scanner was down for "
+                "a week. Channel overrides to be explained case by case at the next meeting.",
+                actor=signer,
+            )
+
+
+def _move_into_data(contract: Contract, *, start: dt.date, length: int, last: str, signer: User) -> None:
+    """A demo made before the data period was taken into account signed contracts for months the
+    data does not reach: amend them (a new signed version) to the analysed months."""
+    version = contracts.signed_version(contract)
+    if version is None or contracts.contract_months(version)[-1] <= last:
+        return
+    amended = contracts.contract_amend(
+        contract=contract,
+        reason="Period moved to the months covered by the analysed data.",
+        period_start=start,
+        months=length,
+        actor=signer,
+    )
+    contracts.contract_sign(version=amended, actor=signer)

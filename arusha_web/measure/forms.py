@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from arusha.metrics.catalogue import CATALOGUE
 
-from .models import LeadStatus, SubjectType
+from .models import AntiGamingThresholds, LeadStatus, SubjectType
 from .services import shipped_mappings
 
 
@@ -137,3 +138,36 @@ class ContractForm(forms.Form):
 class NoteForm(forms.Form):
     month = forms.RegexField(label=_("Month (YYYY-MM)"), regex=r"^\d{4}-\d{2}$", max_length=7)
     text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AntiGamingThresholdsForm(forms.ModelForm):
+    """The thresholds in the units a manager thinks in: percentage points and hours."""
+
+    class Meta:
+        model = AntiGamingThresholds
+        fields = [
+            "assessment_gain_points",
+            "release_gain_hours",
+            "hit_rate_drop_points",
+            "override_rise_points",
+            "red_release_rise_points",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.min_value = 0  # type: ignore[attr-defined]
+            field.max_value = 720 if name == "release_gain_hours" else 100  # type: ignore[attr-defined]
+            field.validators += [MinValueValidator(0), MaxValueValidator(field.max_value)]  # type: ignore[attr-defined]
+            field.widget.attrs.update({"min": 0, "max": field.max_value, "step": "any"})  # type: ignore[attr-defined]
+
+
+class AmendForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for the amendment"), max_length=2000)
+    period_start = forms.DateField(
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave empty to keep the period; a new start recomputes the baselines."),
+    )
+    months = forms.IntegerField(label=_("Length (months)"), min_value=1, max_value=24, required=False)

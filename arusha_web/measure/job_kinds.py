@@ -9,7 +9,36 @@ from django.utils.translation import gettext_lazy
 from arusha_web.jobs.registry import JobContext, job_kind
 
 
-@job_kind("measure.import", label=gettext_lazy("Load clearance data"))
+def _import_abandoned(params: dict[str, Any], message: str) -> None:
+    from . import services
+
+    services.import_mark_failed(run_id=params["import_run_id"], error=message)
+
+
+def _import_retried(params: dict[str, Any], _message: str) -> None:
+    from . import services
+
+    services.run_requeue(model="import", run_id=params["import_run_id"])
+
+
+def _analysis_abandoned(params: dict[str, Any], message: str) -> None:
+    from . import services
+
+    services.analysis_mark_failed(run_id=params["analysis_run_id"], error=message)
+
+
+def _analysis_retried(params: dict[str, Any], _message: str) -> None:
+    from . import services
+
+    services.run_requeue(model="analysis", run_id=params["analysis_run_id"])
+
+
+@job_kind(
+    "measure.import",
+    label=gettext_lazy("Load clearance data"),
+    on_abandoned=_import_abandoned,
+    on_retry=_import_retried,
+)
 def import_data(job: JobContext, *, import_run_id: int) -> dict[str, Any]:
     from . import services
     from .models import ImportRun
@@ -22,7 +51,12 @@ def import_data(job: JobContext, *, import_run_id: int) -> dict[str, Any]:
         raise
 
 
-@job_kind("measure.analyse", label=gettext_lazy("Analyse clearance data"))
+@job_kind(
+    "measure.analyse",
+    label=gettext_lazy("Analyse clearance data"),
+    on_abandoned=_analysis_abandoned,
+    on_retry=_analysis_retried,
+)
 def analyse_data(job: JobContext, *, analysis_run_id: int) -> dict[str, Any]:
     from . import services
     from .models import AnalysisRun

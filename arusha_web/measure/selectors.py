@@ -19,7 +19,7 @@ from arusha_web.accounts.models import User
 from arusha_web.accounts.roles import Role
 from arusha_web.org.models import StaffRecord
 
-from .models import AnalysisRun, Contract, Dataset, Lead, LeadStatus, RunStatus, ScorecardLink
+from .models import AnalysisRun, Contract, Dataset, Lead, LeadStatus, RunStatus
 
 
 def manager_office(viewer: User) -> str | None:
@@ -31,12 +31,10 @@ def manager_office(viewer: User) -> str | None:
 
 
 def own_officer_id(viewer: User) -> str:
-    """The officer identifier of the viewer's own scorecard (a ScorecardLink first, else the staff record)."""
-    link = ScorecardLink.objects.filter(user_id=viewer.pk).values_list("officer_id", flat=True).first()
-    if link:
-        return link
-    record = StaffRecord.objects.filter(user_id=viewer.pk).first()
-    return record.officer_id if record is not None else ""
+    """The officer identifier of the viewer's own scorecard: that of the staff record linked to the
+    account (the identifier clearance data carries); "" for an account without one."""
+    found = StaffRecord.objects.filter(user_id=viewer.pk).values_list("officer_id", flat=True).first()
+    return found or ""
 
 
 def datasets() -> QuerySet[Dataset]:

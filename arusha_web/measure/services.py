@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from arusha_web.accounts.models import User
 from arusha_web.audit.services import audit_record
 
+from . import traders
 from .models import AnalysisRun, Dataset, ImportRun, IndicatorValue, Lead, RunStatus, SourceFile
 
 Progress = Callable[[int, str], None]
@@ -209,6 +210,15 @@ def import_mark_failed(*, run_id: int, error: str) -> None:
     )
 
 
+def run_requeue(*, model: str, run_id: int) -> None:
+    """Put a failed import or analysis back to "queued" when its job is retried (same row, same files)."""
+    fields: dict[str, Any] = {"status": RunStatus.QUEUED, "message": "", "finished_at": None}
+    if model == "import":
+        ImportRun.objects.filter(pk=run_id).update(**fields, error_count=0, errors=[], errors_csv="")
+    else:
+        AnalysisRun.objects.filter(pk=run_id).update(**fields)
+
+
 # ---- Analyses
 
 
@@ -267,6 +277,7 @@ def analysis_execute(*, run: AnalysisRun, progress: Progress) -> dict[str, Any]:
         date_to=run.date_to,
         period=run.period,
         progress=lambda pct, msg: progress(int(pct * 0.8), msg),
+        trader_periods=True,  # traders.parquet shows declarants' and importers' monthly series
     )
     run.not_computable = dict(result.not_computable)
     run.save(update_fields=["data_version", "software_version", "not_computable"])
@@ -295,9 +306,10 @@ def _text(value: Any) -> str:
     return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
 
 
-# What the pages read: monthly series for officers, offices and the administration; whole-window
-# values for declarants and importers. Pair and HS-chapter rows and the traders' monthly rows stay in
-# indicators.parquet (hundreds of thousands of rows the web database does not need).
+# What the pages read from the web database: monthly series for officers, offices and the
+# administration; whole-window values for declarants and importers. The traders' monthly values and
+# their officer pairs go to traders.parquet instead (why: see traders.py); HS-chapter rows stay in
+# indicators.parquet.
 MONTHLY_LEVELS = ("officer", "office", "administration")
 WINDOW_LEVELS = ("declarant", "importer")
 
@@ -372,6 +384,7 @@ def outputs_import(*, run: AnalysisRun, actor: User | None) -> AnalysisRun:
             )
         )
     Lead.objects.bulk_create(leads, batch_size=BATCH)
+    traders.write(out)
     run.indicator_count = count
     run.lead_count = len(leads)
     run.status = RunStatus.DONE
@@ -410,4 +423,6 @@ def register_existing(
         )
     if run.status != RunStatus.DONE:
         outputs_import(run=run, actor=user)
+    elif not (Path(out_dir) / traders.FILE_NAME).exists():
+        traders.write(Path(out_dir))  # registered before traders.parquet existed
     return run

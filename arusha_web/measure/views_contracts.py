@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,16 +19,32 @@ from arusha_web.core.pdf import pdf_response
 
 from . import contracts as services
 from . import selectors
-from .forms import ContractForm, NoteForm
+from .forms import AmendForm, ContractForm, NoteForm
 from .models import Contract, ContractTarget
 
 
 @require_capability("section.measure")
 def contract_list(request: HttpRequest) -> HttpResponse:
+    """Contracts the viewer may see and, for managers and analysts, the evaluation ranking
+    (whole period, or one quarter with ``?quarter=2024-Q2``)."""
     user: User = request.user  # type: ignore[assignment]
     contracts = list(selectors.contracts_for_viewer(viewer=user))
-    ranking = services.evaluation_ranking(contracts=contracts) if user.can("measure.view") else []
-    return render(request, "measure/contracts.html", {"contracts": contracts, "ranking": ranking})
+    quarters = services.contract_quarters(contracts)
+    quarter = request.GET.get("quarter", "")
+    bad_quarter = bool(quarter) and quarter not in quarters
+    ranking = []
+    if user.can("measure.view"):
+        ranking = services.evaluation_ranking(
+            contracts=contracts, quarter=None if bad_quarter else quarter or None
+        )
+    ctx = {
+        "contracts": contracts,
+        "ranking": ranking,
+        "quarters": quarters,
+        "quarter": "" if bad_quarter else quarter,
+        "bad_quarter": quarter if bad_quarter else "",
+    }
+    return render(request, "measure/contracts.html", ctx, status=400 if bad_quarter else 200)
 
 
 @require_capability("measure.contracts.manage")
@@ -77,8 +94,11 @@ def _context(request: HttpRequest, pk: int) -> dict[str, object]:
         "target_rows": services.target_rows(current, get_language() or "en"),
         "signed": signed,
         "rows": rows,
-        "notes": contract.notes.select_related("author"),
+        "notes": list(contract.notes.select_related("author")),
         "note_form": NoteForm(),
+        "amend_form": AmendForm(
+            initial={"period_start": current.period_start, "months": len(services.contract_months(current))}
+        ),
         "can_manage": user.can("measure.contracts.manage"),
     }
 
@@ -98,6 +118,16 @@ def contract_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return pdf_response("measure/contract_pdf.html", ctx, filename=f"contract-{pk}.pdf", request=request)
 
 
+def _form_errors(form: Form) -> list[str]:
+    """Each error prefixed with the label of the field it is about."""
+    return [
+        f"{form.fields[f].label}: {' '.join(str(x) for x in e)}"
+        if f in form.fields
+        else " ".join(map(str, e))
+        for f, e in form.errors.items()
+    ]
+
+
 def _managed(request: HttpRequest, pk: int) -> Contract:
     return selectors.contract_for_viewer(viewer=request.user, pk=pk)  # type: ignore[arg-type]
 
@@ -114,7 +144,17 @@ def contract_action(request: HttpRequest, pk: int) -> HttpResponse:
             services.contract_sign(version=contract.versions.order_by("-number")[0], actor=user)
             messages.success(request, _("Contract signed: this version can no longer change."))
         elif action == "amend":
-            services.contract_amend(contract=contract, reason=request.POST.get("reason", ""), actor=user)
+            amend = AmendForm(request.POST)
+            if not amend.is_valid():
+                raise ValidationError(_form_errors(amend))
+            data = amend.cleaned_data
+            services.contract_amend(
+                contract=contract,
+                reason=data["reason"],
+                period_start=data["period_start"],
+                months=data["months"],
+                actor=user,
+            )
             messages.success(request, _("New version started: edit it, then sign it."))
         elif action == "target":
             target = get_object_or_404(
@@ -131,9 +171,7 @@ def contract_action(request: HttpRequest, pk: int) -> HttpResponse:
         elif action == "note":
             form = NoteForm(request.POST)
             if not form.is_valid():
-                raise ValidationError(
-                    [f"{form.fields[f].label}: {' '.join(str(x) for x in e)}" for f, e in form.errors.items()]
-                )
+                raise ValidationError(_form_errors(form))
             services.note_add(contract=contract, actor=user, **form.cleaned_data)
         else:
             raise ValidationError(_("Unknown action."))

@@ -5,20 +5,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from arusha_web.accounts.access import require_capability
 from arusha_web.accounts.models import User
 from arusha_web.audit.services import audit_record, audit_view
-from arusha_web.core.charts import bar_svg, line_svg
 
+from . import charts as draw
 from . import dashboards as d
-from . import selectors
+from . import selectors, traders
 from .contracts import signed_version
-from .models import AnalysisRun, Contract, IndicatorValue
+from .forms import AntiGamingThresholdsForm
+from .models import AnalysisRun, AntiGamingThresholds, Contract, IndicatorValue
 
 
 def _run(request: HttpRequest) -> AnalysisRun:
@@ -31,9 +34,16 @@ def administration(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     run = _run(request)
     office = selectors.manager_office(user)
-    offices = d.offices_table(run, office=office)
-    trend = (
-        d.trend_table(run) if office is None else d.trend_table(run, entity_type="office", entity_id=office)
+    offices = d.run_memo(run, "offices", (office,), lambda: d.offices_table(run, office=office))
+    trend = d.run_memo(
+        run,
+        "trend",
+        (office,),
+        lambda: (
+            d.trend_table(run)
+            if office is None
+            else d.trend_table(run, entity_type="office", entity_id=office)
+        ),
     )
     channels = d.channel_mix(run.dataset.store_path, office=office)
     which = request.GET.get("export")
@@ -43,10 +53,10 @@ def administration(request: HttpRequest) -> HttpResponse:
         return d.export(tables[which], request.GET.get("format", "csv"), f"measure-{which}")
     labels = [r[0] for r in offices.rows]
     charts = {
-        "volume": bar_svg(
+        "volume": draw.bar(
             labels, {_("Declarations"): [r[1] or 0 for r in offices.rows]}, title=_("Declarations by office")
         ),
-        "release": bar_svg(
+        "release": draw.bar(
             labels,
             {
                 _("Median"): [r[5] or 0 for r in offices.rows],
@@ -55,17 +65,17 @@ def administration(request: HttpRequest) -> HttpResponse:
             title=_("Hours from registration to release"),
             unit=_("hours"),
         ),
-        "channels": bar_svg(
+        "channels": draw.bar(
             [r[0] for r in channels.rows],
             {label: [r[1 + i] for r in channels.rows] for i, label in enumerate(d.CHANNELS)},
             title=_("Declarations by final channel"),
         ),
-        "trend": line_svg(
+        "trend": draw.line(
             [r[0] for r in trend.rows],
             {_("Declarations"): [r[1] for r in trend.rows]},
             title=_("Declarations per month"),
         ),
-        "trend_release": line_svg(
+        "trend_release": draw.line(
             [r[0] for r in trend.rows],
             {_("Median hours to release"): [r[2] for r in trend.rows]},
             title=_("Median release time per month"),
@@ -94,7 +104,7 @@ def office(request: HttpRequest, code: str) -> HttpResponse:
     if limited is not None and limited != code:
         raise Http404("not your office")
     run = _run(request)
-    table, used = d.officers_table(run, office=code)
+    table, used = d.run_memo(run, "officers", (code,), lambda: d.officers_table(run, office=code))
     if not table.rows:
         raise Http404("unknown office")
     if request.GET.get("export") == "officers":
@@ -112,7 +122,7 @@ def office(request: HttpRequest, code: str) -> HttpResponse:
         [r[0]] + [(d.fmt(r[1 + 2 * i], c), d.fmt(r[2 + 2 * i], c)) for i, c in enumerate(used)] for r in rows
     ]
     columns = [(c, d.indicator_name(c)) for c in used]
-    chart = bar_svg(
+    chart = draw.bar(
         [r[0] for r in table.rows],
         {d.indicator_name("VOL_DECL"): [r[1 + 2 * used.index("VOL_DECL")] or 0 for r in table.rows]}
         if "VOL_DECL" in used
@@ -136,22 +146,58 @@ def officer(request: HttpRequest, officer_id: str) -> HttpResponse:
     """An officer's scorecard: each indicator over time, next to the peer median and the contract target."""
     user: User = request.user  # type: ignore[assignment]
     run = _run(request)
-    first = IndicatorValue.objects.filter(run=run, entity_type="officer", entity_id=officer_id).first()
+    first = _any_value(run, officer_id)
     if first is None or not selectors.can_see_officer(
         viewer=user, officer_id=officer_id, office_code=first.office_code
     ):
         raise Http404("unknown officer")
-    ctx = _scorecard_context(run, officer_id)
+    ctx = _scorecard_context(run, officer_id, charts=INLINE_CHARTS)
     if request.GET.get("export") == "scorecard":
         audit_record(action="export", actor=user, obj=run, after={"scorecard": officer_id})
         return d.export(ctx["table"], request.GET.get("format", "csv"), f"scorecard-{officer_id}")
     audit_view(request, first)
     ctx["office_code"] = first.office_code
+    ctx["run_param"] = request.GET.get("run", "") if request.GET.get("run", "").isdigit() else ""
     return render(request, "measure/officer.html", ctx)
 
 
-def _scorecard_context(run: AnalysisRun, officer_id: str) -> dict[str, Any]:
-    """Panels (chart + table) per indicator, the latest contract, and the table for the export."""
+@require_capability("section.measure")
+def officer_chart(request: HttpRequest, officer_id: str, code: str) -> HttpResponse:
+    """One chart of a scorecard, fetched by the page when it scrolls into view (same access rules;
+    the view of the scorecard itself is what is audited)."""
+    user: User = request.user  # type: ignore[assignment]
+    run = _run(request)
+    first = _any_value(run, officer_id)
+    if first is None or not selectors.can_see_officer(
+        viewer=user, officer_id=officer_id, office_code=first.office_code
+    ):
+        raise Http404("unknown officer")
+    ctx = _scorecard_context(run, officer_id, charts=0)
+    panel = next((p for p in ctx["panels"] if p["code"] == code), None)
+    if panel is None:
+        raise Http404("no such indicator on this scorecard")
+    return HttpResponse(draw.line(ctx["periods"], panel["lines"], title=panel["name"]))
+
+
+def _any_value(run: AnalysisRun, officer_id: str) -> IndicatorValue | None:
+    """One of the officer's values (its office, and the object a view of the scorecard is audited
+    on). Not ``.first()``: ordering by id made SQLite walk the whole table (~300 ms at 1 M)."""
+    found = IndicatorValue.objects.filter(run=run, entity_type="officer", entity_id=officer_id).order_by()[:1]
+    return next(iter(found), None)
+
+
+# Charts drawn with the scorecard page (the first ones, contract indicators first); the others are
+# fetched by the browser when scrolled into view (htmx "revealed"). A scorecard has some twenty
+# indicators, and drawing them all made a first view take seconds on a busy server.
+INLINE_CHARTS = 4
+
+
+def _scorecard_context(run: AnalysisRun, officer_id: str, *, charts: int | None = None) -> dict[str, Any]:
+    """Panels (chart + table) per indicator, the latest contract, and the table for the export.
+
+    ``charts``: how many panels get their chart drawn now (None: all, as the PDF needs); the
+    others carry what ``officer_chart`` needs to draw theirs on request.
+    """
     contract = (
         Contract.objects.filter(subject_type="officer", subject_id=officer_id).order_by("-created_at").first()
     )
@@ -164,7 +210,7 @@ def _scorecard_context(run: AnalysisRun, officer_id: str) -> dict[str, Any]:
         for p, v in sorted(series.items())
     ]
     panels = []
-    for code in sorted(by, key=lambda c: (c not in targets, c)):
+    for k, code in enumerate(sorted(by, key=lambda c: (c not in targets, c))):
         series = by[code]
         values = [series[p].value if p in series else None for p in periods]
         peers = [series[p].peer_median if p in series else None for p in periods]
@@ -175,7 +221,10 @@ def _scorecard_context(run: AnalysisRun, officer_id: str) -> dict[str, Any]:
             {
                 "code": code,
                 "name": d.indicator_name(code),
-                "svg": line_svg(periods, lines, title=d.indicator_name(code)),
+                "lines": lines,
+                "svg": draw.line(periods, lines, title=d.indicator_name(code))
+                if charts is None or k < charts
+                else "",
                 "rows": [
                     (p, d.fmt(v, code), d.fmt(m, code))
                     for p, v, m in zip(periods, values, peers, strict=True)
@@ -186,6 +235,7 @@ def _scorecard_context(run: AnalysisRun, officer_id: str) -> dict[str, Any]:
     return {
         "run": run,
         "officer_id": officer_id,
+        "periods": periods,
         "panels": panels,
         "contract": contract,
         "table": d.Table("scorecard", ["indicator", "period", "value", "peer median", "target"], rows),
@@ -223,27 +273,66 @@ def declarations(request: HttpRequest) -> HttpResponse:
     return render(request, "measure/declarations.html", ctx)
 
 
+ANTIGAMING_PAGE = 50
+
+
 @require_capability("measure.view")
 def antigaming(request: HttpRequest) -> HttpResponse:
     """Facilitation gains next to control trends: is speed being bought by waving declarations through?"""
     user: User = request.user  # type: ignore[assignment]
     run = _run(request)
-    table = d.anti_gaming(run, office=selectors.manager_office(user))
+    limits = AntiGamingThresholds.current()
+    office = selectors.manager_office(user)
+    thresholds = (
+        limits.assessment_gain_points,
+        limits.release_gain_hours,
+        limits.hit_rate_drop_points,
+        limits.override_rise_points,
+        limits.red_release_rise_points,
+    )
+    table = d.run_memo(
+        run, "anti-gaming", (office, thresholds), lambda: d.anti_gaming(run, office=office, limits=limits)
+    )
     if request.GET.get("export") == "antigaming":
         audit_record(action="export", actor=user, obj=run, after={"table": "anti-gaming"})
         return d.export(table, request.GET.get("format", "csv"), "measure-anti-gaming")
     codes = d.FACILITATION + d.CONTROL
+    # Officers to look at come first (the table is sorted so); a page at a time, since an
+    # administration has hundreds of officers.
+    page = Paginator(table.rows, ANTIGAMING_PAGE).get_page(request.GET.get("page"))
     shown = [
-        [r[0], r[1], *(_signed(v, c) for v, c in zip(r[2:-1], codes, strict=True)), r[-1]] for r in table.rows
+        [r[0], r[1], *(_signed(v, c) for v, c in zip(r[2:-1], codes, strict=True)), r[-1]]
+        for r in page.object_list
     ]
-    flagged = [r for r in shown if r[-1]]
     ctx = {
         "run": run,
         "rows": shown,
-        "flagged": len(flagged),
+        "page": page,
+        "flagged": sum(1 for r in table.rows if r[-1]),
         "codes": [(c, d.indicator_name(c)) for c in codes],
+        "limits": limits,
+        "can_configure": user.can("measure.configure"),
     }
     return render(request, "measure/antigaming.html", ctx)
+
+
+@require_capability("measure.configure")
+def antigaming_thresholds(request: HttpRequest) -> HttpResponse:
+    """Edit the thresholds of the anti-gaming view (one stored row, audited by model)."""
+    user: User = request.user  # type: ignore[assignment]
+    limits = AntiGamingThresholds.current()
+    form = AntiGamingThresholdsForm(request.POST or None, instance=limits)
+    if request.method == "POST":
+        if form.is_valid():
+            saved = form.save(commit=False)
+            saved.pk = 1
+            saved.updated_by = user
+            saved.updated_at = timezone.now()
+            saved.save()
+            messages.success(request, _("Thresholds saved: the anti-gaming view uses them now."))
+            return redirect("measure:antigaming")
+        return render(request, "measure/antigaming_thresholds.html", {"form": form}, status=400)
+    return render(request, "measure/antigaming_thresholds.html", {"form": form})
 
 
 def _signed(value: float | None, code: str) -> str:
@@ -272,7 +361,7 @@ def trader(request: HttpRequest, entity_type: str, entity_id: str) -> HttpRespon
         return d.export(table, request.GET.get("format", "csv"), f"{entity_type}-{entity_id}")
     audit_record(action="view", actor=user, obj=run, after={entity_type: entity_id})
     rows = [(c, d.indicator_name(c), d.fmt(v, c), d.fmt(m, c), n) for c, v, m, n in table.rows]
-    chart = bar_svg(
+    chart = draw.bar(
         [r[0] for r in table.rows if d.BY_CODE[r[0]].unit == "share"],
         {
             _("This trader"): [r[1] or 0 for r in table.rows if d.BY_CODE[r[0]].unit == "share"],
@@ -282,6 +371,7 @@ def trader(request: HttpRequest, entity_type: str, entity_id: str) -> HttpRespon
     )
     leads = run.leads.filter(entity_type=entity_type, entity_id=entity_id).order_by("rank")
     column = "declarant_id" if entity_type == "declarant" else "importer_id"
+    series = traders.read(run.out_dir, level=entity_type, trader_id=entity_id)
     ctx = {
         "run": run,
         "entity_type": entity_type,
@@ -290,8 +380,54 @@ def trader(request: HttpRequest, entity_type: str, entity_id: str) -> HttpRespon
         "chart": chart,
         "leads": leads,
         "column": column,
+        "series": series,
+        "monthly": _trader_monthly(series),
+        "officers": _trader_officers(series, user),
     }
     return render(request, "measure/trader.html", ctx)
+
+
+# The monthly charts of a trader page: how much it declares, how fast it is released, how often
+# its channel is relaxed.
+TRADER_TRENDS = ("VOL_DECL", "TF5", "BP1")
+TRADER_OFFICERS_SHOWN = 25
+
+
+def _trader_monthly(series: traders.TraderSeries) -> dict[str, Any]:
+    periods = series.periods
+    charts = [
+        draw.line(
+            periods,
+            {d.indicator_name(code): [series.monthly[code].get(p) for p in periods]},
+            title=d.indicator_name(code),
+        )
+        for code in TRADER_TRENDS
+        if code in series.monthly
+    ]
+    table = [
+        (code, d.indicator_name(code), [d.fmt(series.monthly[code].get(p), code) for p in periods])
+        for code in sorted(series.monthly)
+        if code in d.BY_CODE
+    ]
+    return {"periods": periods, "charts": charts, "table": table}
+
+
+def _trader_officers(series: traders.TraderSeries, viewer: User) -> list[dict[str, Any]]:
+    """The officers the trader deals with most, with the pairing excess (CP1) against peers;
+    pseudonyms for analysts when the installation asks for them."""
+    masked = selectors.pseudonymised(viewer)
+    return [
+        {
+            "officer": selectors.pseudonym(officer) if masked else officer,
+            "link": not masked,
+            "officer_id": officer,
+            "n": n,
+            "excess": d.fmt(excess, "CP1"),
+            "peer": d.fmt(peer, "CP1"),
+            "high": excess is not None and peer is not None and excess > 2 * peer,
+        }
+        for officer, n, excess, peer in series.officers[:TRADER_OFFICERS_SHOWN]
+    ]
 
 
 @require_capability("section.measure")
@@ -301,7 +437,7 @@ def officer_pdf(request: HttpRequest, officer_id: str) -> HttpResponse:
 
     user: User = request.user  # type: ignore[assignment]
     run = _run(request)
-    first = IndicatorValue.objects.filter(run=run, entity_type="officer", entity_id=officer_id).first()
+    first = _any_value(run, officer_id)
     if first is None or not selectors.can_see_officer(
         viewer=user, officer_id=officer_id, office_code=first.office_code
     ):

@@ -8,10 +8,12 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from arusha_web.accounts.access import require_capability
+from arusha_web.jobs.services import RetryRefused, job_retry, jobs_fail_abandoned
 
 from . import selectors, services
 from .forms import AnalyseForm, DatasetForm, LoadForm, UploadForm
@@ -112,13 +114,20 @@ def import_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_capability("measure.data")
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    jobs_fail_abandoned()  # a load whose worker was killed shows as failed, with Retry
     run = get_object_or_404(ImportRun.objects.select_related("dataset", "job", "started_by"), pk=pk)
     template = "measure/import.html"
     if getattr(request, "htmx", False):
         template += "#progress"
     # A list, not the dict: in a template `loaded.items` would look up the "items" table's count.
     loaded = sorted(run.loaded.items())
-    ctx = {"run": run, "files": run.files.all(), "finished": _finished(run), "loaded": loaded}
+    ctx = {
+        "run": run,
+        "files": run.files.all(),
+        "finished": _finished(run),
+        "loaded": loaded,
+        "retry_url": reverse("measure:import_retry", args=[run.pk]),
+    }
     return render(request, template, ctx)
 
 
@@ -170,8 +179,39 @@ def analysis_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_capability("measure.data")
 def analysis_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    jobs_fail_abandoned()
     run = get_object_or_404(AnalysisRun.objects.select_related("dataset", "job", "started_by"), pk=pk)
     template = "measure/analysis.html"
     if getattr(request, "htmx", False):
         template += "#progress"
-    return render(request, template, {"run": run, "finished": _finished(run)})
+    ctx = {"run": run, "finished": _finished(run), "retry_url": reverse("measure:analysis_retry", args=[pk])}
+    return render(request, template, ctx)
+
+
+def _retry(request: HttpRequest, run: ImportRun | AnalysisRun) -> None:
+    """Queue the run's failed job again (the run's hooks in job_kinds.py put it back to "queued")."""
+    if run.job is None:
+        messages.error(request, _("This run has no job to retry."))
+        return
+    try:
+        job_retry(job=run.job, user=request.user)  # type: ignore[arg-type]
+    except RetryRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Started again."))
+
+
+@require_POST
+@require_capability("measure.data")
+def import_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    run = get_object_or_404(ImportRun.objects.select_related("job"), pk=pk)
+    _retry(request, run)
+    return redirect("measure:import", pk=run.pk)
+
+
+@require_POST
+@require_capability("measure.data")
+def analysis_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    run = get_object_or_404(AnalysisRun.objects.select_related("job"), pk=pk)
+    _retry(request, run)
+    return redirect("measure:analysis", pk=run.pk)

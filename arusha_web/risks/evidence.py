@@ -94,6 +94,19 @@ def _indicator_name(code: str) -> str:
     return indicator.name_fr if (get_language() or "en").startswith("fr") else indicator.name_en
 
 
+def known_indicator_codes() -> list[str]:
+    """Codes of the engine's indicator catalogue, the only ones a risk can be tied to."""
+    from arusha.metrics.catalogue import BY_CODE
+
+    return sorted(BY_CODE)
+
+
+def unknown_indicator_codes(codes: Iterable[str]) -> list[str]:
+    """The codes in `codes` that are not in the engine's catalogue (a typo shows no evidence)."""
+    known = set(known_indicator_codes())
+    return [code for code in codes if code not in known]
+
+
 def lead_kinds(codes: list[str]) -> set[str]:
     return {kind for code in codes for kind in INDICATOR_LEAD_KINDS.get(code, ())}
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.validators import MinValueValidator
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from arusha_web.accounts.roles import Role
 from arusha_web.org.models import Office
 
+from .evidence import known_indicator_codes, unknown_indicator_codes
 from .models import (
     Axis,
     Band,
@@ -102,9 +105,12 @@ class RiskForm(forms.ModelForm):
     def clean_indicator_codes(self) -> list[str]:
         raw = self.cleaned_data.get("indicator_codes") or ""
         codes = [c.strip().upper() for c in raw.replace(";", ",").split(",") if c.strip()]
-        bad = [c for c in codes if not c.replace("_", "").isalnum()]
-        if bad:
-            raise forms.ValidationError(_("Not an indicator code: %(codes)s.") % {"codes": ", ".join(bad)})
+        unknown = unknown_indicator_codes(codes)
+        if unknown:
+            raise forms.ValidationError(
+                _("Not an indicator of the engine's catalogue: %(codes)s. Known codes: %(known)s.")
+                % {"codes": ", ".join(unknown), "known": ", ".join(known_indicator_codes())}
+            )
         return codes
 
     def clean(self) -> dict[str, Any]:
@@ -169,9 +175,31 @@ class ProcessForm(forms.ModelForm):
         }
 
 
+class BaseStepFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        """Refuse to delete a step that risks sit on: the register would lose where they are."""
+        super().clean()
+        problems = []
+        for form in self.deleted_forms:
+            step = form.instance
+            if step.pk is None:
+                continue
+            refs = list(step.risks.order_by("ref").values_list("ref", flat=True))
+            if refs:
+                problems.append(
+                    _(
+                        "Step “%(step)s” cannot be deleted: risks %(refs)s are recorded on it; move them to another step first."
+                    )
+                    % {"step": step.name, "refs": ", ".join(refs)}
+                )
+        if problems:
+            raise forms.ValidationError(problems)
+
+
 StepFormSet = forms.inlineformset_factory(
     Process,
     ProcessStep,
+    formset=BaseStepFormSet,
     fields=["order", "code", "name_en", "name_fr", "actors"],
     extra=2,
     can_delete=True,
@@ -189,13 +217,51 @@ class BaseBandFormSet(forms.BaseModelFormSet):
         problems = band_overlaps(rows)
         if problems:
             raise forms.ValidationError(
-                _("Bands must not overlap and must run from low to high: %(bands)s.")
+                _(
+                    "Bands must not overlap, must leave no score between them (∅) and must run from low to high: %(bands)s."
+                )
                 % {"bands": "; ".join(problems)}
             )
 
 
+class BaseLevelFormSet(forms.BaseModelFormSet):
+    def add_fields(self, form: forms.ModelForm, index: int | None) -> None:
+        """Levels start at 1: a score of 0 would fall outside the heat maps."""
+        super().add_fields(form, index)
+        form.fields["value"].validators.append(MinValueValidator(1))
+        form.fields["value"].widget.attrs["min"] = 1
+
+    def clean(self) -> None:
+        """Refuse to delete or renumber a level that risks are rated at: their rating would lose its meaning."""
+        super().clean()
+        problems = []
+        for form in self.forms:
+            level = form.instance
+            if level.pk is None:
+                continue
+            stored = ScaleLevel.objects.get(pk=level.pk)
+            data = getattr(form, "cleaned_data", {}) or {}
+            deleted = form in self.deleted_forms
+            moved = not deleted and (data.get("value"), data.get("axis")) != (stored.value, stored.axis)
+            if not (deleted or moved):
+                continue
+            fields = [f"{kind}_{stored.axis}" for kind in ("inherent", "residual")]
+            query = models.Q(**{fields[0]: stored.value}) | models.Q(**{fields[1]: stored.value})
+            refs = list(Risk.objects.filter(query).order_by("ref").values_list("ref", flat=True))
+            if refs:
+                problems.append(
+                    _(
+                        "%(axis)s level %(value)s cannot be deleted or renumbered: risks %(refs)s are rated at it; re-rate them first."
+                    )
+                    % {"axis": Axis(stored.axis).label, "value": stored.value, "refs": ", ".join(refs)}
+                )
+        if problems:
+            raise forms.ValidationError(problems)
+
+
 LevelFormSet = forms.modelformset_factory(
     ScaleLevel,
+    formset=BaseLevelFormSet,
     fields=["axis", "value", "label_en", "label_fr", "definition_en", "definition_fr"],
     widgets={
         "definition_en": forms.Textarea(attrs={"rows": 2}),

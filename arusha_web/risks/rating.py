@@ -75,7 +75,7 @@ def score(likelihood: int | None, impact: int | None) -> int | None:
 
 
 def band_overlaps(bands: list[tuple[str, int, int]]) -> list[str]:
-    """Messages for bands whose score ranges overlap or are inverted (code, min, max)."""
+    """Messages for bands whose score ranges overlap, leave a gap or are inverted (code, min, max)."""
     problems = []
     for code, low, high in bands:
         if low > high:
@@ -84,4 +84,7 @@ def band_overlaps(bands: list[tuple[str, int, int]]) -> list[str]:
     for (code_a, _la, high_a), (code_b, low_b, _hb) in zip(ordered, ordered[1:], strict=False):
         if low_b <= high_a:
             problems.append(f"{code_a} / {code_b}")
+        elif low_b > high_a + 1:
+            # A gap would leave rated risks without a band: they would look unrated.
+            problems.append(f"{code_a} / {code_b}: {high_a + 1}–{low_b - 1} ∅")
     return problems

@@ -19,6 +19,7 @@ from openpyxl import Workbook, load_workbook
 from arusha_web.org.models import Office
 
 from . import services
+from .evidence import unknown_indicator_codes
 from .models import Axis, EvidenceSource, Harm, ProcessStep, Risk, Status, Treatment
 from .rating import Matrix
 
@@ -164,6 +165,10 @@ def _parse_row(
         bad("title", _("a title is required"))
     for name in ("position", "scheme", "drivers", "evidence", "acceptance_approved_by", "owner"):
         values[name] = _text(row[name])
+    for name in ("title", "position", "acceptance_approved_by", "owner"):
+        limit = getattr(Risk._meta.get_field(name), "max_length", None)
+        if limit and len(values[name]) > limit:
+            bad(name, _("%(n)s characters; at most %(max)s") % {"n": len(values[name]), "max": limit})
     for column, choices in (("harms", Harm.values), ("evidence_sources", EvidenceSource.values)):
         codes = _codes(row[column])
         unknown = [c for c in codes if c not in choices]
@@ -175,6 +180,13 @@ def _parse_row(
             )
         values[column] = codes
     values["indicator_codes"] = [c.upper() for c in _codes(row["indicators"])]
+    unknown = unknown_indicator_codes(values["indicator_codes"])
+    if unknown:
+        bad(
+            "indicators",
+            _("unknown indicator code(s) %(values)s; see the engine's indicator catalogue")
+            % {"values": ", ".join(unknown)},
+        )
     for name in ("inherent_likelihood", "inherent_impact", "residual_likelihood", "residual_impact"):
         raw = row[name]
         if raw in (None, ""):

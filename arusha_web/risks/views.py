@@ -208,7 +208,9 @@ def action_delete(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse
 
 @require_capability("risks.view")
 def risk_map(request: HttpRequest) -> HttpResponse:
-    at, _error = _replay_date(request)
+    at, error = _replay_date(request)
+    if error:
+        messages.error(request, error)
     matrix = Matrix.load()
     risks = selectors.risk_list_for_viewer(viewer=request.user)
     rated = selectors.rated_risks(risks=risks, at=at)
@@ -247,7 +249,8 @@ def typical_list(request: HttpRequest) -> HttpResponse:
 def typical_adopt(request: HttpRequest) -> HttpResponse:
     try:
         index = int(request.POST.get("index", ""))
-        TYPICAL_RISKS[index]
+        if not 0 <= index < len(TYPICAL_RISKS):
+            raise IndexError(index)
     except (ValueError, IndexError):
         messages.error(request, _("Choose one of the typical risks listed."))
         return redirect("risks:typical_list")

@@ -204,3 +204,30 @@ def test_the_key_is_generated_once_in_var_dir_with_mode_0600(settings: Any, tmp_
         assert crypto.keyed_digest("t", "1") != first
     finally:
         crypto.reset_key_cache()
+
+
+@pytest.mark.django_db
+def test_report_message_and_file_ids_do_not_give_away_the_order_of_submission(personas: dict[str, Any]):
+    """Sequential ids would place a hidden report between two reports of known senders."""
+    from arusha_web.cases.files import CleanFile
+    from arusha_web.cases.models import Message
+
+    note = CleanFile("n.txt", "text/plain", b"n", "")
+    reports = [
+        services.report_submit(source="public", category="other", description=f"r{i}", attachments=[note])[0]
+        for i in range(12)
+    ]
+    ids = [r.pk for r in reports]
+    assert all(10_000_000 <= pk < 100_000_000 for pk in ids)
+    assert ids != sorted(ids) and len(set(ids)) == 12  # 12 increasing ids by chance: 1 in 479 million
+    attachment_ids = [r.attachments.get().pk for r in reports]
+    assert attachment_ids != sorted(attachment_ids)
+    # The conversation keeps its order although message ids are random.
+    first = reports[0]
+    for i in range(8):
+        if i % 2:
+            services.message_from_reporter(report=first, body=f"m{i}")
+        else:
+            services.message_to_reporter(report=first, author=personas["ingrid"], body=f"m{i}")
+    assert [m.body for m in first.messages.all()] == [f"m{i}" for i in range(8)]
+    assert [m.position for m in Message.objects.filter(report=first)] == list(range(1, 9))

@@ -37,6 +37,7 @@ def test_an_oversized_attachment_is_refused_by_name_and_the_text_is_kept(org: di
     page = _post(attachments=big)
     assert "“scan.txt” is too large" in page and "the limit is 1 MB" in page
     assert "Money was asked at gate 4." in page  # nothing typed is lost
+    assert "The files you chose have not been sent: choose them again" in page  # a browser cannot refill them
     assert Report.objects.count() == 0
 
 
@@ -81,3 +82,42 @@ def test_image_metadata_is_stripped(org: dict[str, Any]):
         assert image.size == (32, 24) and not image.getexif()
     assert attachment.name == "IMG_2041.jpg" and attachment.content_type == "image/jpeg"
     assert attachment.sha256 == ""  # reporters' files get no fingerprint
+
+
+@pytest.mark.django_db
+def test_a_date_of_the_facts_in_the_future_is_refused(org: dict[str, Any]):
+    page = _post(occurred_on="2099-01-01")
+    assert "The date of the facts (2099-01-01) is in the future" in page
+    assert "choose them again" not in page  # no files were chosen
+    assert "Money was asked at gate 4." in page
+    assert Report.objects.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "raw",
+    ["Reçu café".encode("cp1252"), "Reçu café".encode("utf-16"), "\ufeffReçu café".encode("utf-8")],
+    ids=["windows-1252", "utf-16-notepad", "utf-8-bom"],
+)
+def test_text_files_saved_by_windows_notepad_are_accepted_as_utf8(org: dict[str, Any], raw: bytes):
+    _post(attachments=SimpleUploadedFile("note.txt", raw, content_type="text/plain"))
+    attachment = Attachment.objects.get()
+    assert files.load(attachment.stored_name).decode("utf-8").lstrip("\ufeff") == "Reçu café"
+
+
+@pytest.mark.django_db
+def test_a_binary_file_named_txt_is_refused(org: dict[str, Any]):
+    page = _post(attachments=SimpleUploadedFile("note.txt", b"\x01\x02\x03abc", content_type="text/plain"))
+    assert "“note.txt” is not an accepted file" in page
+    assert Report.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_an_image_with_too_many_pixels_is_refused_before_it_is_decoded(org: dict[str, Any]):
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("1", (8000, 7000)).save(out, format="PNG")  # 56 million pixels, a few kB
+    page = _post(attachments=SimpleUploadedFile("map.png", out.getvalue(), content_type="image/png"))
+    assert "“map.png” is too large (8000 × 7000 pixels" in page
+    assert Report.objects.count() == 0

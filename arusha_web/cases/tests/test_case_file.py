@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from arusha_web.cases import services
 from arusha_web.cases.models import Attachment, Case, Report
@@ -206,3 +207,66 @@ def test_retention_deletes_expired_cases_their_reports_and_shreds_their_files(
     assert not Case.objects.filter(pk=case.pk).exists()
     assert list(Report.objects.all()) == [kept]
     assert not stored.exists()
+
+
+@pytest.mark.django_db
+def test_retention_deletes_the_duplicates_of_a_report_closed_without_a_case(personas: dict[str, Any]):
+    target, _ = services.report_submit(source="public", category="other", description="first")
+    duplicate, _ = services.report_submit(source="public", category="other", description="again")
+    services.report_merge(report=duplicate, into=target, by=personas["ingrid"])
+    services.report_close(report=target, by=personas["ingrid"])
+    duplicate.refresh_from_db()
+    assert duplicate.status == "closed"  # its reporter is not told an investigation goes on
+    long_ago = timezone.now() - dt.timedelta(days=365 * 3)
+    Report.objects.filter(pk=target.pk).update(closed_at=long_ago)
+    call_command("cases_retention")
+    assert not Report.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_link_to_a_risk_is_a_working_link_and_a_foreign_address_is_refused(
+    case: Case, personas: dict[str, Any], settings: Any
+):
+    settings.ROOT_URLCONF = "arusha_web.urls"  # the risks and measure pages exist there
+    ivan = client_for(personas["ivan"])
+    url = reverse("cases:case_entry_add", args=[case.pk])
+    ivan.post(url, {"kind": "link", "text": "Same pattern", "link": "http://arusha.local/risks/12/"})
+    entry = case.entries.get(kind="link")
+    assert entry.link_path == "/risks/12/" and entry.link_label == "Risk"
+    page = ivan.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    assert '<a href="/risks/12/">Risk /risks/12/</a>' in page
+    for address, expected in [
+        ("https://evil.example/phish", "“https://evil.example/phish” is not the address of a data lead"),
+        ("/cases/list/", "“/cases/list/” is not the address of a data lead"),
+    ]:
+        response = ivan.post(url, {"kind": "link", "text": "x", "link": address}, follow=True)
+        assert expected in response.content.decode()
+    response = ivan.post(url, {"kind": "note", "text": "x", "link": "/risks/12/"}, follow=True)
+    assert "Only links take an address." in response.content.decode()
+    assert case.entries.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_refused_entry_or_closing_keeps_what_was_typed(case: Case, personas: dict[str, Any], settings: Any):
+    settings.ARUSHA_CASES_MAX_UPLOAD_MB = 1
+    ivan = client_for(personas["ivan"])
+    long_note = "Interview of the broker, two hours, notes typed during the meeting."
+    response = ivan.post(
+        reverse("cases:case_entry_add", args=[case.pk]),
+        {
+            "kind": "evidence",
+            "text": long_note,
+            "file": SimpleUploadedFile("v.mp4", b"v" * (1024 * 1024 + 1)),
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 400 and "Nothing was added" in page and "“v.mp4” is too large" in page
+    assert long_note in page and case.entries.count() == 0
+    response = ivan.post(
+        reverse("cases:case_close", args=[case.pk]), {"conclusion": "Two witnesses confirm."}
+    )
+    page = response.content.decode()
+    assert response.status_code == 400 and "The case was not closed" in page
+    assert "Two witnesses confirm." in page
+    case.refresh_from_db()
+    assert case.status == "open"

@@ -81,3 +81,23 @@ def test_reminders_are_emailed_to_the_integrity_unit_without_contents(personas: 
     [message] = mail.outbox
     assert message.to == ["ingrid@example.org"]
     assert report.reference in message.body and "cash" not in message.body
+
+
+@pytest.mark.django_db
+def test_a_closed_report_no_longer_raises_reminders(personas: dict[str, Any]):
+    report = _report(100)
+    services.report_close(report=report, by=personas["ingrid"])
+    assert selectors.clocks_overdue() == {"acknowledge": [], "feedback": []}
+    home = client_for(personas["ingrid"]).get(reverse("cases:index")).content.decode()
+    assert "Legal deadlines are overdue" not in home
+
+
+@pytest.mark.django_db
+def test_merging_an_unacknowledged_report_acknowledges_it_to_its_reporter(personas: dict[str, Any]):
+    first = _report(2)
+    duplicate = _report(1)
+    services.report_merge(report=duplicate, into=first, by=personas["ingrid"])
+    duplicate.refresh_from_db()
+    assert duplicate.acknowledged_at is not None
+    [message] = duplicate.messages.all()
+    assert not message.from_reporter and "has been received" in message.body

@@ -73,6 +73,16 @@ def test_a_wrong_code_is_refused_and_the_mailbox_stays_closed(org: dict[str, Any
 
 
 @pytest.mark.django_db
+def test_a_code_of_the_wrong_length_says_so_and_is_not_counted_as_a_guess(org: dict[str, Any]):
+    _response, code = submit_public(Client())
+    client = Client()
+    for _ in range(6):
+        response = client.post(reverse("report:followup"), {"code": code[:15]})
+        assert "A receipt code has 16 digits; you entered 15." in response.content.decode()
+    assert client.post(reverse("report:followup"), {"code": code}).status_code == 302
+
+
+@pytest.mark.django_db
 def test_guessing_is_throttled_per_session_even_for_the_right_code(org: dict[str, Any]):
     _response, code = submit_public(Client())
     client = Client()

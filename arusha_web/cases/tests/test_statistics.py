@@ -18,9 +18,12 @@ from arusha_web.cases.selectors import SUPPRESS_BELOW, suppressed_keys
 from arusha_web.conftest import client_for
 
 
-def _submit(n: int, category: str, office: Any, text: str = "x") -> None:
-    for _ in range(n):
-        services.report_submit(source="public", category=category, office=office, description=text)
+def _submit(n: int, category: str, office: Any, text: str = "x") -> list[int]:
+    """Submit `n` reports and return their ids (random: not a way to find the newest)."""
+    return [
+        services.report_submit(source="public", category=category, office=office, description=text)[0].pk
+        for _ in range(n)
+    ]
 
 
 @pytest.mark.django_db
@@ -159,11 +162,9 @@ def test_a_year_and_all_years_cannot_be_subtracted_to_reveal_a_small_count(org: 
     _submit(9, "bribery", org["port"])
     _submit(8, "extortion", org["port"])
     # Two bribery reports from last year: all years say 11, this year 9 -> 2 would show.
-    _submit(2, "bribery", org["port"])
+    last_year_ids = _submit(2, "bribery", org["port"])
     last_year = timezone.now() - dt.timedelta(days=400)
-    Report.objects.filter(pk__in=Report.objects.order_by("-pk").values("pk")[:2]).update(
-        received_at=last_year
-    )
+    Report.objects.filter(pk__in=last_year_ids).update(received_at=last_year)
     this_year = timezone.now().year
     everything = {row["key"]: row["count"] for row in selectors.statistics()["reports_by_category"]}
     assert everything == {"bribery": 11, "extortion": 8}
@@ -173,13 +174,18 @@ def test_a_year_and_all_years_cannot_be_subtracted_to_reveal_a_small_count(org: 
     assert year["extortion"] is None  # its cover, or 17 - 8 would give bribery back
     assert stats["reports_total"] is None  # 19 - 17 = 2 reports in the other years
     # With five reports last year, nothing small is left to reveal: this year's figures show.
-    _submit(3, "bribery", org["port"])
-    Report.objects.filter(pk__in=Report.objects.order_by("-pk").values("pk")[:3]).update(
-        received_at=last_year
-    )
+    Report.objects.filter(pk__in=_submit(3, "bribery", org["port"])).update(received_at=last_year)
     stats = selectors.statistics(year=this_year)
     assert stats["reports_total"] == 17
     assert {row["key"]: row["count"] for row in stats["reports_by_category"]} == {
         "bribery": 9,
         "extortion": 8,
     }
+
+
+@pytest.mark.django_db
+def test_the_published_statistics_can_be_found_from_the_reporting_page(personas: dict[str, Any]):
+    statistics_url = reverse("report:statistics")
+    assert f'href="{statistics_url}"' in Client().get(reverse("report:index")).content.decode()
+    page = client_for(personas["ingrid"]).get(reverse("cases:statistics")).content.decode()
+    assert f'href="{statistics_url}"' in page

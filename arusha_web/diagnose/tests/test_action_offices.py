@@ -74,3 +74,25 @@ def test_the_integrity_unit_sets_the_office_and_sees_every_action(personas, org)
     aude = client_for(personas["aude"])
     assert "Seal airport cargo shed" in aude.get(reverse("diagnose:plan") + "?view=list").content.decode()
     assert aude.get(reverse("diagnose:action_create")).status_code == 403
+
+
+def test_another_offices_plan_is_neither_listed_nor_open_to_an_office_manager(personas, org):
+    import datetime as dt
+
+    from arusha_web.diagnose.models import Assessment
+
+    airport = services.assessment_create(
+        user=None,
+        title="Airport self-assessment",
+        scope=Assessment.Scope.OFFICE,
+        office=org["air"],
+        period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2026, 3, 31),
+    )
+    plan = services.plan_for_assessment(assessment=airport)
+    marc = client_for(personas["marc"])
+    assert plan.title not in marc.get(reverse("diagnose:plan")).content.decode()
+    assert marc.get(reverse("diagnose:plan"), {"plan": plan.pk}).status_code == 404
+    assert marc.get(reverse("diagnose:action_create"), {"plan": plan.pk}).status_code == 404
+    # The integrity unit sees every plan.
+    assert plan.title in client_for(personas["ingrid"]).get(reverse("diagnose:plan")).content.decode()

@@ -91,6 +91,7 @@ def test_duplicate_codes_unknown_elements_and_empty_text_are_named_by_row(person
             ["Q-A", "F1.2", "Two", "", "", "", "local", "no"],
             ["Q-B", "F99.1", "Three", "", "", "", "local", "no"],
             ["Q-C", "F1.1", "", "", "", "", "magic", "maybe"],
+            ["Q-" + "X" * 30, "F1.1", "Long code", "", "", "", "local", "no"],
         ]
     )
     _assert_refused(
@@ -101,6 +102,7 @@ def test_duplicate_codes_unknown_elements_and_empty_text_are_named_by_row(person
         "row 5: the English text is empty",
         "row 5: source “magic” must be one of",
         "row 5: retired must be yes or no",
+        "row 6: the code “Q-XXXXXXXXXXXXXXXXXXXXXXXXXXXXXX” is longer than 20 characters",
     )
 
 
@@ -137,3 +139,15 @@ def test_factor_wording_is_editable_audited_and_never_emptied(personas):
     assert bad.status_code == 400 and "English title of F3 cannot be empty" in bad.content.decode()
     assert "English text of F3.2 cannot be empty" in bad.content.decode()
     assert Element.objects.get(code="F3.2").text_en.startswith("Laws, regulations")
+
+
+def test_an_over_long_factor_title_is_refused_and_nothing_changes(personas):
+    from arusha_web.diagnose.models import Factor
+
+    services.bank_current()
+    response = client_for(personas["ingrid"]).post(
+        reverse("diagnose:factor_edit", args=["F3"]), {"title_en": "T" * 201, "title_fr": "Transparence"}
+    )
+    assert response.status_code == 400
+    assert "The title of F3 is longer than 200 characters." in response.content.decode()
+    assert Factor.objects.get(code="F3").title_en == "Transparency"

@@ -10,6 +10,7 @@ from arusha_web.diagnose.scoring import (
     factor_statistics,
     is_favourable,
     sample_size,
+    suppress_complements,
     wilson_interval,
 )
 
@@ -82,6 +83,27 @@ def test_cells_under_ten_are_suppressed():
     assert not Proportion(n=10, favourable=5).suppressed and Proportion(n=10, favourable=5).percent == 50.0
     # Pooled answers of 9 people stay suppressed even if they make 18 answers.
     assert Proportion(n=18, favourable=9, respondents=9).suppressed
+
+
+def test_a_single_hidden_cell_hides_the_next_smallest_too():
+    small, mid, big = (
+        Proportion(n=5, favourable=5),
+        Proportion(n=12, favourable=6),
+        Proportion(n=40, favourable=9),
+    )
+    suppress_complements([big, small, mid])
+    assert small.suppressed and mid.withheld and mid.suppressed and not big.suppressed
+    # Two hidden cells already protect each other; an empty cell reveals nothing.
+    a, b, c = Proportion(n=5, favourable=1), Proportion(n=3, favourable=1), Proportion(n=40, favourable=9)
+    suppress_complements([a, b, c])
+    assert not c.suppressed
+    empty, d, e = (
+        Proportion(n=0, favourable=0),
+        Proportion(n=12, favourable=1),
+        Proportion(n=40, favourable=9),
+    )
+    suppress_complements([empty, d, e])
+    assert not d.suppressed and not e.suppressed
 
 
 def test_favourable_answers_follow_the_item_direction():

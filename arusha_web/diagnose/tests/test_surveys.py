@@ -21,7 +21,7 @@ def survey(db: None) -> Survey:
             "title": "Traders 2026",
             "instrument": "private",
             "status": "open",
-            "regions": "North\nSouth",
+            "regions": "North\nSouth\nEast",
             "roles": "Broker",
         }
     )
@@ -76,6 +76,41 @@ def test_bad_answers_are_named_and_nothing_is_stored(client, survey):
     assert not SurveyResponse.objects.exists() and not SurveyAnswer.objects.exists()
 
 
+def test_a_refused_questionnaire_keeps_the_answers_given_and_numbers_as_shown(client, survey):
+    """One missed question must not wipe the other answers; the number is the one on the page."""
+    retired = survey.items.first()
+    assert retired is not None
+    retired.retired = True
+    retired.save()
+    asked = list(survey.items.filter(retired=False))
+    data = {k: v for k, v in _answers(survey, True).items() if k != f"i-{retired.pk}"}
+    missed = asked[2]
+    del data[f"i-{missed.pk}"]
+    response = client.post(reverse("survey:take", args=[survey.slug]), data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Question 3: please choose one of the answers" in page and "Question 4:" not in page
+    kept = asked[0]
+    assert f'name="i-{kept.pk}" value="{data[f"i-{kept.pk}"]}" checked' in page
+    assert page.count(" checked") == len(asked) - 1
+    assert not SurveyResponse.objects.exists()
+
+
+def test_a_survey_cannot_close_before_it_opens(personas):
+    response = client_for(personas["ingrid"]).post(
+        reverse("diagnose:survey_create"),
+        {
+            "title": "Staff 2026",
+            "instrument": "private",
+            "iteration": "1",
+            "opens_on": "2026-05-01",
+            "closes_on": "2026-01-31",
+        },
+    )
+    assert response.status_code == 200 and "The survey closes before it opens." in response.content.decode()
+    assert not Survey.objects.exists()
+
+
 def test_a_closed_survey_takes_no_answers(client, survey):
     survey.status = Survey.Status.CLOSED
     survey.save()
@@ -88,18 +123,22 @@ def test_strata_under_ten_respondents_are_suppressed_and_intervals_shown(survey,
         survey_submit(survey=survey, data=_answers(survey, i < 9, region="North"))
     for _i in range(4):
         survey_submit(survey=survey, data=_answers(survey, True, region="South"))
+    for _i in range(13):
+        survey_submit(survey=survey, data=_answers(survey, False, region="East"))
     rows, values = survey_results(survey, stratum="region")
     f1 = next(r for r in rows if r.factor.code == "F1")
-    assert values == ["North", "South"]
-    assert f1.overall.respondents == 16 and f1.overall.percent == 81.2
-    assert f1.strata["North"].percent == 75.0 and f1.strata["North"].interval == (46.8, 91.1)
+    assert values == ["East", "North", "South"]
+    assert f1.overall.respondents == 29 and f1.overall.percent == 44.8
     assert f1.strata["South"].suppressed and f1.strata["South"].percent is None
+    # South alone hidden would be total − East − North: the smallest other cell is hidden too.
+    assert f1.strata["North"].withheld and f1.strata["North"].percent is None
+    assert f1.strata["East"].percent == 0.0 and f1.strata["East"].interval == (0.0, 22.8)
     page = (
         client_for(personas["ana"])
         .get(reverse("diagnose:survey_detail", args=[survey.pk]) + "?by=region")
         .content.decode()
     )
-    assert "n&lt;10" in page and "75.0" in page
+    assert "n&lt;10" in page and "hidden*" in page and "75.0" not in page
 
 
 def test_change_between_iterations(survey):

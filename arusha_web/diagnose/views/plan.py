@@ -32,15 +32,16 @@ def plan(request: HttpRequest) -> HttpResponse:
     actions = selectors.action_list_for_viewer(viewer=request.user)  # type: ignore[arg-type]
     plan_pk = request.GET.get("plan", "")
     current_plan = None
+    plans = selectors.plan_list_for_viewer(viewer=request.user)  # type: ignore[arg-type]
     if plan_pk.isdigit():
-        current_plan = get_object_or_404(ActionPlan, pk=plan_pk)
+        current_plan = get_object_or_404(plans, pk=plan_pk)
         actions = actions.filter(plan=current_plan)
     view = request.GET.get("view", "factor")
     view = view if view in VIEWS else "factor"
     today = timezone.localdate()
     ctx: dict[str, Any] = {
         "view": view,
-        "plans": ActionPlan.objects.select_related("assessment", "approved_by"),
+        "plans": plans,
         "current_plan": current_plan,
         "today": today,
         "overdue_count": selectors.actions_overdue(actions, today).count(),
@@ -112,7 +113,8 @@ def action_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     source_id = params.get("source_id", "")[:64]
     if action is None:
         plan_pk = params.get("plan", "")
-        action_plan = get_object_or_404(ActionPlan, pk=plan_pk) if plan_pk.isdigit() else None
+        plans = selectors.plan_list_for_viewer(viewer=viewer)
+        action_plan = get_object_or_404(plans, pk=plan_pk) if plan_pk.isdigit() else None
         factor = Factor.objects.filter(code=request.GET.get("factor", "")).first()
         if factor is not None:
             label = (

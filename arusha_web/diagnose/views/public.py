@@ -24,9 +24,14 @@ def survey_take(request: HttpRequest, slug: str) -> HttpResponse:
             error = str(exc)
         else:
             return redirect("survey:thanks", survey.slug)
+    items = list(survey.items.filter(retired=False))
+    for item in items:
+        # After a refusal the respondent keeps every answer already given.
+        item.chosen = request.POST.get(f"i-{item.pk}", "")  # type: ignore[attr-defined]
+        item.missing = bool(error) and item.chosen == ""  # type: ignore[attr-defined]
     ctx = {
         "survey": survey,
-        "items": survey.items.filter(retired=False),
+        "items": items,
         "error": error,
         "posted": request.POST,
     }

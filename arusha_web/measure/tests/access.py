@@ -14,6 +14,7 @@ EXPECTED: dict[str, set[str]] = {
     "measure.contracts.manage": {INT, MGR},
     "measure.traders": {ADM, INT, ANA, AUD},
     "measure.scorecard.own": {STF},
+    "measure.configure": {ADM, INT},
 }
 
 
@@ -56,6 +57,17 @@ def make_objects(personas: dict[str, Any]) -> dict[str, Any]:
                 value=10,
                 n=10,
             )
+    # A scorecard indicator (VOL_DECL is context, not charted on a scorecard).
+    IndicatorValue.objects.create(
+        run=run,
+        entity_type="officer",
+        entity_id="O-PORT1-01",
+        office_code="PORT1",
+        period="2024-01",
+        indicator="TF1",
+        value=0.5,
+        n=10,
+    )
     lead = Lead.objects.create(
         run=run,
         rank=1,
@@ -104,6 +116,9 @@ URLS: dict[str, Row | list[Row]] = {
     "measure:import": Row("measure.data", args=lambda o: [o["m_import"].pk]),
     "measure:import_errors": Row("measure.data", args=lambda o: [o["m_import"].pk]),
     "measure:analysis": Row("measure.data", args=lambda o: [o["m_run"].pk]),
+    # The matrix runs have no job: allowed roles are told so (redirect), others refused.
+    "measure:import_retry": Row("measure.data", method="post", args=lambda o: [o["m_import"].pk]),
+    "measure:analysis_retry": Row("measure.data", method="post", args=lambda o: [o["m_run"].pk]),
     "measure:leads": Row("measure.leads"),
     "measure:lead": Row("measure.leads", args=_lead),
     "measure:lead_update": Row("measure.leads", method="post", args=_lead, data={"status": "review"}),
@@ -114,7 +129,12 @@ URLS: dict[str, Row | list[Row]] = {
     # Staff reach the route (own scorecard) but this officer is not theirs: 404.
     "measure:officer": Row("measure.view", args=lambda o: ["O-PORT1-01"]),
     "measure:officer_pdf": Row("measure.view", args=lambda o: ["O-PORT1-01"]),
+    "measure:officer_chart": Row("measure.view", args=lambda o: ["O-PORT1-01", "TF1"]),
     "measure:antigaming": Row("measure.view"),
+    "measure:antigaming_thresholds": [
+        Row("measure.configure"),
+        Row("measure.configure", method="post", data={"assessment_gain_points": "-1"}),
+    ],
     "measure:trader": Row("measure.traders", args=lambda o: ["declarant", "D-1"]),
     "measure:declarations": Row("measure.view", data={"by": "officer_id", "id": "O-PORT1-01"}),
     "measure:contracts": Row("section.measure"),

@@ -8,7 +8,8 @@ from typing import Any
 
 from arusha_web.conftest import BROWSER, browser_login
 from arusha_web.jobs.services import job_run
-from arusha_web.measure.models import AnalysisRun, ImportRun, Lead, ScorecardLink
+from arusha_web.measure.models import AnalysisRun, ImportRun, Lead
+from arusha_web.org.models import StaffRecord
 
 pytestmark = BROWSER
 
@@ -65,7 +66,7 @@ def test_create_sign_and_view_a_contract_then_officer_sees_only_his(
     contract_url = page.url
     page.get_by_role("button", name="Log out").click()
 
-    ScorecardLink.objects.create(user=personas["sam"], officer_id="O-PORT1-01")
+    StaffRecord.objects.filter(user=personas["sam"]).update(officer_id="O-PORT1-01")
     browser_login(page, "sam")
     page.goto(page.base_url + "/measure/")
     page.get_by_role("link", name="My scorecard").click()

@@ -193,3 +193,45 @@ def test_list_pages_query_count(
         Dataset.objects.create(name=f"D{i}", store_path=f"/tmp/none-{i}")
     with django_assert_max_num_queries(12):
         assert client.get(reverse(name)).status_code == 200
+
+
+def test_a_load_whose_worker_was_killed_shows_failed_and_can_be_retried(
+    personas: dict[str, Any], media: Path
+) -> None:
+    import signal
+    import socket
+    import subprocess
+
+    from arusha_web.jobs.models import Job, JobStatus
+
+    client = client_for(personas["ana"])
+    dataset = _dataset(client)
+    _upload(client, dataset, "declarations.csv", GOOD)
+    client.post(reverse("measure:import_start", args=[dataset.pk]), {"file": [dataset.files.get().pk]})
+    run = ImportRun.objects.get()
+    assert run.job_id is not None
+    # The worker claimed the job, then was killed with -9 before the load finished.
+    worker = subprocess.Popen(["sleep", "60"])
+    worker.send_signal(signal.SIGKILL)
+    worker.wait()
+    Job.objects.filter(pk=run.job_id).update(
+        status=JobStatus.RUNNING, runner=f"{socket.gethostname()}:{worker.pid}"
+    )
+    ImportRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING)
+
+    page = client.get(reverse("measure:import", args=[run.pk])).content.decode()
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED and "stopped before it finished" in run.message
+    assert "stopped before it finished" in page and reverse("measure:import_retry", args=[run.pk]) in page
+    assert not Path(dataset.store_path).exists() or _rows(dataset.store_path) == 0
+
+    response = client.post(reverse("measure:import_retry", args=[run.pk]))
+    assert response["Location"] == reverse("measure:import", args=[run.pk])
+    run.refresh_from_db()
+    assert run.status == RunStatus.QUEUED and run.message == ""
+    job_run(job_id=run.job_id)
+    run.refresh_from_db()
+    assert run.status == RunStatus.DONE and _rows(dataset.store_path) == 2
+    # A second retry of a job that succeeded is refused, and says so.
+    again = client.post(reverse("measure:import_retry", args=[run.pk]), follow=True)
+    assert "Only a failed job can be run again." in again.content.decode()

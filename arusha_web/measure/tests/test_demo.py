@@ -15,7 +15,6 @@ from arusha_web.measure.models import (
     IndicatorValue,
     Lead,
     Referral,
-    ScorecardLink,
 )
 
 
@@ -31,6 +30,7 @@ def demo_var(settings: Any, tmp_path: Path, analysed: dict[str, Path]) -> Path:
 
 def test_demo_is_complete_and_idempotent(db: None, demo_var: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from arusha_web.core import demo as core_demo
+    from arusha_web.measure import contracts, selectors
     from arusha_web.measure.demo import demo_setup
 
     users = {u.username: u for u in core_demo.demo_setup(password="demo")}
@@ -44,7 +44,6 @@ def test_demo_is_complete_and_idempotent(db: None, demo_var: Path, monkeypatch: 
             Referral.objects.count(),
             Contract.objects.count(),
             ContractVersion.objects.count(),
-            ScorecardLink.objects.count(),
         )
 
     demo_setup(users=users, progress=messages.append)
@@ -58,7 +57,56 @@ def test_demo_is_complete_and_idempotent(db: None, demo_var: Path, monkeypatch: 
         "referred",
     }
     assert all(v.signed_at for v in ContractVersion.objects.all())
-    assert ScorecardLink.objects.get(user=users["officer"]).officer_id == "O-PORT1-01"
+    assert selectors.own_officer_id(users["officer"]) == "O-PORT1-01"
+    for contract in Contract.objects.all():
+        version = contracts.signed_version(contract)
+        assert version is not None
+        rows = contracts.scorecard(contract=contract, version=version)
+        # Every month of the contract is in the analysed data: each has a verdict, none is "future".
+        months = {m for row in rows for m, _v, ok in row.months if ok is not None}
+        assert months == set(contracts.contract_months(version)) and len(months) >= 2
+        assert all(row.baseline is not None for row in rows if row.direction != "context")
+        assert contract.notes.filter(month=min(months)).exists()  # the first review is written down
     demo_setup(users=users, progress=messages.append)
     assert counts() == first
     assert any("Measure" in m for m in messages)
+
+
+def test_demo_officer_account_sees_his_own_scorecard_and_contract_only(db: None, demo_var: Path) -> None:
+    from django.urls import reverse
+
+    from arusha_web.conftest import client_for
+    from arusha_web.core import demo as core_demo
+    from arusha_web.measure.demo import demo_setup
+
+    users = {u.username: u for u in core_demo.demo_setup(password="demo")}
+    demo_setup(users=users, progress=lambda _m: None)
+    client = client_for(users["officer"])
+    assert b"O-PORT1-01" in client.get(reverse("measure:index")).content
+    assert client.get(reverse("measure:officer", args=["O-PORT1-01"])).status_code == 200
+    assert client.get(reverse("measure:officer", args=["O-PORT1-02"])).status_code == 404
+    mine = Contract.objects.get(subject_type="officer", subject_id="O-PORT1-01")
+    office = Contract.objects.get(subject_type="office")
+    assert client.get(reverse("measure:contract", args=[mine.pk])).status_code == 200
+    assert client.get(reverse("measure:contract", args=[office.pk])).status_code == 404
+
+
+def test_demo_contracts_signed_for_future_months_are_amended_into_the_data(db: None, demo_var: Path) -> None:
+    import datetime as dt
+
+    from arusha_web.core import demo as core_demo
+    from arusha_web.measure import contracts
+    from arusha_web.measure.demo import demo_setup
+
+    users = {u.username: u for u in core_demo.demo_setup(password="demo")}
+    demo_setup(users=users, progress=lambda _m: None)
+    # As a demo made by an earlier version left them: months the data does not reach.
+    ContractVersion.objects.update(period_start=dt.date(2024, 5, 1), period_end=dt.date(2024, 10, 31))
+    demo_setup(users=users, progress=lambda _m: None)
+    for contract in Contract.objects.all():
+        version = contracts.signed_version(contract)
+        assert version is not None and version.number == 2 and version.amendment_reason
+        assert version.period_end <= dt.date(2024, 7, 31)
+    versions = ContractVersion.objects.count()
+    demo_setup(users=users, progress=lambda _m: None)
+    assert ContractVersion.objects.count() == versions  # once only

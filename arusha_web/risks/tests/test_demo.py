@@ -13,7 +13,7 @@ from arusha_web.risks.selectors import dashboard, rated_risks
 
 
 def test_demo_fills_the_register_once(personas, org):
-    for code in ("BORDN", "BORDS", "INLD1"):
+    for code in ("AIRPT", "BORDS", "PORT5"):
         Office.objects.create(administration=org["administration"], code=code, name=code)
     users = {"integrity": personas["ingrid"], "manager": personas["marc"]}
     demo_setup(users=users, progress=lambda _m: None)
@@ -27,3 +27,13 @@ def test_demo_fills_the_register_once(personas, org):
     past = rated_risks(risks=Risk.objects.all(), at=timezone.localdate() - dt.timedelta(days=90))
     now = rated_risks(risks=Risk.objects.all())
     assert sum(1 for r in past if r.residual_score) < sum(1 for r in now if r.residual_score)
+
+
+def test_demo_risks_with_indicators_sit_on_offices_of_the_demo_clearance_data():
+    """Else their pages show no office trend and no office lead: no live evidence in the demo."""
+    from arusha.synth import OFFICE_CODES
+    from arusha_web.risks.seed import TYPICAL_RISKS
+
+    for index, office, *_rest in DEMO_REGISTER:
+        if TYPICAL_RISKS[index]["indicators"] and office is not None:
+            assert office in OFFICE_CODES, (TYPICAL_RISKS[index]["title_en"], office)

@@ -48,3 +48,4 @@ def test_band_overlaps_are_named():
     assert band_overlaps([("low", 1, 4), ("mid", 5, 9)]) == []
     assert band_overlaps([("low", 1, 5), ("mid", 5, 9)]) == ["low / mid"]
     assert band_overlaps([("odd", 9, 2)]) == ["odd: 9 > 2"]
+    assert band_overlaps([("low", 1, 4), ("mid", 7, 9)]) == ["low / mid: 5–6 ∅"]

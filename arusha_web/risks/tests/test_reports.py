@@ -92,6 +92,47 @@ def test_overlapping_bands_are_refused_and_nothing_saved(personas):
     assert Band.objects.get(code="low").label_en == "Low" and not MatrixCell.objects.exists()
 
 
+def test_a_gap_between_bands_is_refused_naming_the_scores(personas):
+    bands = _bands()
+    bands[1]["min_score"] = 7  # medium now starts at 7: scores 5 and 6 would have no band
+    response = client_for(personas["ingrid"]).post(reverse("risks:scales"), _scales_post(bands))
+    assert response.status_code == 200 and "low / medium: 5–6 ∅" in response.content.decode()
+    assert Band.objects.get(code="medium").min_score == 5
+
+
+def test_a_level_risks_are_rated_at_cannot_be_deleted_or_renumbered(personas, make_risk):
+    risk = make_risk(inherent_likelihood=4, inherent_impact=2)
+    data = _scales_post(_bands())
+    index = next(k.split("-")[1] for k, v in data.items()
+                 if k.endswith("-id") and v == ScaleLevel.objects.get(axis="likelihood", value=4).pk)  # fmt: skip
+    client = client_for(personas["ingrid"])
+    for change in ({f"levels-{index}-DELETE": "on"}, {f"levels-{index}-value": "6"}):
+        response = client.post(reverse("risks:scales"), {**data, **change})
+        assert response.status_code == 200
+        assert f"level 4 cannot be deleted or renumbered: risks {risk.ref}" in response.content.decode()
+        assert ScaleLevel.objects.filter(axis="likelihood", value=4).exists()
+    # A level nobody is rated at can still go.
+    spare = next(k.split("-")[1] for k, v in data.items()
+                 if k.endswith("-id") and v == ScaleLevel.objects.get(axis="impact", value=5).pk)  # fmt: skip
+    assert client.post(reverse("risks:scales"), {**data, f"levels-{spare}-DELETE": "on"}).status_code == 302
+    assert not ScaleLevel.objects.filter(axis="impact", value=5).exists()
+
+
+def test_a_level_below_one_is_refused(personas):
+    data = _scales_post(_bands())
+    data |= {"levels-TOTAL_FORMS": str(int(data["levels-TOTAL_FORMS"]) + 1)}
+    extra = int(data["levels-TOTAL_FORMS"]) - 1
+    data |= {
+        f"levels-{extra}-axis": "impact",
+        f"levels-{extra}-value": "0",
+        f"levels-{extra}-label_en": "None",
+    }
+    response = client_for(personas["ingrid"]).post(reverse("risks:scales"), data)
+    assert response.status_code == 200
+    assert "Ensure this value is greater than or equal to 1." in response.content.decode()
+    assert not ScaleLevel.objects.filter(value=0).exists()
+
+
 def test_unknown_band_in_a_cell_is_refused(personas):
     response = client_for(personas["ingrid"]).post(
         reverse("risks:scales"), _scales_post(_bands(), {"cell_2_2": "purple"})

@@ -72,6 +72,9 @@ def test_export_then_import_changes_nothing_and_updates_what_was_edited(personas
         ("status", "done", "“done” is not one of"),
         ("next_review", "next year", "“next year” is not a date"),
         ("title", None, "a title is required"),
+        ("indicators", "BP1, BP99", "unknown indicator code(s) BP99"),
+        ("title", "x" * 201, "201 characters; at most 200"),
+        ("owner", "y" * 121, "121 characters; at most 120"),
     ],
 )
 def test_bad_cells_are_named_and_nothing_is_written(personas, make_risk, column, value, message):

@@ -19,7 +19,7 @@ from django.db import connections
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands import db_worker
 
-from arusha_web.jobs.services import worker_heartbeat, worker_heartbeats_prune
+from arusha_web.jobs.services import jobs_fail_abandoned, worker_heartbeat, worker_heartbeats_prune
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +52,8 @@ class Command(db_worker.Command):
             super().handle(*args, **options)
             return
         worker_heartbeats_prune()
+        # Jobs left "running" by a worker that was killed (this one's previous run, or another's).
+        jobs_fail_abandoned()
         worker_heartbeat(worker_id=worker_id)
         stop = threading.Event()
         beating = threading.Thread(
@@ -70,11 +72,13 @@ class Command(db_worker.Command):
 
 
 def _beat(worker_id: str, interval: float, stop: threading.Event) -> None:
-    """Touch this worker's heartbeat every `interval` seconds until `stop` is set."""
+    """Touch this worker's heartbeat every `interval` seconds until `stop` is set, and fail the
+    jobs of workers that died meanwhile."""
     try:
         while not stop.wait(interval):
             try:
                 worker_heartbeat(worker_id=worker_id)
+                jobs_fail_abandoned()
             except Exception:
                 # A database hiccup must not kill the thread: the next beat may succeed.
                 logger.exception("Could not record the worker heartbeat")
