@@ -255,6 +255,9 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": str(VAR_DIR / "cache"),
         "TIMEOUT": 3600,
+        # Charts and dashboard tables are cached per run; Django's default of 300 entries would
+        # evict them after a dozen officers' scorecards.
+        "OPTIONS": {"MAX_ENTRIES": 10_000},
     }
 }
 
