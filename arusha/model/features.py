@@ -302,18 +302,21 @@ def build_features(
         cutoff = f"(b.day - INTERVAL {int(lag_days)} DAY)"
         if freeze_history_at is not None:
             cutoff = f"least({cutoff}, DATE '{freeze_history_at.isoformat()}')"
-        frame = con.execute(
-            """SELECT declaration_id, day, office_code, officer_id, importer_id, declarant_id, hs6, origin,
-                      net_mass, value, label, revenue, log_mass, log_value, log_unit_value, duty_rate,
-                      CAST(n_items AS DOUBLE) AS n_items
-               FROM base"""
-        ).df()
         for name, keys in HISTORY_KEYS.items():
-            hist = con.execute(_history_sql(name, keys, cutoff)).df()
-            frame = frame.merge(hist, on="declaration_id", how="left")
-        frame = frame.merge(con.execute(_volume_sql()).df(), on="declaration_id", how="left")
+            con.execute(f"CREATE OR REPLACE TEMP TABLE h_{name} AS {_history_sql(name, keys, cutoff)}")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE vol AS {_volume_sql()}")
+        history = ", ".join(f"h_{n}.s_{n}, h_{n}.n_{n}" for n in HISTORY_KEYS)
+        joins = " ".join(f"LEFT JOIN h_{n} USING (declaration_id)" for n in HISTORY_KEYS)
+        frame = con.execute(
+            f"""SELECT b.declaration_id, b.day, b.office_code, b.officer_id, b.importer_id, b.declarant_id,
+                       b.hs6, b.origin, b.net_mass, b.value, b.label, b.revenue, b.log_mass, b.log_value,
+                       b.log_unit_value, b.duty_rate, CAST(b.n_items AS DOUBLE) AS n_items,
+                       {history}, vol.importer_volume, vol.declarant_volume, vol.unit_value_gap
+                FROM base b {joins} LEFT JOIN vol USING (declaration_id)"""
+        ).df()
         revenue_available = bool(con.execute("SELECT count(revenue) FROM base WHERE labelled").fetchone()[0])  # type: ignore[index]
-        con.execute("DROP TABLE base")
+        for table in ["base", "vol", *(f"h_{n}" for n in HISTORY_KEYS)]:
+            con.execute(f"DROP TABLE {table}")
     finally:
         if owns:
             con.close()
