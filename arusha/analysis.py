@@ -8,8 +8,9 @@ Outputs (read by other tools, so their shape is fixed):
 * ``report.html``: self-contained summary.
 * ``time_release_study.csv`` (extra): median stage hours by office, final channel and period.
 
-The heavy lifting (facts, aggregations) is Ibis and runs on the chosen engine; peer statistics and
-tests run in pandas on the aggregated rows, which are small (entities × periods × indicators).
+The heavy lifting (facts, aggregations) is Ibis and runs on the chosen engine; long rows and peer
+statistics run in one in-process DuckDB over the aggregated rows (entities × periods × indicators),
+the exact tests in pandas/SciPy, whatever the engine.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import datetime as dt
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ import pyarrow.parquet as pq
 from ibis import _
 from ibis.backends import BaseBackend
 
-from arusha import backends, signals
+from arusha import backends, detection, signals
 from arusha.metrics import benford, catalogue, facts, levels, pairing
 
 Progress = Callable[[int, str], None]
@@ -55,6 +56,8 @@ MIN_PEERS = 3
 # Peer group of each level: officers and pairs are compared within their office and period; the
 # other levels against all entities of the level in the period; the administration has no peers.
 PEERS_BY_OFFICE = {"officer", "officer_declarant_pair", "officer_importer_pair"}
+# Levels whose indicators are computed for the whole window only, unless per-period rows are asked for.
+TRADER_LEVELS = {"declarant", "importer"}
 
 
 @dataclass
@@ -79,6 +82,7 @@ class Analysis:
     trs: pd.DataFrame
     not_computable: dict[str, str]
     summary: dict[str, Any]
+    expectation: detection.Detection | None = None  # expected versus found, when the store has risk_scores
 
 
 def _available(tables: dict[str, ir.Table]) -> set[str]:
@@ -90,18 +94,44 @@ def _available(tables: dict[str, ir.Table]) -> set[str]:
     return available
 
 
-def _post() -> duckdb.DuckDBPyConnection:
-    """Return an in-process DuckDB for post-processing aggregates (same on every engine)."""
-    con = duckdb.connect()
-    con.execute("SET enable_progress_bar = false")
+@contextmanager
+def _post(con: duckdb.DuckDBPyConnection | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Yield ``con``, or a fresh in-process DuckDB, for post-processing aggregates (same on every engine).
+
+    Why: an analysis reuses one connection for all its post-processing; opening one per step cost
+    more than some of the steps.
+    """
+    if con is not None:
+        yield con
+        return
+    own = duckdb.connect()
+    own.execute("SET enable_progress_bar = false")
+    backends.limit_memory(own, backends.duckdb_memory_limit())
+    try:
+        yield own
+    finally:
+        own.close()
+
+
+def _engine_duckdb(table: ir.Table) -> duckdb.DuckDBPyConnection | None:
+    """Return the DuckDB connection ``table`` runs on, or ``None`` on another engine.
+
+    Why: post-processing in the engine's own DuckDB keeps one buffer pool (one memory limit)
+    instead of two; on Spark a private in-process DuckDB does it.
+    """
+    backend = table._find_backend()
+    if backend.name != "duckdb":
+        return None
+    con: duckdb.DuckDBPyConnection = backend.con
     return con
 
 
-def _long(wide: pa.Table, level: str, inds: list[catalogue.Indicator]) -> pa.Table:
+def _long(
+    wide: pa.Table, level: str, inds: list[catalogue.Indicator], con: duckdb.DuckDBPyConnection | None = None
+) -> pa.Table:
     """Return the wide per-entity metrics as long indicator rows (rows with n = 0 dropped)."""
-    con = _post()
-    try:
-        con.register("wide", wide)
+    with _post(con) as post:
+        post.register("wide", wide)
         parts = []
         for ind in inds:
             code = ind.code
@@ -117,13 +147,14 @@ def _long(wide: pa.Table, level: str, inds: list[catalogue.Indicator]) -> pa.Tab
                 f"'{code}' AS indicator, {value} AS value, CAST(coalesce({n}, 0) AS BIGINT) AS n "
                 f"FROM wide WHERE coalesce({n}, 0) > 0"
             )
-        return con.sql(" UNION ALL ".join(parts)).to_arrow_table()
-    finally:
-        con.close()
+        out = post.sql(" UNION ALL ".join(parts)).to_arrow_table()
+        post.unregister("wide")
+        return out
 
 
 ADDITIVE = {"ratio", "count", "sum"}
 RAW_COLUMNS_NOT_AGGREGATED = (
+    "declaration_id",  # no level groups by it; pairs and Benford read the declarations themselves
     "regime",
     "channel_assigned",
     "channel_changed_by",
@@ -143,26 +174,26 @@ RAW_COLUMNS_NOT_AGGREGATED = (
 )
 
 
-def _whole_period(wide: pa.Table, inds: list[catalogue.Indicator]) -> pa.Table:
+def _whole_period(
+    wide: pa.Table, inds: list[catalogue.Indicator], con: duckdb.DuckDBPyConnection | None = None
+) -> pa.Table:
     """Return the wide metrics of additive indicators summed over periods, with ``period = 'all'``."""
     cols = [c for ind in inds for c in wide.column_names if c.startswith(f"{ind.code}__")]
     sums = ", ".join(f'sum("{c}") AS "{c}"' for c in cols)
-    con = _post()
-    try:
-        con.register("wide", wide)
+    with _post(con) as post:
+        post.register("wide", wide)
         sql = f"SELECT entity_id, office_code, 'all' AS period, {sums} FROM wide GROUP BY entity_id, office_code"
-        return con.sql(sql).to_arrow_table()
-    finally:
-        con.close()
+        out = post.sql(sql).to_arrow_table()
+        post.unregister("wide")
+        return out
 
 
-def _peer_stats(table: pa.Table) -> pa.Table:
+def _peer_stats(table: pa.Table, con: duckdb.DuckDBPyConnection | None = None) -> pa.Table:
     """Add ``peer_median`` and robust ``z`` = (value − median) / (1.4826 × MAD) within peer groups."""
     by_office = ", ".join(f"'{t}'" for t in sorted(PEERS_BY_OFFICE))
     keys = "entity_type, indicator, period, gk"
-    con = _post()
-    try:
-        con.register("ind", table)
+    with _post(con) as post:
+        post.register("ind", table)
         # Grouped medians joined back: DuckDB's windowed median is several times slower.
         sql = f"""
             WITH t AS (
@@ -182,9 +213,39 @@ def _peer_stats(table: pa.Table) -> pa.Table:
             FROM j JOIN m USING ({keys})
             ORDER BY entity_type, indicator, period, entity_id, office_code
         """
-        return con.sql(sql).to_arrow_table().cast(INDICATOR_SCHEMA)
-    finally:
-        con.close()
+        out = post.sql(sql).to_arrow_table().cast(INDICATOR_SCHEMA)
+        post.unregister("ind")
+        return out
+
+
+def _pair_candidates(pairs: pa.Table) -> pd.DataFrame:
+    """Return the pair rows that can become leads, as pandas (the same filter as ``signals``).
+
+    Why: at 5 M declarations there are millions of pairs; the exact tests need only the few with
+    enough cases and excess, and converting all of them to pandas dominated the peak memory.
+    """
+    keep = pc.and_(
+        pc.and_(pc.is_valid(pairs["p_officer"]), pc.greater_equal(pairs["n"], signals.MIN_CASES)),
+        pc.greater_equal(pairs["value"], signals.MIN_RATIO),
+    )
+    return pairs.filter(pc.fill_null(keep, False)).to_pandas()
+
+
+def _arrow_to_long(table: pa.Table, entity_type: str, indicator: str) -> pa.Table:
+    """Return rows with ``entity_id, office_code, period, value, n`` in the long Arrow layout."""
+    cols = ["entity_type", "entity_id", "office_code", "period", "indicator", "value", "n"]
+    schema = pa.schema([f for f in INDICATOR_SCHEMA if f.name in cols])
+    rows = table.num_rows
+    data = {
+        "entity_type": pa.repeat(pa.scalar(entity_type), rows),
+        "entity_id": table["entity_id"],
+        "office_code": table["office_code"],
+        "period": table["period"],
+        "indicator": pa.repeat(pa.scalar(indicator), rows),
+        "value": table["value"],
+        "n": table["n"],
+    }
+    return pa.table({c: pc.cast(data[c], schema.field(c).type) for c in cols}, schema=schema)
 
 
 def _frame_to_long(df: pd.DataFrame) -> pa.Table:
@@ -195,12 +256,36 @@ def _frame_to_long(df: pd.DataFrame) -> pa.Table:
     return pa.Table.from_pandas(df[cols], schema=schema, preserve_index=False)
 
 
+def _level_rows(
+    fact_table: ir.Table,
+    level: str,
+    period: str | None,
+    inds: list[catalogue.Indicator],
+    post: duckdb.DuckDBPyConnection,
+) -> list[pa.Table]:
+    """Return the long indicator rows of one level: per ``period`` (unless ``None``) and for the whole window."""
+    if period is None:
+        whole = levels.level_indicators_wide(fact_table, level, "all", inds).to_pyarrow()
+        return [_long(whole, level, inds, post)]
+    wide = levels.level_indicators_wide(fact_table, level, period, inds).to_pyarrow()
+    rows = [_long(wide, level, inds, post)]
+    # Sums and counts of the whole window are sums of the periods' sums: no second scan.
+    additive = [ind for ind in inds if ind.agg in ADDITIVE]
+    rows.append(_long(_whole_period(wide, additive, post), level, additive, post))
+    holistic = [ind for ind in inds if ind.agg not in ADDITIVE]
+    if holistic:
+        whole = levels.level_indicators_wide(fact_table, level, "all", holistic).to_pyarrow()
+        rows.append(_long(whole, level, holistic, post))
+    return rows
+
+
 def analyze_tables(
     tables: dict[str, ir.Table],
     period: str = "month",
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
     progress: Progress | None = None,
+    trader_periods: bool = False,
 ) -> Analysis:
     """Compute indicators, time-release table and ranked leads from canonical Ibis tables.
 
@@ -210,10 +295,26 @@ def analyze_tables(
         date_from: First registration date included.
         date_to: Last registration date included.
         progress: Called with (percent, message).
+        trader_periods: Also compute declarant and importer indicators per period. Off by default:
+            leads and the web pages use their whole-window values, and per-period rows for tens of
+            thousands of traders would be most of ``indicators.parquet`` and of the analysis time.
 
     Returns:
         The results as pandas frames.
     """
+    with ExitStack() as stack:
+        return _analyze(stack, tables, period, date_from, date_to, progress, trader_periods)
+
+
+def _analyze(
+    stack: ExitStack,
+    tables: dict[str, ir.Table],
+    period: str,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+    progress: Progress | None,
+    trader_periods: bool,
+) -> Analysis:
     report = progress or (lambda _p, _m: None)
     available = _available(tables)
     decl = tables["declarations"]
@@ -235,6 +336,7 @@ def analyze_tables(
         reason = catalogue.not_computable_reason(ind, available)
         if reason:
             not_computable[ind.code] = reason
+    post = stack.enter_context(_post(_engine_duckdb(decl)))
     parts: list[pa.Table] = []
     level_names = list(levels.LEVEL_KEYS)
     for i, level in enumerate(level_names):
@@ -248,15 +350,8 @@ def analyze_tables(
             if ind.agg != "special" and level in ind.levels and ind.code not in not_computable
         ]
         report(15 + int(50 * i / len(level_names)), f"indicators by {level}")
-        wide = levels.level_indicators_wide(fact_table, level, period, inds).to_pyarrow()
-        parts.append(_long(wide, level, inds))
-        # Sums and counts of the whole window are sums of the periods' sums: no second scan.
-        additive = [ind for ind in inds if ind.agg in ADDITIVE]
-        parts.append(_long(_whole_period(wide, additive), level, additive))
-        holistic = [ind for ind in inds if ind.agg not in ADDITIVE]
-        if holistic:
-            whole = levels.level_indicators_wide(fact_table, level, "all", holistic).to_pyarrow()
-            parts.append(_long(whole, level, holistic))
+        by_period = trader_periods or level not in TRADER_LEVELS
+        parts += _level_rows(fact_table, level, period if by_period else None, inds, post)
 
     report(70, "integrity-risk tests")
     candidates: list[pd.DataFrame] = []
@@ -269,10 +364,10 @@ def analyze_tables(
             ("declarant_id", "officer_declarant_pair", "declarant"),
             ("importer_id", "officer_importer_pair", "importer"),
         ):
-            pairs = pairing.pairing_excess(decl, other).to_pandas()
-            n_tests += len(pairs)
-            candidates.append(signals.pairing_leads(pairs, etype, label))
-            parts.append(_frame_to_long(pairs.assign(entity_type=etype, indicator="CP1")))
+            pairs = pairing.pairing_excess(decl, other).to_pyarrow()
+            n_tests += pairs.num_rows
+            candidates.append(signals.pairing_leads(_pair_candidates(pairs), etype, label))
+            parts.append(_arrow_to_long(pairs, etype, "CP1"))
     if "BENFORD_MAD" not in not_computable:
         for by, etype in (("declarant_id", "declarant"), ("importer_id", "importer")):
             bf = benford.benford_deviation(decl, by).to_pandas()
@@ -284,7 +379,11 @@ def analyze_tables(
             parts.append(_frame_to_long(long))
     filled = [p for p in parts if p.num_rows]
     empty = INDICATOR_SCHEMA.empty_table().drop(["peer_median", "z"])
-    indicators = _peer_stats(pa.concat_tables(filled, promote_options="permissive") if filled else empty)
+    combined = pa.concat_tables(filled, promote_options="permissive") if filled else empty
+    parts.clear()  # the parts now live in ``combined`` only, freed once peer statistics are done
+    filled.clear()
+    indicators = _peer_stats(combined, post)
+    del combined
 
     signal_codes = {spec.indicator for spec in signals.SHARE_SIGNALS}
     whole = indicators.filter(
@@ -298,6 +397,10 @@ def analyze_tables(
             continue
         n_tests += int(((whole.indicator == spec.indicator) & (whole.entity_type == spec.entity_type)).sum())
         candidates.append(signals.share_leads(whole, spec))
+    expectation = _expected_vs_found(decl, tables.get("risk_scores"), period, not_computable)
+    if expectation is not None:
+        candidates.append(expectation.candidates)
+        n_tests += expectation.n_tests
     leads = signals.rank_leads(candidates, n_tests)
 
     report(85, "time release study")
@@ -314,7 +417,22 @@ def analyze_tables(
         "date_to": str(date_to) if date_to else None,
         "available": sorted(available),
     }
-    return Analysis(indicators, leads, trs, not_computable, summary)
+    return Analysis(indicators, leads, trs, not_computable, summary, expectation)
+
+
+def _expected_vs_found(
+    decl: ir.Table, risk_scores: ir.Table | None, period: str, not_computable: dict[str, str]
+) -> detection.Detection | None:
+    """Run expected-versus-found when the store has the risk model's scores (see ``detection.py``)."""
+    if risk_scores is None:
+        return None
+    try:
+        found = detection.expected_vs_found(decl, risk_scores, period)
+    except detection.RiskScoresError as exc:
+        not_computable["EXPECTED_FOUND"] = f"not computable ({exc})"
+        return None
+    not_computable.update(found.not_computable)
+    return found
 
 
 @contextmanager
@@ -323,13 +441,13 @@ def _open(store: str | Path, engine: str, spark_session: Any = None) -> Iterator
     if not store.exists():
         raise FileNotFoundError(f"store {store} does not exist: load data first (arusha data load)")
     if engine == "duckdb":
-        con: BaseBackend = backends.connect()
+        con: BaseBackend = backends.connect(memory_limit=backends.duckdb_memory_limit())
         # Attach read-only so that analysis never changes the store and cache() stays in memory.
         con.raw_sql(f"ATTACH '{store}' AS store (READ_ONLY)")
         names = set(con.list_tables(database=("store", "main")))
         tables = {
             t: con.table(t, database=("store", "main"))
-            for t in ("declarations", "items", "events")
+            for t in ("declarations", "items", "events", "risk_scores")
             if t in names
         }
         try:
@@ -342,7 +460,12 @@ def _open(store: str | Path, engine: str, spark_session: Any = None) -> Iterator
     with tempfile.TemporaryDirectory(prefix="arusha-spark-") as tmp:
         export_parquet(store, tmp)
         spark = backends.connect_spark(spark_session)
-        yield backends.register_parquet(spark, tmp)
+        tables = backends.register_parquet(spark, tmp)
+        if (Path(tmp) / "risk_scores.parquet").exists():
+            tables["risk_scores"] = spark.read_parquet(
+                str(Path(tmp) / "risk_scores.parquet"), table_name="risk_scores"
+            )
+        yield tables
 
 
 def export_parquet(store: str | Path, directory: str | Path) -> list[Path]:
@@ -353,7 +476,7 @@ def export_parquet(store: str | Path, directory: str | Path) -> list[Path]:
     con = duckdb.connect(str(store), read_only=True)
     try:
         names = {r[0] for r in con.execute("SHOW TABLES").fetchall()}
-        for name in ("declarations", "items", "events"):
+        for name in ("declarations", "items", "events", "risk_scores"):
             if name in names:
                 path = directory / f"{name}.parquet"
                 con.execute(f"COPY {name} TO '{path}' (FORMAT parquet)")
@@ -373,6 +496,8 @@ def write_outputs(analysis: Analysis, out_dir: str | Path) -> AnalyzeResult:
     analysis.signals.to_csv(out / "signals.csv", index=False, columns=signals.SIGNAL_COLUMNS)
     if not analysis.trs.empty:
         analysis.trs.to_csv(out / "time_release_study.csv", index=False)  # extra file, outside the contract
+    if analysis.expectation is not None:
+        analysis.expectation.write(out)  # detection.parquet, targeting_quality.csv (extra files)
     (out / "report.html").write_text(report.render(analysis), encoding="utf-8")
     strong = int((analysis.signals.score >= signals.STRONG_SCORE).sum()) if len(analysis.signals) else 0
     return AnalyzeResult(
@@ -389,6 +514,7 @@ def analyze_store(
     period: str = "month",
     progress: Progress | None = None,
     spark_session: Any = None,
+    trader_periods: bool = False,
 ) -> AnalyzeResult:
     """Analyse a DuckDB store and write the output contract to ``out_dir``.
 
@@ -401,6 +527,8 @@ def analyze_store(
         period: ``month``, ``quarter`` or ``year``.
         progress: Called with (percent, message); the web app's background job passes one.
         spark_session: An existing SparkSession (e.g. on a cluster) for ``engine="spark"``.
+        trader_periods: Also write declarant and importer indicators per period (see
+            :func:`analyze_tables`).
 
     Returns:
         Counts, not-computable indicators and timing.
@@ -414,7 +542,7 @@ def analyze_store(
     with _open(store, engine, spark_session) as tables:
         if "declarations" not in tables:
             raise LookupError("the store has no declarations table: load data first (arusha data load)")
-        analysis = analyze_tables(tables, period, date_from, date_to, progress)
+        analysis = analyze_tables(tables, period, date_from, date_to, progress, trader_periods)
     report(95, "writing outputs")
     result = write_outputs(analysis, out_dir)
     result.engine = engine

@@ -14,6 +14,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from arusha.detection import NAMES as DETECTION_NAMES
+from arusha.detection import Detection
 from arusha.metrics.catalogue import BY_CODE
 from arusha.signals import STRONG_SCORE
 
@@ -82,6 +84,94 @@ def _bar_chart(labels: list[str], values: list[float], title: str, width: int = 
     return "".join(parts)
 
 
+def _expected_found_section(det: Detection, rows: int = 10) -> list[str]:
+    """Return the "Expected versus found" section: shortfalls, revenue at risk, targeting quality."""
+    model = ", ".join(det.model_ids) or "the risk model"
+    out = [
+        "<h2>Expected versus found</h2>",
+        f"<p>The risk model ({_e(model)}) gives each declaration a probability that an inspection finds "
+        "a discrepancy. Adding these up over the declarations an officer inspected gives the number of "
+        "discrepancies the officer could be expected to find. An officer who finds far fewer than "
+        "expected, beyond what chance explains, appears among the leads above (kind "
+        "<em>detection_shortfall</em>).</p>",
+        "<p class='note'>The expectation is only as good as the model. Scores computed on the period the "
+        "model was trained on flatter everyone in it. Full tables: detection.parquet and "
+        "targeting_quality.csv.</p>",
+    ]
+    whole = det.table[(det.table.period == "all") & (det.table.inspected > 0)]
+    officers = whole[whole.entity_type == "officer"]
+    short = officers[officers.found < officers.expected].sort_values("p_value").head(rows)
+    if not short.empty:
+        out.append("<h3>Largest shortfalls (whole period)</h3>")
+        out.append(
+            _table(
+                pd.DataFrame(
+                    {
+                        "officer": short.entity_id,
+                        "office": short.office_code,
+                        "inspections": [f"{v:,}" for v in short.inspected.astype(int)],
+                        "found": [f"{v:,}" for v in short.found.astype(int)],
+                        "expected": [f"{v:,.1f}" for v in short.expected],
+                        "95% interval": [
+                            f"{lo}–{hi}"
+                            for lo, hi in zip(short.expected_low, short.expected_high, strict=True)
+                        ],
+                        "chance of finding so few": [
+                            f"{p:.1e}" if p < 0.001 else f"{p:.3f}" for p in short.p_value
+                        ],
+                    }
+                )
+            )
+        )
+    rar = (
+        officers.dropna(subset=["revenue_at_risk"]).sort_values("revenue_at_risk", ascending=False).head(rows)
+    )
+    if not rar.empty:
+        out.append("<h3>Revenue at risk (whole period)</h3>")
+        out.append(
+            "<p>Duties the model expects an inspection would have recovered, summed over the declarations "
+            "each officer released without any adjustment.</p>"
+        )
+        out.append(
+            _bar_chart(
+                list(rar.entity_id), [float(v) for v in rar.revenue_at_risk], "Revenue at risk by officer"
+            )
+        )
+    if not det.targeting.empty:
+        out.append("<h3>Targeting quality by office and period</h3>")
+        out.append(
+            "<p>Hit rate of the inspections the channels actually ordered, next to the hit rate among the "
+            "model's own top picks (as many declarations as were inspected) — observable only for those of "
+            "its picks that were inspected — and the hit rate the model expects for its picks.</p>"
+        )
+        t = det.targeting
+        out.append(
+            _table(
+                pd.DataFrame(
+                    {
+                        "office": t.office_code,
+                        "period": t.period,
+                        "inspected": [f"{int(v):,}" for v in t.inspected],
+                        "hit rate of channels": t.hit_rate,
+                        "hit rate of model's picks (inspected ones)": t.model_top_hit_rate,
+                        "share of model's picks inspected": t.model_top_inspected_share,
+                        "model's expected hit rate for its picks": t.model_top_expected_hit_rate,
+                    }
+                ).head(60),
+                {
+                    c: "share"
+                    for c in (
+                        "hit rate of channels",
+                        "hit rate of model's picks (inspected ones)",
+                        "share of model's picks inspected",
+                        "model's expected hit rate for its picks",
+                    )
+                },
+            )
+        )
+    return out
+
+
 def render(analysis: Analysis) -> str:
     """Return the report as one HTML string.
 
@@ -131,10 +221,12 @@ def render(analysis: Analysis) -> str:
             f"<p class='note'>{len(leads)} leads in all; score ≥ {STRONG_SCORE:g} is strong "
             "(Benjamini–Hochberg q ≤ 0.001). Full list in signals.csv.</p>"
         )
+    if analysis.expectation is not None and not analysis.expectation.table.empty:
+        out.extend(_expected_found_section(analysis.expectation))
     if analysis.not_computable:
         out.append("<h2>Not computable</h2><ul>")
         for code, reason in sorted(analysis.not_computable.items()):
-            name = BY_CODE[code].name_en if code in BY_CODE else code
+            name = BY_CODE[code].name_en if code in BY_CODE else DETECTION_NAMES.get(code, code)
             out.append(f"<li>{_e(code)} — {_e(name)}: {_e(reason)}</li>")
         out.append("</ul>")
 

@@ -4,6 +4,14 @@ Demo and tests need data that looks like an ASYCUDA-type export (skewed operator
 mix, realistic unit values, clearance times by channel, office hours) and contains known anomalies
 whose detection can be checked. Everything is vectorised with NumPy so that millions of declarations
 generate in seconds, and fully determined by the seed.
+
+Control outcomes follow a planted, learnable risk pattern rather than a flat rate, so that a risk
+model trained on the data has something to find and "expected versus found" has a true expectation:
+a latent fraud propensity per declaration from a few risky importers, HS6 lines and origins plus
+undervaluation (unit value below the HS6 reference), and idiosyncratic noise. The probability that an
+inspection finds a discrepancy is ``sigmoid(intercept[channel] + propensity)``, the intercepts set so
+that red (physical) inspections find a discrepancy about 25 % of the time and yellow (documentary)
+ones about 10 %. Selectivity is mildly risk-based: riskier declarations go red/yellow a little more often.
 """
 
 from __future__ import annotations
@@ -33,6 +41,9 @@ ORIGIN_P = np.array([0.3, 0.12, 0.1, 0.08, 0.07, 0.07, 0.06, 0.05, 0.05, 0.04, 0
 OFFENCES = {"VAL-UNDER": 400_000.0, "TAR-MISCL": 250_000.0, "ORI-FALSE": 600_000.0, "QTY-SHORT": 150_000.0}
 HOUR = 3600.0
 DAY = 24 * HOUR
+# Mean hit rate of inspections by final channel (yellow = documentary, red = physical).
+HIT_RATE = {2: 0.10, 3: 0.25}
+MEAN_UPLIFT = 0.35  # assessed value / declared value − 1 when a discrepancy is found (uniform 1.1–1.6)
 
 
 @dataclass
@@ -58,16 +69,65 @@ class Anomaly:
 
 @dataclass
 class Truth:
-    """What ``truth.json`` records about a generated data set."""
+    """What ``truth.json`` records about a generated data set.
+
+    ``hit_probability`` and ``expected_additional_duties`` (one value per declaration, in
+    declaration order) are the generator's true P(inspection finds a discrepancy) — for the
+    declaration's own channel when inspected, for a physical inspection otherwise — and the duties
+    such an inspection recovers on average. They stay out of ``truth.json`` (size) and serve tests
+    as a perfect "model" (see :func:`true_risk_scores`). ``risk_pattern`` names what drives risk.
+    """
 
     seed: int
     declarations: int
     anomalies: list[Anomaly] = field(default_factory=list)
+    risk_pattern: dict[str, Any] = field(default_factory=dict)
+    hit_probability: F | None = field(default=None, repr=False)
+    expected_additional_duties: F | None = field(default=None, repr=False)
 
 
 def _zipf_weights(n: int, s: float) -> F:
     w = 1.0 / np.arange(1, n + 1) ** s
     return np.asarray(w / w.sum(), dtype=np.float64)
+
+
+def _sigmoid(x: F) -> F:
+    return np.asarray(1.0 / (1.0 + np.exp(-x)), dtype=np.float64)
+
+
+def _intercept(score: F, target: float) -> float:
+    """Return ``a`` such that the mean of ``sigmoid(a + score)`` is ``target`` (bisection)."""
+    if score.size == 0:
+        return float(np.log(target / (1.0 - target)))
+    lo, hi = -20.0, 20.0
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        if float(_sigmoid(mid + score).mean()) < target:
+            lo = mid
+        else:
+            hi = mid
+    return (lo + hi) / 2
+
+
+def _risk_channels(score: F, uniform: F) -> I:
+    """Draw assigned channels (0 green … 3 red) mildly tilted toward red/yellow for risky declarations.
+
+    Why: real selectivity is risk-based but far from perfect; the tilt keeps the overall channel mix
+    close to ``CHANNEL_P`` (the exponents are centred) while leaving the model room to do better.
+    ``uniform`` (one per declaration) is inverted through each row's cumulative weights, as
+    ``Generator.choice`` does with fixed weights, so only declarations near a boundary move.
+    """
+    z = (score - score.mean()) / max(float(score.std()), 1e-9)
+    weights = np.column_stack(
+        [
+            np.full(score.size, CHANNEL_P[0]),
+            np.full(score.size, CHANNEL_P[1]),
+            CHANNEL_P[2] * np.exp(0.3 * z - 0.045),
+            CHANNEL_P[3] * np.exp(0.6 * z - 0.18),
+        ]
+    )
+    cum = np.cumsum(weights / weights.sum(axis=1, keepdims=True), axis=1)
+    return np.asarray((uniform[:, None] >= cum).sum(axis=1).clip(0, 3), dtype=np.int64)
 
 
 def _to_working_hours(ts: F, rng: np.random.Generator) -> F:
@@ -140,12 +200,12 @@ def generate(
     reg = t0 + day * DAY + rng.uniform(7.5 * HOUR, 16.5 * HOUR, n)
     reg = _to_working_hours(reg, rng)
     period_end = t0 + span_days * DAY
-
-    assigned = rng.choice(4, n, p=CHANNEL_P)
-    final = assigned.copy()
-    # Background: a few legitimate relaxations after document checks.
-    relax = (assigned >= 2) & (rng.random(n) < 0.02)
-    final[relax] = 0
+    # The channel draw's uniforms are taken here, where a flat draw used to be, so that a seed keeps
+    # giving the same items, times and operators; the channels are set once risk is known (below).
+    # Everything the risk pattern adds draws from its own generator, for the same reason.
+    channel_u = rng.random(n)
+    relax_u = rng.random(n)
+    risk_rng = np.random.default_rng([seed, 1])
     report(10, "declarations drawn")
 
     # Items: 1–4 lines; HS6 lines have reference unit values (per kg) spread over 3 orders of magnitude.
@@ -162,13 +222,41 @@ def generate(
     it_origin = rng.choice(ORIGINS.size, m, p=ORIGIN_P)
     mass = np.round(np.exp(rng.normal(np.log(300), 1.4, m)), 1) + 0.1
     uv_noise = np.exp(rng.normal(0.0, 0.3, m))
+    # Background undervaluation: 4 % of declarations declare all lines at about 45 % of the value.
+    under = risk_rng.random(n) < 0.04
+    uv_noise = np.where(under[it_decl], uv_noise * 0.45, uv_noise)
     it_value = np.round(mass * hs_ref[it_hs] * uv_noise, 2)
     report(25, "items drawn")
+
+    # The planted risk pattern (see the module docstring): what a risk model should learn.
+    risky_imp = risk_rng.choice(
+        np.argsort(-np.bincount(imp, minlength=n_imp), kind="stable")[:300], 15, replace=False
+    )
+    risky_hs = risk_rng.choice(n_hs, 10, replace=False)
+    risky_origin = risk_rng.choice(ORIGINS.size, 2, replace=False)
+    propensity = (
+        1.6 * np.isin(imp, risky_imp)
+        + 1.0 * (np.bincount(it_decl, weights=np.isin(it_hs, risky_hs), minlength=n) > 0)
+        + 0.6 * np.isin(it_origin[starts], risky_origin)
+        + risk_rng.normal(0.0, 0.5, n)
+    )
+    truth.risk_pattern = {
+        "importers": sorted(str(importers[i]) for i in risky_imp),
+        "hs_codes": sorted(str(hs_codes[i]) for i in risky_hs),
+        "origins": sorted(str(ORIGINS[i]) for i in risky_origin),
+        "undervaluation": "risk rises by 2 logits per unit of −log(unit value / HS6 reference), mean over lines",
+    }
+    assigned = _risk_channels(propensity + 2.0 * _undervaluation(uv_noise, it_decl, n), channel_u)
+    final = assigned.copy()
+    # Background: a few legitimate relaxations after document checks.
+    relax = (assigned >= 2) & (relax_u < 0.02)
+    final[relax] = 0
 
     picks: dict[str, int] = {}
     if anomalies:
         picks = _plant_assignments(
             rng,
+            risk_rng,
             n_off,
             per_office,
             office,
@@ -186,6 +274,7 @@ def generate(
         if "uv_importer" in picks:
             low = imp[it_decl] == picks["uv_importer"]
             it_value = np.where(low, np.round(it_value * 0.35, 2), it_value)
+            uv_noise = np.where(low, uv_noise * 0.35, uv_noise)
 
     declared = np.bincount(it_decl, weights=it_value, minlength=n)
     if anomalies and "benford_declarant" in picks:
@@ -198,11 +287,19 @@ def generate(
     it_duty = it_value * hs_rate[it_hs]
     duties = np.bincount(it_decl, weights=it_duty, minlength=n)
 
-    # Control outcome by final channel: red = physical, yellow = documentary.
+    # Control outcome by final channel (red = physical, yellow = documentary) and propensity.
+    propensity = propensity + 2.0 * _undervaluation(uv_noise, it_decl, n)
+    a_red = _intercept(propensity[final == 3], HIT_RATE[3])
+    a_yellow = _intercept(propensity[final == 2], HIT_RATE[2])
+    hit_p = np.where(final == 2, _sigmoid(a_yellow + propensity), _sigmoid(a_red + propensity))
+    truth.hit_probability = hit_p
+    truth.expected_additional_duties = np.asarray(hit_p * duties * MEAN_UPLIFT, dtype=np.float64)
     result = np.full(n, "none", dtype=object)
     inspected = final >= 2
-    hit_p = np.where(final == 3, 0.25, 0.10)
     hit = inspected & (rng.random(n) < hit_p)
+    if anomalies:
+        # Rubber stamp: the officer records "no discrepancy" on 90 % of what inspection would find.
+        hit &= ~((officer == picks["rubber_stamp"]) & (risk_rng.random(n) < 0.9))
     result[inspected] = "no_discrepancy"
     result[hit] = "discrepancy"
     uplift = np.where(hit, rng.uniform(1.1, 1.6, n), 1.0)
@@ -312,6 +409,38 @@ def generate(
     return tables, truth
 
 
+def _undervaluation(uv_ratio: F, it_decl: I, n: int) -> F:
+    """Return per declaration the mean over lines of −log(unit value / HS6 reference), floored at 0."""
+    lines = np.bincount(it_decl, minlength=n)
+    gap = -np.bincount(it_decl, weights=np.log(uv_ratio), minlength=n) / np.maximum(lines, 1)
+    return np.asarray(np.maximum(gap, 0.0), dtype=np.float64)
+
+
+def true_risk_scores(
+    tables: dict[str, pa.Table], truth: Truth, model_id: str = "synthetic-truth"
+) -> pa.Table:
+    """Return the generator's true probabilities in the layout ``arusha model score`` writes.
+
+    Columns ``declaration_id, probability, expected_additional_duties, model_id, scored_at``: the
+    ``risk_scores`` table of a perfect model, for tests and demos of expected-versus-found.
+    """
+    if truth.hit_probability is None or truth.expected_additional_duties is None:
+        raise ValueError("this Truth has no per-declaration probabilities: generate the data again")
+    ids = tables["declarations"]["declaration_id"]
+    n = len(ids)
+    return pa.table(
+        {
+            "declaration_id": ids,
+            "probability": pa.array(truth.hit_probability, pa.float64()),
+            "expected_additional_duties": pa.array(
+                np.round(truth.expected_additional_duties, 2), pa.float64()
+            ),
+            "model_id": pa.array([model_id] * n, pa.string()),
+            "scored_at": pa.array(np.full(n, np.datetime64("2025-01-01T00:00:00", "s")), pa.timestamp("us")),
+        }
+    )
+
+
 def _ts(seconds: F) -> pa.Array:
     mask = np.isnan(seconds)
     values = np.where(mask, 0, np.round(seconds)).astype("int64").astype("datetime64[s]")
@@ -320,6 +449,7 @@ def _ts(seconds: F) -> pa.Array:
 
 def _plant_assignments(
     rng: np.random.Generator,
+    risk_rng: np.random.Generator,
     n_off: int,
     per_office: int,
     office: I,
@@ -336,9 +466,10 @@ def _plant_assignments(
 ) -> dict[str, int]:
     """Plant the assignment/channel anomalies in place and return the chosen entity indexes."""
     n = office.size
-    # Distinct officers from every office, so each anomaly has its own culprit.
+    # Distinct officers from every office, so each anomaly has its own culprit; the one needing the
+    # most files (red releases without inspection) goes to the busiest office.
     pool = [o * per_office + k for k in range(per_office) for o in range(n_off)]
-    keys = ("override", "pair", "after_hours", "before_payment", "red_no_insp", "penalty")
+    keys = ("override", "pair", "red_no_insp", "before_payment", "after_hours", "penalty", "rubber_stamp")
     picks = dict(zip(keys, pool[1 : len(keys) + 1], strict=True))
 
     def add(kind: str, etype: str, eid: str, off: str | None, text: str) -> None:
@@ -382,6 +513,21 @@ def _plant_assignments(
         f"{officers[o]}|{declarants[d_pair]}",
         str(offices[off]),
         "half of the broker's files at the office steered to this officer",
+    )
+
+    # Rubber stamp: an officer who gets a large share of the office's red files (steered from the
+    # honest officers) and records "no discrepancy" on most of them (outcome planted in generate()).
+    o = picks["rubber_stamp"]
+    off = o // per_office
+    planted = [v for k, v in picks.items() if k != "rubber_stamp"]
+    sel = (office == off) & (final == 3) & ~np.isin(officer, planted) & (risk_rng.random(n) < 0.5)
+    officer[sel] = o
+    add(
+        "detection_shortfall",
+        "officer",
+        str(officers[o]),
+        str(offices[off]),
+        "inspects half of the office's red declarations and records no discrepancy on 90% of those with one",
     )
 
     picks["uv_importer"] = int(imp_by_volume[3])
@@ -480,6 +626,7 @@ def write_dataset(
         "seed": truth.seed,
         "declarations": truth.declarations,
         "anomalies": [a.as_dict() for a in truth.anomalies],
+        "risk_pattern": truth.risk_pattern,
     }
     (out / "truth.json").write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
     return truth

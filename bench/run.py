@@ -1,78 +1,125 @@
 """Benchmark load, core indicators (engine, hand-written SQL, pandas) and full analyze.
 
-Each step runs in its own process so that its peak RSS is measured alone. Results are printed as
-a Markdown table row per size; copy them into bench/README.md.
+Each step runs in its own process so that its peak RSS is measured alone. For each step the table
+gives the wall time of the whole process (interpreter start and imports included), the wall and CPU
+time of the work alone (after the imports), the peak RSS and the machine's 1-minute load average
+when the step started: the machine is shared, so ratios measured in the same run are what hold.
+Results are printed as Markdown; copy them into bench/README.md.
 
-Usage: python bench/run.py 500000 1000000 [--work var/bench]
+Usage: python bench/run.py 500000 1000000 [--work var/bench] [--repeat 2]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).parent
 
-STEPS = {
+# step -> (imports, work); both run in a fresh interpreter with sys.argv[1] = the data directory.
+STEPS: dict[str, tuple[str, str]] = {
     "load": (
-        "from arusha.importing import load_sources; import sys; d=sys.argv[1]; "
-        "load_sources([f'{d}/declarations.parquet', f'{d}/items.parquet', f'{d}/events.parquet'], f'{d}/s.duckdb')"
+        "from arusha.importing import load_sources",
+        "d = sys.argv[1]\n"
+        "load_sources([f'{d}/declarations.parquet', f'{d}/items.parquet', f'{d}/events.parquet'], f'{d}/s.duckdb')",
     ),
     "sql": (
-        "import duckdb, sys; c=duckdb.connect(sys.argv[1] + '/s.duckdb', read_only=True); "
-        f"c.sql(open('{HERE / 'baseline.sql'}').read()).to_arrow_table()"
+        "import duckdb",
+        f"c = duckdb.connect(sys.argv[1] + '/s.duckdb', read_only=True)\n"
+        f"c.sql(open({str(HERE / 'baseline.sql')!r}).read()).to_arrow_table()",
     ),
     "pandas": (
-        f"import sys; sys.path.insert(0, '{HERE}'); import baseline_pandas as b, pandas as pd; "
-        "b.core_indicators(pd.read_parquet(sys.argv[1] + '/declarations.parquet'))"
+        f"sys.path.insert(0, {str(HERE)!r})\nimport baseline_pandas as b\nimport pandas as pd",
+        "b.core_indicators(pd.read_parquet(sys.argv[1] + '/declarations.parquet'))",
     ),
-    "engine_core": f"import sys; sys.path.insert(0, '{HERE}'); import core_engine; core_engine.main(sys.argv[1])",
+    "engine_core": (
+        f"sys.path.insert(0, {str(HERE)!r})\nimport core_engine",
+        "core_engine.main(sys.argv[1])",
+    ),
     "analyze": (
-        "from arusha.analysis import analyze_store; import sys; "
-        "analyze_store(sys.argv[1] + '/s.duckdb', sys.argv[1] + '/out')"
+        "from arusha.analysis import analyze_store",
+        "analyze_store(sys.argv[1] + '/s.duckdb', sys.argv[1] + '/out')",
     ),
 }
 
+TIMED = """import resource, sys, time
+{imports}
+started, cpu = time.perf_counter(), time.process_time()
+{work}
+usage = resource.getrusage(resource.RUSAGE_SELF)
+print('RESULT', time.perf_counter() - started, time.process_time() - cpu, usage.ru_maxrss)
+"""
 
-TIMED = (
-    "import resource, sys, time\n"
-    "started = time.perf_counter()\n"
-    "{code}\n"
-    "print('RESULT', time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
-)
+
+@dataclass
+class Timing:
+    """One step's measurements."""
+
+    wall: float  # whole process, start-up and imports included
+    work: float  # wall time of the work alone
+    cpu: float  # CPU time of the work (all threads)
+    rss_gb: float
+    load: float  # 1-minute load average when the step started
 
 
-def _run(code: str, work: Path) -> tuple[float, float]:
-    """Return (seconds, peak RSS in GB) of ``code`` in a fresh interpreter (imports included)."""
+def run_step(step: str, work_dir: Path) -> Timing:
+    """Run ``step`` on the data in ``work_dir`` in a fresh interpreter and measure it."""
+    imports, work = STEPS[step]
+    load = os.getloadavg()[0]
+    started = time.perf_counter()
     out = subprocess.run(
-        [sys.executable, "-c", TIMED.format(code=code.replace("; ", "\n")), str(work)],
+        [sys.executable, "-c", TIMED.format(imports=imports, work=work), str(work_dir)],
         check=True,
         capture_output=True,
         text=True,
     ).stdout
-    _, seconds, rss_kb = out.strip().splitlines()[-1].split()
-    return float(seconds), int(rss_kb) / 1024**2
+    wall = time.perf_counter() - started
+    _, seconds, cpu, rss_kb = out.strip().splitlines()[-1].split()
+    return Timing(wall, float(seconds), float(cpu), int(rss_kb) / 1024**2, load)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("sizes", type=int, nargs="+")
     parser.add_argument("--work", type=Path, default=Path("var/bench"))
+    parser.add_argument("--steps", default=",".join(STEPS), help="comma-separated subset of the steps")
     args = parser.parse_args()
-    print("| declarations | step | seconds | peak RSS GB |")
-    print("|---:|---|---:|---:|")
+    steps = args.steps.split(",")
+    print("| declarations | step | wall s (with start-up) | work s | work CPU s | peak RSS GB | load avg |")
+    print("|---:|---|---:|---:|---:|---:|---:|")
     for n in args.sizes:
-        work = args.work / str(n)
-        if not (work / "declarations.parquet").exists():
+        work_dir = args.work / str(n)
+        if not (work_dir / "declarations.parquet").exists():
             # In a child process: a child's peak RSS would otherwise include this process's.
-            code = f"from arusha.synth import write_dataset; write_dataset({str(work)!r}, {n}, seed=1)"
+            code = f"from arusha.synth import write_dataset; write_dataset({str(work_dir)!r}, {n}, seed=1)"
             subprocess.run([sys.executable, "-c", code], check=True)
-        (work / "s.duckdb").unlink(missing_ok=True)
-        for step, code in STEPS.items():
-            seconds, peak = _run(code, work)
-            print(f"| {n:,} | {step} | {seconds:.1f} | {peak:.2f} |", flush=True)
+        if "load" in steps:
+            for name in ("s.duckdb", "s.duckdb.wal"):
+                (work_dir / name).unlink(missing_ok=True)
+        timings: dict[str, Timing] = {}
+        for step in steps:
+            t = run_step(step, work_dir)
+            timings[step] = t
+            print(
+                f"| {n:,} | {step} | {t.wall:.1f} | {t.work:.1f} | {t.cpu:.1f} | {t.rss_gb:.2f} | {t.load:.1f} |",
+                flush=True,
+            )
+        if "load" in timings:
+            print(f"<!-- {n:,}: load {n / timings['load'].work:,.0f} declarations/s (work) -->")
+        if "sql" in timings:
+            base = timings["sql"]
+            for step in ("engine_core", "pandas", "analyze"):
+                if step in timings:
+                    t = timings[step]
+                    print(
+                        f"<!-- {n:,}: {step} / sql = {t.wall / base.wall:.1f}x wall, "
+                        f"{t.work / base.work:.1f}x work, {t.cpu / max(base.cpu, 1e-9):.1f}x CPU -->"
+                    )
 
 
 if __name__ == "__main__":

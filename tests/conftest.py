@@ -13,7 +13,7 @@ from ibis.backends import BaseBackend
 
 from arusha import backends
 from arusha.importing import load_sources
-from arusha.synth import write_dataset
+from arusha.synth import Truth, true_risk_scores, write_dataset
 
 DATA = Path(__file__).parent / "data"
 
@@ -82,15 +82,30 @@ def declarations_csv(tmp_path: Path) -> Callable[..., Path]:
     return make
 
 
+def write_risk_scores(store: Path, data: Path, truth: Truth) -> None:
+    """Store the generator's true probabilities as ``risk_scores``, as ``arusha model score`` would."""
+    import duckdb
+    import pyarrow.parquet as pq
+
+    scores = true_risk_scores({"declarations": pq.read_table(data / "declarations.parquet")}, truth)
+    con = duckdb.connect(str(store))
+    try:
+        con.register("scores", scores)
+        con.execute("CREATE OR REPLACE TABLE risk_scores AS SELECT * FROM scores")
+    finally:
+        con.close()
+
+
 @pytest.fixture(scope="session")
 def planted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """A 4,000-declaration synthetic data set with planted anomalies, loaded and analysed once."""
+    """A 4,000-declaration synthetic data set with planted anomalies, loaded, scored and analysed once."""
     from arusha.analysis import analyze_store
 
     out = tmp_path_factory.mktemp("planted")
     truth = write_dataset(out / "data", 4000, seed=11)
     store = out / "store.duckdb"
     load_sources([out / "data" / f"{t}.parquet" for t in ("declarations", "items", "events")], store)
+    write_risk_scores(store, out / "data", truth)
     analyze_store(store, out / "analysis")
     return {
         "dir": out,
@@ -102,13 +117,14 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def clean(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A 4,000-declaration synthetic data set without anomalies, loaded and analysed once."""
+    """A 4,000-declaration synthetic data set without anomalies, loaded, scored and analysed once."""
     from arusha.analysis import analyze_store
 
     out = tmp_path_factory.mktemp("clean")
-    write_dataset(out / "data", 4000, seed=12, anomalies=False)
+    truth = write_dataset(out / "data", 4000, seed=12, anomalies=False)
     store = out / "store.duckdb"
     load_sources([out / "data" / f"{t}.parquet" for t in ("declarations", "items", "events")], store)
+    write_risk_scores(store, out / "data", truth)
     analyze_store(store, out / "analysis")
     return out / "analysis"
 

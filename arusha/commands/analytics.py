@@ -54,9 +54,13 @@ def load(
 
     Example: arusha data load export/declarations.csv export/items.csv --mapping mappings/asycuda-world.yaml
     """
-    from arusha.importing import LoadRejected, load_mapping, load_sources
+    from arusha.importing import LoadRejected, MappingError, load_mapping, load_sources
 
-    parsed = load_mapping(mapping) if mapping else None
+    try:
+        parsed = load_mapping(mapping) if mapping else None
+    except MappingError as exc:
+        typer.echo(f"Bad mapping: {exc}. Nothing was loaded.", err=True)
+        raise typer.Exit(2) from exc
     try:
         with _progress("load") as progress:
             result = load_sources(
@@ -120,6 +124,9 @@ def analyze(
         dt.datetime | None, typer.Option("--to", formats=["%Y-%m-%d"], help="Last day.")
     ] = None,
     period: Annotated[str, typer.Option(help="month, quarter or year.")] = "month",
+    trader_periods: Annotated[
+        bool, typer.Option(help="Also write declarant and importer indicators per period (large).")
+    ] = False,
 ) -> None:
     """Compute indicators and ranked integrity-risk leads; write indicators.parquet, signals.csv, report.html.
 
@@ -138,6 +145,7 @@ def analyze(
             engine=engine,
             period=period,
             progress=progress,
+            trader_periods=trader_periods,
             date_from=date_from.date() if date_from else None,
             date_to=date_to.date() if date_to else None,
         )

@@ -122,6 +122,7 @@ class _Job:
     plan: TablePlan
     conv: str
     relation: str
+    rows: int
     errors: int = 0
 
 
@@ -224,19 +225,15 @@ def load_sources(
                     ]
                     continue
                 result.absent_columns[target] = plan.absent
-                conv = f"conv_{i}_{target}"
-                rate = result.rows_read / max(time.perf_counter() - started, 1e-9)
-                report(
-                    int(60 * (i + 0.5) / total),
-                    f"validating {path.name} → {target} ({result.rows_read:,} rows read, {rate:,.0f} rows/s)",
-                )
-                con.execute(f"CREATE OR REPLACE TEMP TABLE {conv} AS {plan.sql}")
-                dup = duplicate_sql(target, conv)
-                if dup is not None:
-                    found = con.execute(dup[0]).fetchall()[0]
-                    if found and found[0]:
-                        con.execute(dup[1])
-                jobs.append(_Job(path, digest, plan, conv, relation))
+                jobs.append(_Job(path, digest, plan, f"conv_{i}_{target}", relation, rows))
+        if not file_errors and _write_clean(con, jobs, result, report, started):
+            result.seconds = time.perf_counter() - started
+            report(100, f"loaded {sum(result.loaded.values())} rows")
+            return result
+        # Some row breaks a rule (or a file cannot load): convert into temp tables to list every error.
+        for n, job in enumerate(jobs):
+            report(60 + int(10 * n / max(len(jobs), 1)), f"checking {job.path.name} → {job.plan.table}")
+            _convert(con, job)
         row_errors = _collect_errors(con, jobs)
         result.error_count = len(file_errors) + row_errors
         if file_errors or (row_errors and not quarantine):
@@ -254,6 +251,81 @@ def load_sources(
         return result
     finally:
         con.close()
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> int:
+    row = con.execute(sql, params or []).fetchall()
+    return int(row[0][0]) if row and row[0][0] is not None else 0
+
+
+def _replace_existing(con: duckdb.DuckDBPyConnection, table: str, rows_sql: str) -> None:
+    """Delete stored rows whose key comes again in ``rows_sql``: a newer export supersedes the older."""
+    if not _scalar(con, f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT 1)"):
+        return
+    key = contract.KEYS[table]
+    key_sql = ", ".join(quote(k) for k in key)
+    if len(key) > 1:
+        con.execute(f"DELETE FROM {table} WHERE ({key_sql}) IN (SELECT ({key_sql}) FROM {rows_sql})")
+    else:
+        con.execute(f"DELETE FROM {table} WHERE {key_sql} IN (SELECT {key_sql} FROM {rows_sql})")
+
+
+def _record(con: duckdb.DuckDBPyConnection, job: _Job, loaded: int, quarantined: int) -> None:
+    con.execute(
+        "INSERT INTO _arusha_loads VALUES (?, ?, ?, ?, ?, ?, now())",
+        [job.digest, str(job.path), job.plan.table, loaded, quarantined, ",".join(job.plan.columns)],
+    )
+
+
+def _write_clean(
+    con: duckdb.DuckDBPyConnection, jobs: list[_Job], result: LoadResult, report: Progress, started: float
+) -> bool:
+    """Validate while writing, straight from the sources; return False, having written nothing, on any error.
+
+    Why: most loads are clean, and converting each source once, straight into its table, costs about
+    half of converting into a temp table, listing its errors and copying it again. A row that breaks
+    a rule is not inserted, so fewer rows than the source holds means "not clean": the transaction is
+    rolled back and the caller takes the slow path that lists every error.
+    """
+    loaded: dict[str, int] = {}
+    total = sum(job.rows for job in jobs)
+    done = 0
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for job in jobs:
+            rate = done / max(time.perf_counter() - started, 1e-9)
+            report(
+                60 + int(35 * done / max(total, 1)),
+                f"validating and loading {job.path.name} → {job.plan.table} "
+                f"({done:,} of {total:,} rows loaded, {rate:,.0f} rows/s)",
+            )
+            dup = job.plan.duplicate_count_sql()
+            if not job.plan.key_sql or (dup is not None and _scalar(con, dup)):
+                con.execute("ROLLBACK")
+                return False
+            _replace_existing(con, job.plan.table, f"({job.plan.key_sql})")
+            cols = ", ".join(quote(c) for c in job.plan.columns)
+            inserted = _scalar(con, f"INSERT INTO {job.plan.table} ({cols}) {job.plan.clean_sql}")
+            if inserted != job.rows:
+                con.execute("ROLLBACK")
+                return False
+            _record(con, job, inserted, 0)
+            loaded[job.plan.table] = loaded.get(job.plan.table, 0) + inserted
+            done += inserted
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    result.loaded.update(loaded)
+    return True
+
+
+def _convert(con: duckdb.DuckDBPyConnection, job: _Job) -> None:
+    """Convert a source into the temp table ``job.conv`` with each row's broken rules in ``__errs``."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {job.conv} AS {job.plan.sql}")
+    dup = duplicate_sql(job.plan.table, job.conv)
+    if dup is not None and _scalar(con, dup[0]):
+        con.execute(dup[1])
 
 
 def _collect_errors(con: duckdb.DuckDBPyConnection, jobs: list[_Job]) -> int:
@@ -317,38 +389,24 @@ def _write(con: duckdb.DuckDBPyConnection, jobs: list[_Job], result: LoadResult)
             table, cols = job.plan.table, job.plan.columns
             col_sql = ", ".join(quote(c) for c in cols)
             good = f"(SELECT * FROM {job.conv} WHERE len(__errs) = 0)"
-            key = contract.KEYS[table]
-            key_sql = ", ".join(quote(k) for k in key)
-            if con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]:
-                # Rows whose key is already stored are replaced: a newer export supersedes the older.
-                con.execute(
-                    f"DELETE FROM {table} WHERE ({key_sql}) IN (SELECT ({key_sql}) FROM {good})"
-                    if len(key) > 1
-                    else f"DELETE FROM {table} WHERE {key_sql} IN (SELECT {key_sql} FROM {good})"
-                )
-            n_good = con.execute(f"INSERT INTO {table} ({col_sql}) SELECT {col_sql} FROM {good}").fetchall()[
+            _replace_existing(con, table, good)
+            loaded = _scalar(con, f"INSERT INTO {table} ({col_sql}) SELECT {col_sql} FROM {good}")
+            quarantined = (
                 0
-            ]
-            n_bad = (
-                (0,)
                 if not job.errors
-                else con.execute(
+                else _scalar(
+                    con,
                     f"INSERT INTO quarantine SELECT '{table}', ?, ?, s.__row, r.reasons, "
                     f"to_json(s) , now() FROM {job.relation} s JOIN "
                     f"(SELECT row AS __row, string_agg(col || ': ' || rule || CASE WHEN value <> '' "
                     f"THEN ' (' || value || ')' ELSE '' END, '; ' ORDER BY col) AS reasons "
                     f"FROM {job.conv}_err GROUP BY row) r ON r.__row = s.__row",
                     [str(job.path), job.digest],
-                ).fetchall()[0]
+                )
             )
-            loaded = int(n_good[0]) if n_good else 0
-            quarantined = int(n_bad[0]) if n_bad else 0
             result.loaded[table] = result.loaded.get(table, 0) + loaded
             result.quarantined += quarantined
-            con.execute(
-                "INSERT INTO _arusha_loads VALUES (?, ?, ?, ?, ?, ?, now())",
-                [job.digest, str(job.path), table, loaded, quarantined, ",".join(cols)],
-            )
+            _record(con, job, loaded, quarantined)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

@@ -1,12 +1,15 @@
 """Mapping files: how an export's columns, codes, dates and units become the canonical shape.
 
-A mapping is YAML (see ``docs/mappings.md``). Without one, a source whose columns already carry the
-canonical names loads as is. The mapping only describes; ``validate.py`` turns it into SQL.
+A mapping is YAML or TOML, with the same schema (see ``docs/mappings.md``). Without one, a source
+whose columns already carry the canonical names loads as is. The mapping only describes;
+``validate.py`` turns it into SQL.
 """
 
 from __future__ import annotations
 
 import re
+import tomllib
+import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,6 +62,14 @@ class Mapping:
     date_format: tuple[str, ...] = ()
     sheet: str | None = None
     tables: dict[str, dict[str, ColumnMap]] = field(default_factory=dict)
+    # The administration's zone: stored timestamps are its local time (see docs/mappings.md).
+    timezone: str | None = None
+    # The zone the export's plain (zone-less) timestamps are written in; defaults to ``timezone``.
+    source_timezone: str | None = None
+
+    def zones(self) -> tuple[str | None, str | None]:
+        """Return (zone of the export's plain timestamps, zone of the store), ``None`` when unset."""
+        return self.source_timezone or self.timezone, self.timezone
 
     def columns_for(self, table: str, source_columns: list[str]) -> dict[str, ColumnMap]:
         """Return the column maps for ``table``, falling back to same-name source columns.
@@ -107,29 +118,46 @@ def _column_map(table: str, name: str, raw: Any) -> ColumnMap:
     )
 
 
+def _table_of_keys(raw: Any, key: str) -> dict[str, Any]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise MappingError(f"{key}: expected a table of keys, got {type(raw).__name__}")
+    return raw
+
+
 def parse_mapping(data: dict[str, Any], name: str = "mapping") -> Mapping:
-    """Build a :class:`Mapping` from already-parsed YAML data.
+    """Build a :class:`Mapping` from an already-parsed YAML or TOML document.
 
     Args:
-        data: The YAML document as a dict.
+        data: The document as a dict.
         name: Used in error messages when the document has no ``name``.
 
     Returns:
         The mapping.
 
     Raises:
-        MappingError: On unknown tables, columns or keys.
+        MappingError: On unknown tables, columns or keys, or an unknown time zone; the message
+            names the key.
     """
-    csv = data.get("csv") or {}
+    csv = _table_of_keys(data.get("csv"), "csv")
+    unknown_csv = set(csv) - {"delimiter", "encoding", "decimal", "thousands"}
+    if unknown_csv:
+        # In TOML a top-level key written after the [csv] header lands here: say where it went.
+        raise MappingError(f"csv: unknown keys {sorted(unknown_csv)}")
     tables: dict[str, dict[str, ColumnMap]] = {}
-    for table, spec in (data.get("tables") or {}).items():
+    for table, spec in _table_of_keys(data.get("tables"), "tables").items():
         if table not in contract.TABLES:
             raise MappingError(f"unknown table {table!r}; expected one of {contract.TABLES}")
-        columns = (spec or {}).get("columns") or {}
+        spec = _table_of_keys(spec, f"tables.{table}")
+        columns = _table_of_keys(spec.get("columns"), f"tables.{table}.columns")
         tables[table] = {col: _column_map(table, col, raw) for col, raw in columns.items()}
     decimal = str(csv.get("decimal", "auto"))
     if decimal not in {"auto", ".", ","}:
         raise MappingError("csv.decimal must be '.', ',' or 'auto'")
+    unknown = set(data) - {"name", "csv", "date_format", "sheet", "tables", "timezone", "source_timezone"}
+    if unknown:
+        raise MappingError(f"unknown top-level keys {sorted(unknown)}")
     return Mapping(
         name=str(data.get("name", name)),
         delimiter=csv.get("delimiter"),
@@ -139,11 +167,30 @@ def parse_mapping(data: dict[str, Any], name: str = "mapping") -> Mapping:
         date_format=_as_formats(data.get("date_format")),
         sheet=data.get("sheet"),
         tables=tables,
+        timezone=_zone(data, "timezone"),
+        source_timezone=_zone(data, "source_timezone"),
     )
 
 
+def _zone(data: dict[str, Any], key: str) -> str | None:
+    """Return the IANA time-zone name under ``key``, checked, or ``None`` when absent."""
+    raw = data.get(key)
+    if raw is None:
+        return None
+    if not isinstance(raw, str) or not raw.strip():
+        raise MappingError(f"{key}: expected a time-zone name such as Africa/Douala or UTC, got {raw!r}")
+    name = raw.strip()
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise MappingError(
+            f"{key}: unknown time zone {name!r}; use an IANA name such as Africa/Douala or UTC"
+        ) from exc
+    return name
+
+
 def load_mapping(path: str | Path) -> Mapping:
-    """Read a YAML mapping file.
+    """Read a mapping file: TOML when its name ends in ``.toml``, YAML otherwise (same schema).
 
     Args:
         path: The mapping file, e.g. ``mappings/asycuda-world.yaml``.
@@ -151,11 +198,27 @@ def load_mapping(path: str | Path) -> Mapping:
     Returns:
         The parsed mapping.
 
+    Raises:
+        MappingError: The file cannot be read or parsed, or breaks the schema; the message starts
+            with the file name and names the offending key.
+
     Example:
         >>> load_mapping("mappings/kcs.yaml").name
         'Korea Customs Service synthetic declarations (KCS, arXiv:2208.02484)'
     """
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeError) as exc:
+        raise MappingError(f"{path}: cannot read the mapping file ({exc})") from exc
+    kind = "TOML" if path.suffix.lower() == ".toml" else "YAML"
+    try:
+        data = tomllib.loads(text) if kind == "TOML" else yaml.safe_load(text)
+    except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
+        raise MappingError(f"{path}: not valid {kind}: {exc}") from exc
     if not isinstance(data, dict):
-        raise MappingError(f"{path}: a mapping is a YAML mapping at top level")
-    return parse_mapping(data, name=Path(path).stem)
+        raise MappingError(f"{path}: a mapping is a {kind} table of keys at top level")
+    try:
+        return parse_mapping(data, name=path.stem)
+    except MappingError as exc:
+        raise MappingError(f"{path}: {exc}") from exc

@@ -48,6 +48,23 @@ class TablePlan:
     columns: list[str] = field(default_factory=list)
     file_errors: list[FileError] = field(default_factory=list)
     absent: list[str] = field(default_factory=list)
+    clean_sql: str = ""  # the converted rows that break no row rule (the fast path)
+    key_sql: str = ""  # the converted key columns of every source row
+
+    def duplicate_count_sql(self) -> str | None:
+        """Return a query counting keys that repeat in the source, or ``None`` (events have no key).
+
+        Why: checked on the converted key columns only, before any write, it costs one small
+        GROUP BY instead of materialising the whole converted table.
+        """
+        if not self.key_sql or self.table == "events":
+            return None  # an event log may repeat a step; events have no uniqueness rule
+        key = ", ".join(quote(k) for k in contract.KEYS[self.table])
+        first = quote(contract.KEYS[self.table][0])
+        return (
+            f"SELECT count(*) FROM (SELECT {key} FROM ({self.key_sql}) WHERE {first} IS NOT NULL "
+            f"GROUP BY {key} HAVING count(*) > 1)"
+        )
 
 
 def _is_text(sql_type: str) -> bool:
@@ -68,17 +85,28 @@ def _number(expr: str, sql_type: str, decimal: str, thousands: str | None) -> st
     return f"TRY_CAST({text} AS DOUBLE)"
 
 
-def _timestamp(expr: str, sql_type: str, formats: tuple[str, ...]) -> str:
-    upper = sql_type.upper()
-    if "WITH TIME ZONE" in upper:
-        return f"timezone('UTC', {expr})"  # stored naive, in UTC
+def _timestamp(expr: str, sql_type: str, formats: tuple[str, ...], mapping: Mapping) -> str:
+    """Return SQL parsing ``expr`` as a naive timestamp in the store's convention.
+
+    The store holds the administration's local time: zone-aware values are converted to the
+    mapping's ``timezone`` (UTC without one); plain values written in ``source_timezone`` are
+    converted from it (see ``docs/mappings.md``).
+    """
+    source_zone, store_zone = mapping.zones()
+    if "WITH TIME ZONE" in sql_type.upper():
+        return f"timezone({literal(store_zone or 'UTC')}, {expr})"
     if not _is_text(sql_type):
-        return f"TRY_CAST({expr} AS TIMESTAMP)"
-    iso = f"TRY_CAST(trim({expr}) AS TIMESTAMP)"
-    if not formats:
-        return iso
-    fmt_list = "[" + ", ".join(literal(f) for f in formats) + "]"
-    return f"coalesce(try_strptime(trim({expr}), {fmt_list}), {iso})"
+        naive = f"TRY_CAST({expr} AS TIMESTAMP)"
+    else:
+        naive = f"TRY_CAST(trim({expr}) AS TIMESTAMP)"
+        if formats:
+            fmt_list = "[" + ", ".join(literal(f) for f in formats) + "]"
+            naive = f"coalesce(try_strptime(trim({expr}), {fmt_list}), {naive})"
+    target = store_zone or "UTC"
+    if source_zone is None or source_zone == target:
+        return naive
+    # timezone(zone, TIMESTAMP) reads local time in zone; timezone(zone, TIMESTAMPTZ) gives it back.
+    return f"timezone({literal(target)}, timezone({literal(source_zone)}, {naive}))"
 
 
 def _expand(expr: str, types: dict[str, str], mapping: Mapping, decimal: str, cmap: ColumnMap) -> str:
@@ -90,7 +118,7 @@ def _expand(expr: str, types: dict[str, str], mapping: Mapping, decimal: str, cm
         if func == "num":
             return _number(quote(col), sql_type, decimal, mapping.thousands)
         if func == "ts":
-            return _timestamp(quote(col), sql_type, cmap.date_format or mapping.date_format)
+            return _timestamp(quote(col), sql_type, cmap.date_format or mapping.date_format, mapping)
         return f"CAST({quote(col)} AS VARCHAR)"
 
     return _SRC_CALL.sub(repl, expr)
@@ -108,15 +136,27 @@ def _raw(cmap: ColumnMap, types: dict[str, str], mapping: Mapping, decimal: str)
     return literal(str(value)), "VARCHAR"
 
 
+def _clean_text(expr: str) -> str:
+    """Return SQL equal to ``NULLIF(trim(expr), '')`` that skips the trim when neither end needs it.
+
+    Why: trim copies every string; identifiers rarely carry spaces, and testing the first and last
+    characters first halves the cost of converting text columns on large loads.
+    """
+    x = f"CAST({expr} AS VARCHAR)"
+    printable = f"ord({x}) BETWEEN 33 AND 126 AND ord({x}[-1]) BETWEEN 33 AND 126"
+    return f"(CASE WHEN {printable} THEN {x} ELSE NULLIF(trim({x}), '') END)"
+
+
 def _convert(col: Column, raw: str, raw_type: str, cmap: ColumnMap, mapping: Mapping, decimal: str) -> str:
-    text = f"NULLIF(trim(CAST({raw} AS VARCHAR)), '')"
+    # A mapping expression is not repeated four times; a plain column is cheap to test.
+    text = f"NULLIF(trim(CAST({raw} AS VARCHAR)), '')" if raw_type == "EXPR" else _clean_text(raw)
     if raw_type == "EXPR":
         # An expression's type is only known to DuckDB; typed results cast, text results parse.
         raw_type = "VARCHAR" if col.kind not in {"decimal", "int", "timestamp"} else "EXPR"
     if col.kind == "timestamp":
         if raw_type == "EXPR":
             return f"TRY_CAST({raw} AS TIMESTAMP)"
-        return _timestamp(raw, raw_type, cmap.date_format or mapping.date_format)
+        return _timestamp(raw, raw_type, cmap.date_format or mapping.date_format, mapping)
     if col.kind in {"decimal", "int"}:
         value = (
             f"TRY_CAST({raw} AS DOUBLE)"
@@ -146,38 +186,49 @@ def _convert(col: Column, raw: str, raw_type: str, cmap: ColumnMap, mapping: Map
     return text
 
 
-def _flag(cond: str, column: str, rule: str, value: str) -> str:
-    return f"CASE WHEN {cond} THEN {literal(column + SEP + rule + SEP)} || coalesce({value}, '') END"
+@dataclass(frozen=True)
+class Check:
+    """A row rule: the row breaks it where ``cond`` is true (null counts as not broken)."""
+
+    cond: str
+    column: str
+    rule: str
+    value: str
+
+    def flag(self) -> str:
+        """Return the ``column<US>rule<US>value`` string of a broken rule, else NULL."""
+        tag = literal(self.column + SEP + self.rule + SEP)
+        return f"CASE WHEN {self.cond} THEN {tag} || coalesce({self.value}, '') END"
 
 
-def _checks(col: Column) -> list[str]:
+def _checks(col: Column) -> list[Check]:
     """Return the row-level checks of one converted column ``v`` with source text ``t``."""
     v, t = quote(col.name), quote("__t_" + col.name)
     shown = f"CAST({t} AS VARCHAR)"
-    checks: list[str] = []
+    checks: list[Check] = []
     if col.required:
-        checks.append(_flag(f"{t} IS NULL", col.name, Rule.REQUIRED_VALUE_MISSING, "NULL"))
+        checks.append(Check(f"{t} IS NULL", col.name, Rule.REQUIRED_VALUE_MISSING, "NULL"))
     if col.kind in {"timestamp", "decimal", "int"}:
-        checks.append(_flag(f"{t} IS NOT NULL AND {v} IS NULL", col.name, Rule.UNPARSEABLE_VALUE, shown))
+        checks.append(Check(f"{t} IS NOT NULL AND {v} IS NULL", col.name, Rule.UNPARSEABLE_VALUE, shown))
     if col.kind == "enum":
         allowed = ", ".join(literal(e) for e in col.enum)
-        checks.append(_flag(f"{v} NOT IN ({allowed})", col.name, Rule.UNKNOWN_ENUM_VALUE, shown))
+        checks.append(Check(f"{v} NOT IN ({allowed})", col.name, Rule.UNKNOWN_ENUM_VALUE, shown))
     if col.kind == "hs_code":
         rule = Rule.INVALID_HS_CODE
-        checks.append(_flag(f"NOT regexp_full_match({v}, '[0-9]{{6,10}}')", col.name, rule, shown))
+        checks.append(Check(f"NOT regexp_full_match({v}, '[0-9]{{6,10}}')", col.name, rule, shown))
     if col.kind == "country":
         rule = Rule.INVALID_COUNTRY_CODE
-        checks.append(_flag(f"NOT regexp_full_match({v}, '[A-Z]{{2}}')", col.name, rule, shown))
+        checks.append(Check(f"NOT regexp_full_match({v}, '[A-Z]{{2}}')", col.name, rule, shown))
     if col.minimum is not None or col.maximum is not None:
         if col.minimum == 0.0 and col.maximum is None:
-            checks.append(_flag(f"{v} < 0", col.name, Rule.NEGATIVE_AMOUNT, shown))
+            checks.append(Check(f"{v} < 0", col.name, Rule.NEGATIVE_AMOUNT, shown))
         else:
             conds = []
             if col.minimum is not None:
                 conds.append(f"{v} < {col.minimum!r}")
             if col.maximum is not None:
                 conds.append(f"{v} > {col.maximum!r}")
-            checks.append(_flag(" OR ".join(conds), col.name, Rule.OUT_OF_RANGE, shown))
+            checks.append(Check(" OR ".join(conds), col.name, Rule.OUT_OF_RANGE, shown))
     return checks
 
 
@@ -197,6 +248,7 @@ def plan_table(table: str, mapping: Mapping, types: dict[str, str], relation: st
     plan = TablePlan(table)
     cmaps = mapping.columns_for(table, list(types))
     converted: list[str] = []
+    key_converted: list[str] = []
     for col in contract.COLUMNS[table]:
         cmap = cmaps.get(col.name)
         missing = [] if cmap is None else [s for s in cmap.source_columns() if s not in types]
@@ -215,12 +267,13 @@ def plan_table(table: str, mapping: Mapping, types: dict[str, str], relation: st
         value = _convert(col, raw, raw_type, cmap, mapping, decimal)
         # Typed (Parquet) sources keep the raw value: casting millions of values to text only to
         # test for NULL would dominate the load; messages cast the few failing values.
-        text = (
-            raw
-            if raw_type not in {"EXPR"} and not _is_text(raw_type)
-            else (f"NULLIF(trim(CAST({raw} AS VARCHAR)), '')")
-        )
+        if raw_type == "EXPR":
+            text = f"NULLIF(trim(CAST({raw} AS VARCHAR)), '')"
+        else:
+            text = _clean_text(raw) if _is_text(raw_type) else raw
         converted.append(f"{value} AS {quote(col.name)}, {text} AS {quote('__t_' + col.name)}")
+        if col.name in contract.KEYS[table]:
+            key_converted.append(f"{value} AS {quote(col.name)}")
         plan.columns.append(col.name)
     if plan.file_errors:
         return plan
@@ -228,7 +281,7 @@ def plan_table(table: str, mapping: Mapping, types: dict[str, str], relation: st
     checks = [chk for c in specs for chk in _checks(c)]
     if table == "declarations" and {"released_at", "registered_at"} <= set(plan.columns):
         checks.append(
-            _flag(
+            Check(
                 "released_at < registered_at",
                 "released_at",
                 Rule.RELEASED_BEFORE_REGISTERED,
@@ -236,9 +289,14 @@ def plan_table(table: str, mapping: Mapping, types: dict[str, str], relation: st
             )
         )
     keep = ", ".join(quote(c) for c in plan.columns)
-    checks_sql = "list_filter([" + ", ".join(checks) + "], lambda x: x IS NOT NULL)"
+    checks_sql = "list_filter([" + ", ".join(c.flag() for c in checks) + "], lambda x: x IS NOT NULL)"
     inner = f"SELECT __row, {', '.join(converted)} FROM {relation}"
     plan.sql = f"SELECT __row, {keep}, {checks_sql} AS __errs FROM ({inner})"
+    # The same rules as one predicate: a row is clean when no condition is true (null is not broken).
+    broken = " OR ".join(f"({c.cond})" for c in checks) or "false"
+    plan.clean_sql = f"SELECT {keep} FROM ({inner}) WHERE ({broken}) IS NOT TRUE"
+    if len(key_converted) == len(contract.KEYS[table]):
+        plan.key_sql = f"SELECT {', '.join(key_converted)} FROM {relation}"
     return plan
 
 

@@ -107,6 +107,7 @@ def evaluate_model(
         freeze_history_at=(bundle.trained_until + dt.timedelta(days=1)) if frozen_history else None,
         date_from=start,
         date_to=date_to,
+        labelled_only=True,
     )
     frame = feats.frame[feats.frame["label"].notna()].reset_index(drop=True)
     where = f"from {start}" + (f" to {date_to}" if date_to else "")

@@ -277,6 +277,7 @@ def build_features(
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
     prior_until: dt.date | None = None,
+    labelled_only: bool = False,
 ) -> FeatureFrame:
     """Compute the model's features for every declaration of the store (or of a date window).
 
@@ -289,6 +290,8 @@ def build_features(
         freeze_history_at: Use no outcome from this day on (scores as if history stopped there).
         date_from, date_to: Keep only declarations registered in this window (history still
             comes from everything before each declaration).
+        labelled_only: Return labelled declarations only (training needs no others; at millions
+            of declarations this halves the memory).
 
     Raises:
         ModelDataError: On a store without declarations, or an unknown label column.
@@ -312,7 +315,8 @@ def build_features(
                        b.hs6, b.origin, b.net_mass, b.value, b.label, b.revenue, b.log_mass, b.log_value,
                        b.log_unit_value, b.duty_rate, CAST(b.n_items AS DOUBLE) AS n_items,
                        {history}, vol.importer_volume, vol.declarant_volume, vol.unit_value_gap
-                FROM base b {joins} LEFT JOIN vol USING (declaration_id)"""
+                FROM base b {joins} LEFT JOIN vol USING (declaration_id)
+                {"WHERE b.labelled" if labelled_only else ""}"""
         ).df()
         revenue_available = bool(con.execute("SELECT count(revenue) FROM base WHERE labelled").fetchone()[0])  # type: ignore[index]
         for table in ["base", "vol", *(f"h_{n}" for n in HISTORY_KEYS)]:

@@ -134,7 +134,7 @@ def train_model(
         ModelDataError: No or too few labelled rows, a single class, or a store that lacks
             the columns needed (the message names them).
     """
-    feats = build_features(store, label=label, lag_days=lag_days, prior_until=until)
+    feats = build_features(store, label=label, lag_days=lag_days, prior_until=until, labelled_only=True)
     frame = feats.frame if until is None else feats.frame[feats.frame["day"] <= until]
     rows = frame[frame["label"].notna()].reset_index(drop=True)
     _check_labels(rows["label"], f"up to {until}" if until else "in the store")

@@ -188,3 +188,36 @@ def test_a_newer_export_replaces_rows_with_the_same_key(tmp_path: Path) -> None:
     rows = con.execute("SELECT declaration_id, released_at FROM declarations").fetchall()
     con.close()
     assert len(rows) == 1 and rows[0][1] is not None
+
+
+@pytest.mark.parametrize("source", ["csv", "parquet"])
+def test_text_is_trimmed_and_a_blank_value_is_missing(tmp_path: Path, source: str) -> None:
+    # Spaces and no-break spaces around a value are dropped; a value of spaces only is missing.
+    rows = [
+        {**GOOD_ROW, "declaration_id": " D1 ", "office_code": "\u00a0CMDLA", "regime": "IM4\u00a0"},
+        {**GOOD_ROW, "declaration_id": "D2", "declarant_id": "B 2", "regime": "   "},
+    ]
+    path = write_csv(tmp_path / "declarations.csv", rows)
+    if source == "parquet":
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+        import pyarrow.parquet as pq
+
+        table = pacsv.read_csv(path)
+        path = tmp_path / "declarations.parquet"
+        pq.write_table(table.cast(pa.schema([(name, pa.string()) for name in table.column_names])), path)
+    store = tmp_path / "s.duckdb"
+    load_sources([path], store)
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        stored = con.execute(
+            "SELECT declaration_id, office_code, declarant_id, regime FROM declarations ORDER BY 1"
+        ).fetchall()
+    finally:
+        con.close()
+    assert stored == [("D1", "CMDLA", "B1", "IM4"), ("D2", "CMDLA", "B 2", None)]
+    blank = write_csv(tmp_path / "declarations-blank.csv", [{**GOOD_ROW, "declarant_id": "  "}])
+    error = _rejected([blank], tmp_path / "other.duckdb", table="declarations")
+    assert [(e.column, e.rule) for e in error.result.errors] == [
+        ("declarant_id", Rule.REQUIRED_VALUE_MISSING)
+    ]
