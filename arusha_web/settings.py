@@ -274,6 +274,8 @@ ARUSHA_BASE_URL = os.environ.get("ARUSHA_BASE_URL", "").rstrip("/")
 # until a lead is referred.
 ARUSHA_UPLOAD_MAX_MB = envint("ARUSHA_UPLOAD_MAX_MB", 500)
 ARUSHA_PSEUDONYMISE_OFFICERS = envbool("ARUSHA_PSEUDONYMISE_OFFICERS", False)
+# The declaration risk model (arusha model train) that re-scores declarations before each analysis.
+ARUSHA_RISK_MODEL = Path(os.environ.get("ARUSHA_RISK_MODEL", VAR_DIR / "risk-model.json"))
 
 # Cases: the reporting channel and investigations.
 ARUSHA_CASES_MAX_UPLOAD_MB = envint("ARUSHA_CASES_MAX_UPLOAD_MB", 10)

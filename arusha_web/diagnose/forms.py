@@ -132,6 +132,9 @@ class ActionForm(forms.ModelForm[Action]):
         widgets = {
             "start_date": DateInput,
             "due_date": DateInput,
+            # Motivations from leads and risks are whole sentences: show them whole.
+            "source_label": forms.TextInput(attrs={"size": 80}),
+            "objective": forms.TextInput(attrs={"size": 80}),
             "activity": forms.Textarea(attrs={"rows": 3}),
             "evidence_of_completion": forms.Textarea(attrs={"rows": 2}),
         }

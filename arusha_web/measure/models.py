@@ -106,6 +106,10 @@ class AnalysisRun(models.Model):
     lead_count = models.IntegerField(_("leads"), default=0)
     not_computable = models.JSONField(_("not computable"), default=dict, blank=True)
     message = models.TextField(_("message"), blank=True)
+    # The risk model whose scores the analysis compared inspections with (empty: none), and what
+    # happened when the run tried to re-score the declarations with the saved model.
+    risk_model = models.CharField(_("risk model"), max_length=120, blank=True)
+    risk_model_note = models.TextField(_("risk model note"), blank=True)
     started_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
@@ -117,6 +121,13 @@ class AnalysisRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dataset} analysis {self.pk}"
+
+    @property
+    def has_expected_found(self) -> bool:
+        """Whether the analysis compared inspections with the risk model (its output file is there)."""
+        from pathlib import Path
+
+        return bool(self.out_dir) and (Path(self.out_dir) / "detection.parquet").is_file()
 
 
 class IndicatorValue(models.Model):
@@ -181,6 +192,13 @@ class Lead(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.rank} {self.kind}"
+
+    @property
+    def kind_label(self) -> str:
+        """The kind in plain language (the raw code when the kind is unknown)."""
+        from .kinds import kind_label
+
+        return kind_label(self.kind)
 
 
 class LeadComment(models.Model):

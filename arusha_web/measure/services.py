@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from arusha_web.accounts.models import User
 from arusha_web.audit.services import audit_record
 
-from . import traders
+from . import risk_scoring, traders
 from .models import AnalysisRun, Dataset, ImportRun, IndicatorValue, Lead, RunStatus, SourceFile
 
 Progress = Callable[[int, str], None]
@@ -263,24 +263,34 @@ def analysis_start(
 
 
 def analysis_execute(*, run: AnalysisRun, progress: Progress) -> dict[str, Any]:
-    """Analyse the store (0–80 %), then import indicators and leads (80–100 %)."""
+    """Re-score with the saved risk model (0–5 %), analyse the store (5–80 %), then import
+    indicators and leads (80–100 %)."""
     import arusha
     from arusha.api import analyze_store
 
     AnalysisRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING)
-    run.data_version = data_version(run.dataset.store_path)
+    store = run.dataset.store_path
+    run.data_version = data_version(store)
     run.software_version = arusha.__version__
+    # First bring the risk model's scores up to date (newly loaded declarations included).
+    scoring = risk_scoring.rescore(
+        store=store, date_from=run.date_from, date_to=run.date_to, progress=progress
+    )
     result = analyze_store(
-        run.dataset.store_path,
+        store,
         run.out_dir,
         date_from=run.date_from,
         date_to=run.date_to,
         period=run.period,
-        progress=lambda pct, msg: progress(int(pct * 0.8), msg),
+        progress=lambda pct, msg: progress(5 + int(pct * 0.75), msg),
         trader_periods=True,  # traders.parquet shows declarants' and importers' monthly series
     )
     run.not_computable = dict(result.not_computable)
-    run.save(update_fields=["data_version", "software_version", "not_computable"])
+    run.risk_model_note = scoring.note
+    run.risk_model = ", ".join(risk_scoring.models_in_store(store))[:120] if run.has_expected_found else ""
+    run.save(
+        update_fields=["data_version", "software_version", "not_computable", "risk_model", "risk_model_note"]
+    )
     progress(85, _("Importing indicator values and leads"))
     outputs_import(run=run, actor=run.started_by)
     return {"indicators": run.indicator_count, "leads": run.lead_count}
@@ -421,6 +431,9 @@ def register_existing(
             software_version=arusha.__version__,
             started_by=user,
         )
+        if run.has_expected_found:  # the demo scores the store before analysing it
+            run.risk_model = ", ".join(risk_scoring.models_in_store(str(store)))[:120]
+            run.save(update_fields=["risk_model"])
     if run.status != RunStatus.DONE:
         outputs_import(run=run, actor=user)
     elif not (Path(out_dir) / traders.FILE_NAME).exists():

@@ -22,7 +22,7 @@ urlpatterns = [
     path("leads/<int:pk>/refer/", views_leads.lead_refer, name="lead_refer"),
 ]
 
-from . import views_contracts, views_dash  # noqa: E402
+from . import views_contracts, views_dash, views_targeting  # noqa: E402
 
 urlpatterns += [
     path("administration/", views_dash.administration, name="administration"),
@@ -32,6 +32,7 @@ urlpatterns += [
     path("officers/<str:officer_id>/chart/<str:code>/", views_dash.officer_chart, name="officer_chart"),
     path("declarations/", views_dash.declarations, name="declarations"),
     path("anti-gaming/", views_dash.antigaming, name="antigaming"),
+    path("targeting/", views_targeting.targeting, name="targeting"),
     path("anti-gaming/thresholds/", views_dash.antigaming_thresholds, name="antigaming_thresholds"),
     path("traders/<str:entity_type>/<str:entity_id>/", views_dash.trader, name="trader"),
     path("contracts/", views_contracts.contract_list, name="contracts"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,11 +13,14 @@ from django.views.decorators.http import require_POST
 
 from arusha_web.accounts.access import require_capability
 from arusha_web.accounts.models import User
+from arusha_web.audit.services import audit_record
 
+from . import dashboards as d
 from . import leads as services
-from . import selectors
+from . import plan_link, selectors
 from .forms import CommentForm, LeadForm, ReferForm
-from .models import LeadStatus
+from .kinds import kind_choices
+from .models import Lead, LeadStatus
 
 PAGE = 50
 
@@ -27,15 +31,44 @@ def lead_list(request: HttpRequest) -> HttpResponse:
     run = selectors.latest_run()
     page = None
     status = request.GET.get("status", "")
+    kind = request.GET.get("kind", "")
+    kinds: list[tuple[str, str]] = []
     if run is not None:
         qs = selectors.leads_for_viewer(viewer=user, run=run)
+        kinds = kind_choices(sorted(set(qs.values_list("kind", flat=True))))
         if status in LeadStatus.values:
             qs = qs.filter(status=status)
+        if kind:
+            qs = qs.filter(kind=kind)
+        if request.GET.get("export"):
+            audit_record(action="export", actor=user, obj=run, after={"table": "leads"})
+            return d.export(_lead_table(qs, user), request.GET.get("format", "csv"), "measure-leads")
         page = Paginator(qs, PAGE).get_page(request.GET.get("page"))
         for lead in page.object_list:
             lead.shown_id, lead.shown_explanation = selectors.lead_identity(lead, user)  # type: ignore[attr-defined]
-    ctx = {"run": run, "page": page, "status": status, "statuses": LeadStatus.choices}
+    ctx = {
+        "run": run,
+        "page": page,
+        "status": status,
+        "statuses": LeadStatus.choices,
+        "kind": kind,
+        "kinds": kinds,
+    }
     return render(request, "measure/leads.html", ctx)
+
+
+def _lead_table(leads: QuerySet[Lead], viewer: User) -> d.Table:
+    """The filtered inbox as a file: the kind in words for readers, its code for joining files."""
+    rows = []
+    for lead in leads:
+        shown_id, explanation = selectors.lead_identity(lead, viewer)
+        rows.append(
+            [lead.rank, lead.entity_type, shown_id, lead.office_code, lead.kind_label, lead.kind,
+             round(lead.score, 2), lead.get_status_display(), str(lead.assignee or ""), explanation]
+        )  # fmt: skip
+    columns = [_("Rank"), _("About"), _("Identifier"), _("Office"), _("Kind"), _("Kind (code)"),
+               _("Score"), _("Status"), _("Assignee"), _("Explanation")]  # fmt: skip
+    return d.Table(_("Leads"), [str(c) for c in columns], rows)
 
 
 def _detail(request: HttpRequest, pk: int, **forms: object) -> HttpResponse:
@@ -57,6 +90,8 @@ def _detail(request: HttpRequest, pk: int, **forms: object) -> HttpResponse:
         ),
         "comment_form": forms.get("comment_form") or CommentForm(),
         "refer_form": forms.get("refer_form") or ReferForm(),
+        "may_plan": plan_link.may_plan_from_leads(user),
+        "planned_actions": plan_link.actions_for_lead(viewer=user, lead=lead),
     }
     return render(request, "measure/lead.html", ctx, status=400 if forms else 200)
 

@@ -196,6 +196,7 @@ def typical_risk_text(item: dict[str, Any], language: str) -> dict[str, str]:
 INDICATOR_LEAD_KINDS: dict[str, tuple[str, ...]] = {
     "BP1": ("channel_override",),
     "BP1_CONC": ("channel_override",),
+    "BP2": ("detection_shortfall",),
     "BP6": ("unit_value_gap",),
     "CP1": ("officer_declarant_pairing", "officer_importer_pairing"),
     "AFTER_HOURS": ("after_hours_release",),

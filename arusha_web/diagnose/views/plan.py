@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from openpyxl import Workbook
 
 from arusha_web.accounts.access import require_capability
 from arusha_web.accounts.roles import Role
+from arusha_web.org.models import Office
 
 from .. import selectors, services
 from ..forms import ActionForm
@@ -109,8 +110,12 @@ def action_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     action_plan = None
     params = request.POST if request.method == "POST" else request.GET
     source = params.get("source", "")
-    source = source if source in (Action.SourceType.FACTOR, Action.SourceType.SURVEY) else ""
+    source = source if source in STARTING_POINTS else ""
     source_id = params.get("source_id", "")[:64]
+    lead = None
+    if action is None and source == Action.SourceType.LEAD:
+        # Checked on GET and on POST alike: a lead the viewer may not see motivates nothing.
+        lead = _lead_link().lead_motivating(viewer=viewer, source_id=source_id)
     if action is None:
         plan_pk = params.get("plan", "")
         plans = selectors.plan_list_for_viewer(viewer=viewer)
@@ -125,6 +130,11 @@ def action_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             initial = {"factor": factor, "source_label": label}
         if action_plan is not None and action_plan.assessment is not None:
             initial["office"] = action_plan.assessment.office
+        if lead is not None:
+            initial["source_label"] = _lead_link().motivation_label(lead)
+            office = Office.objects.filter(code=lead.office_code).first() if lead.office_code else None
+            if office is not None:
+                initial["office"] = office
     form = ActionForm(request.POST or None, instance=action, initial=initial, office_fixed=office_fixed)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -147,6 +157,8 @@ def action_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("Action saved."))
+            if lead is not None:
+                return redirect("measure:lead", pk=lead.pk)
             return redirect(_plan_url(action.plan) if action.plan else "diagnose:plan")
     if office_fixed:
         note = _("The action is recorded for your office, %(office)s.") % {"office": viewer.office}
@@ -154,8 +166,35 @@ def action_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         note = ""
     title = _("Edit action") if action else _("New action")
     hidden = {"plan": action_plan.pk if action_plan else "", "source": source, "source_id": source_id}
-    ctx = {"form": form, "title": title, "hidden": hidden, "note": note}
+    ctx = {
+        "form": form,
+        "title": title,
+        "hidden": hidden,
+        "note": note,
+        "lead": lead or _motivating_lead(viewer, action),
+    }
     return render(request, "diagnose/form.html", ctx)
+
+
+# Where an action may start from when a link passes ?source=…; risks have their own form.
+STARTING_POINTS = (Action.SourceType.FACTOR, Action.SourceType.SURVEY, Action.SourceType.LEAD)
+
+
+def _lead_link() -> Any:
+    """Measure's lead ↔ plan link (leads live in Measure; the plan only keeps their id)."""
+    from arusha_web.measure import plan_link
+
+    return plan_link
+
+
+def _motivating_lead(viewer: Any, action: Action | None) -> Any:
+    """The lead behind an existing action, when the viewer may open it (else None: no link shown)."""
+    if action is None or action.source_type != Action.SourceType.LEAD or not viewer.can("measure.leads"):
+        return None
+    try:
+        return _lead_link().lead_motivating(viewer=viewer, source_id=action.source_id)
+    except (Http404, PermissionDenied):
+        return None
 
 
 ACTION_COLUMNS = [

@@ -131,6 +131,8 @@ URLS: dict[str, Row | list[Row]] = {
     "measure:officer_pdf": Row("measure.view", args=lambda o: ["O-PORT1-01"]),
     "measure:officer_chart": Row("measure.view", args=lambda o: ["O-PORT1-01", "TF1"]),
     "measure:antigaming": Row("measure.view"),
+    # The matrix run has no risk-model outputs: the page explains why, for those who may see it.
+    "measure:targeting": Row("measure.view"),
     "measure:antigaming_thresholds": [
         Row("measure.configure"),
         Row("measure.configure", method="post", data={"assessment_gain_points": "-1"}),

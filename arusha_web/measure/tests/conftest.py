@@ -35,3 +35,10 @@ def run(analysed: dict[str, Path], personas: dict[str, Any], tmp_path: Path) -> 
 def media(settings: Any, tmp_path: Path) -> Path:
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def _no_saved_risk_model(settings: Any) -> None:
+    """Analyses in tests do not pick up a model saved under var/ by ``make demo``; tests that want
+    one point ``ARUSHA_RISK_MODEL`` at their own."""
+    settings.ARUSHA_RISK_MODEL = Path("/nonexistent/arusha-tests/risk-model.json")
