@@ -18,7 +18,7 @@ from arusha_web.browser import launch  # noqa: E402
 PAGES = {
     "admin": ["/", "/admin-overview/", "/org/offices/", "/org/staff/", "/accounts/users/", "/accounts/me/", "/jobs/"],
     "integrity": ["/diagnose/", "/risks/", "/risks/map/", "/cases/", "/measure/"],
-    "analyst": ["/measure/", "/measure/leads/"],
+    "analyst": ["/measure/", "/measure/leads/", "/measure/targeting/"],
     "auditor": ["/audit/"],
     "officer": ["/", "/measure/"],
 }

@@ -2,10 +2,11 @@
 
 Reporters' files can betray them (camera serial numbers and GPS in EXIF, author names in
 document properties). Images are decoded and re-encoded by Pillow, which drops EXIF, XMP and
-comments. PDF and Office files are refused on the public channel: no library in this
-installation can clean them reliably (incremental updates, XMP streams, tracked changes), and
-a half-cleaned file would give false comfort. Reporters are told to photograph or describe
-such documents instead. Evidence items uploaded by investigators are kept as received, with
+comments. PDFs are rewritten by pikepdf without their metadata (clean_pdf), Word, Excel and
+PowerPoint files without theirs (clean_office); each module lists what it removes and what
+it cannot. Files that cannot be cleaned completely (password-protected, macro-enabled, old
+binary Office formats, damaged) are refused with the reason, since a half-cleaned file would
+give false comfort. Evidence items uploaded by investigators are kept as received, with
 their SHA-256, because altering evidence would break the chain of custody.
 """
 
@@ -24,6 +25,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
 from . import crypto
+from .clean_office import EXTENSIONS as OOXML_EXTENSIONS
+from .clean_office import OOXML_TYPES, refuse_legacy_office, strip_office
+from .clean_pdf import strip_pdf
 
 
 def max_upload_bytes() -> int:
@@ -52,8 +56,10 @@ def _sniff(head: bytes) -> str | None:
         return "image/png"
     if head.startswith(b"%PDF-"):
         return "application/pdf"
-    if head.startswith(b"PK\x03\x04") or head.startswith(b"\xd0\xcf\x11\xe0"):
-        return "application/office"
+    if head.startswith(b"PK\x03\x04"):
+        return "application/zip"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "application/x-ole-storage"  # old .doc/.xls/.ppt, or a password-protected .docx
     return None
 
 
@@ -132,27 +138,43 @@ def clean_report_file(upload: UploadedFile) -> CleanFile:
     if not data:
         raise ValidationError(_("“%(name)s” is empty.") % {"name": name})
     kind = _sniff(data[:16])
+    stem = os.path.splitext(name)[0] or "file"
     if kind in ("image/jpeg", "image/png"):
         ext = ".jpg" if kind == "image/jpeg" else ".png"
         cleaned = _strip_image(data, kind, name)
-        stem = os.path.splitext(name)[0] or "image"
         return CleanFile(stem + ext, kind, cleaned, hashlib.sha256(cleaned).hexdigest())
     text = _as_utf8_text(data) if kind is None and name.lower().endswith(".txt") else None
     if text is not None:
         return CleanFile(name, "text/plain", text, hashlib.sha256(text).hexdigest())
-    if kind in ("application/pdf", "application/office"):
-        raise ValidationError(
-            _(
-                "“%(name)s” is a PDF or Office document. Such files carry hidden details "
-                "(author, computer, history) that cannot be removed safely here: please "
-                "photograph the pages or copy the relevant text into your message."
-            )
-            % {"name": name}
-        )
+    if kind == "application/pdf":
+        cleaned = strip_pdf(data, name)
+        return CleanFile(stem + ".pdf", kind, cleaned, hashlib.sha256(cleaned).hexdigest())
+    if kind == "application/zip":
+        cleaned, kind, ext = strip_office(data, name)
+        return CleanFile(stem + ext, kind, cleaned, hashlib.sha256(cleaned).hexdigest())
+    if kind == "application/x-ole-storage":
+        raise refuse_legacy_office(name)
     raise ValidationError(
-        _("“%(name)s” is not an accepted file: only JPEG or PNG images and plain text (.txt) files.")
+        _(
+            "“%(name)s” is not an accepted file: only JPEG or PNG images, PDF, Word (.docx), "
+            "Excel (.xlsx), PowerPoint (.pptx) and plain text (.txt) files."
+        )
         % {"name": name}
     )
+
+
+_EXTENSIONS = {
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "text/plain": ".txt",
+    "application/pdf": ".pdf",
+    **{OOXML_TYPES[prefix]: ext for prefix, ext in OOXML_EXTENSIONS.items()},
+}
+
+
+def extension_for(content_type: str) -> str:
+    """The file-name extension of a stored type ('' if unknown), so a download opens by double-click."""
+    return _EXTENSIONS.get(content_type, "")
 
 
 def read_evidence_file(upload: UploadedFile) -> CleanFile:

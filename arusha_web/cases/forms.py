@@ -15,6 +15,11 @@ from . import files, links
 from .models import Category, EntryKind, Outcome, Report, Sanction
 
 DATE = forms.DateInput(attrs={"type": "date"})
+ATTACHMENT_HELP = _(
+    "JPEG or PNG images, PDF, Word (.docx), Excel (.xlsx), PowerPoint (.pptx) and .txt files; "
+    "hidden details (camera, location, author, company) are removed. Text visible in a "
+    "document is kept: read it before sending."
+)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -64,7 +69,7 @@ class ReportForm(forms.Form):
     attachments = MultipleFileField(
         label=_("Attachments (optional)"),
         required=False,
-        help_text=_("JPEG or PNG images and .txt files; hidden details (camera, location) are removed."),
+        help_text=ATTACHMENT_HELP,
     )
 
     def clean_occurred_on(self) -> Any:
@@ -137,7 +142,7 @@ class ReporterAnswerForm(forms.Form):
     attachments = MultipleFileField(
         label=_("Attachments (optional)"),
         required=False,
-        help_text=_("JPEG or PNG images and .txt files; hidden details (camera, location) are removed."),
+        help_text=ATTACHMENT_HELP,
     )
 
     def clean_attachments(self) -> list[files.CleanFile]:

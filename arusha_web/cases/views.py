@@ -199,7 +199,9 @@ def attachment(request: HttpRequest, pk: int) -> HttpResponseBase:
         selectors.entry_for_viewer(viewer=request.user, pk=item.entry_id)  # type: ignore[arg-type]
     audit_view(request, item)
     response = HttpResponse(files.load(item.stored_name), content_type=item.content_type)
-    response["Content-Disposition"] = f'attachment; filename="attachment-{item.pk}"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="attachment-{item.pk}{files.extension_for(item.content_type)}"'
+    )
     response["Cache-Control"] = "no-store"
     return response
 

@@ -52,10 +52,10 @@ def test_a_disguised_attachment_is_refused(org: dict[str, Any]):
 
 
 @pytest.mark.django_db
-def test_a_pdf_is_refused_because_its_metadata_cannot_be_removed(org: dict[str, Any]):
+def test_a_damaged_pdf_is_refused_by_name(org: dict[str, Any]):
     pdf = SimpleUploadedFile("letter.txt", b"%PDF-1.7\n1 0 obj <<>>", content_type="text/plain")
     page = _post(attachments=pdf)
-    assert "“letter.txt” is a PDF or Office document" in page
+    assert "“letter.txt” could not be read as a PDF" in page
     assert Report.objects.count() == 0
 
 

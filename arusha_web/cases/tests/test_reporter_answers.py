@@ -64,7 +64,7 @@ def test_a_file_alone_is_a_valid_answer(org: dict[str, Any]):
 @pytest.mark.parametrize(
     ("name", "content", "expected"),
     [
-        ("invoice.pdf", b"%PDF-1.7\n1 0 obj", "is a PDF or Office document"),
+        ("invoice.pdf", b"%PDF-1.7\n1 0 obj", "could not be read as a PDF"),
         ("photo.jpg", b"MZ\x90\x00\x03 not really a photo", "is not an accepted file"),
         ("notes.txt", b"\x00\x01\x02binary", "is not an accepted file"),
         ("broken.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "could not be read"),
