@@ -110,6 +110,8 @@ def evaluate(
     for key in (*keys, "revenue@5%", "revenue@10%", "auc"):
         a, n = m.get(key), m.get(f"novel.{key}")
         typer.echo(f"{key:<16}{'—' if a is None else f'{a:.3f}':>10}{'—' if n is None else f'{n:.3f}':>14}")
+    for warning in result.warnings:
+        typer.echo(f"Warning: {warning}", err=True)
     typer.echo(f"Model card: {card}" + (f"; metrics: {json_out}" if json_out else ""))
 
 

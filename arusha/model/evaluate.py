@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+import duckdb
 import numpy as np
 import pandas as pd
 
@@ -48,6 +49,7 @@ class Evaluation:
     date_from: dt.date
     date_to: dt.date
     frozen_history: bool
+    warnings: list[str] = field(default_factory=list)
 
 
 def _fairness(frame: pd.DataFrame, selected: np.ndarray, by: pd.Series) -> pd.DataFrame:
@@ -142,7 +144,35 @@ def evaluate_model(
         date_from=min(frame["day"]),
         date_to=max(frame["day"]),
         frozen_history=frozen_history,
+        warnings=_history_warnings(store, bundle),
     )
+
+
+def _history_warnings(store: str, bundle: ModelBundle) -> list[str]:
+    """Say so when the store lacks the history the model was trained with.
+
+    Why: the features are past outcomes *read from the store*; a store holding only the evaluated
+    period gives every declaration an empty history, and the scores lose most of their power.
+    """
+    con = duckdb.connect(store, read_only=True)
+    try:
+        row = con.execute(
+            "SELECT count(*) FROM declarations WHERE inspection_result IN ('discrepancy', 'no_discrepancy') "
+            "AND CAST(registered_at AS DATE) <= ?",
+            [bundle.trained_until],
+        ).fetchone()
+    except duckdb.Error:
+        return []
+    finally:
+        con.close()
+    found = int(row[0]) if row else 0
+    if found >= bundle.n_train // 2:
+        return []
+    return [
+        f"the store holds {found:,} labelled declarations up to {bundle.trained_until}, the model was trained "
+        f"on {bundle.n_train:,}: history features (past outcomes of the same goods, traders…) come from the "
+        "store, so load the training data into it too for scores as good as in training"
+    ]
 
 
 def write_json(evaluation: Evaluation, path: str | Path) -> Path:
@@ -216,6 +246,7 @@ the day scored, smoothed toward the training rate.
 
 {chr(10).join(f"- `{f}`: {describe(f)}" for f in features)}
 
+{"## Warnings" + chr(10) + chr(10).join(f"- {w}" for w in evaluation.warnings) + chr(10) if evaluation.warnings else ""}
 ## Metrics
 "Novel goods": declarations whose goods signature never occurs in the training period.
 

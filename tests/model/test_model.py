@@ -194,3 +194,19 @@ def test_cli_train_evaluate_score(trained: tuple[str, ModelBundle], tmp_path: Pa
     assert r.exit_code == 0, r.output
     r = runner.invoke(app, ["model", "evaluate", "--store", store, "--model", str(tmp_path / "missing.json")])
     assert r.exit_code == 1 and "does not exist" in r.output
+
+
+def test_a_store_without_the_training_history_is_flagged(
+    trained: tuple[str, ModelBundle], make_store: Callable[..., str]
+) -> None:
+    _, bundle = trained
+    declarations, items = risky_frames()
+    later = declarations["registered_at"].dt.date > UNTIL
+    store = make_store(
+        declarations[later], items[items["declaration_id"].isin(declarations.loc[later, "declaration_id"])]
+    )
+    evaluation = evaluate_model(store, bundle)
+    assert evaluation.warnings and "load the training data" in evaluation.warnings[0]
+    assert "## Warnings" in model_card(bundle, evaluation)
+    full, _ = trained
+    assert evaluate_model(full, bundle).warnings == []
