@@ -203,38 +203,115 @@ DRILL_COLUMNS = (
 )
 
 
+# Every PAGE_MARK-th declaration of a drill-down, in page order, is remembered (see ``_marks``).
+PAGE_MARK = 1000
+
+
 def declarations(
     store: str, *, column: str, value: str, page: int, office: str | None = None, size: int = 50
 ) -> tuple[list[tuple[Any, ...]], int]:
-    """Declarations behind a figure, read-only from the DuckDB store, one page at a time."""
+    """Declarations behind a figure, read-only from the DuckDB store, one page at a time, newest
+    first (ties in the registration time by declaration number, so pages never overlap).
+
+    Why the marks: ``ORDER BY … LIMIT 50 OFFSET 4000`` keeps 4,050 rows in a heap while it reads
+    the 1.3 M declarations of a large office, and costs 50–80 ms a page at 5 M. Knowing the
+    registration time of every 1,000th row (``_marks``, computed once per filter and state of the
+    store), a page only sorts the rows between its mark and the next (``registered_at`` between
+    the two, a small offset): the same rows for a fraction of the work.
+    """
     if column not in ("officer_id", "office_code", "declarant_id", "importer_id") or not Path(store).exists():
         return [], 0
     where, params = f"{column} = ?", [value]
     if office is not None:
         where, params = where + " AND office_code = ?", [*params, office]
+    total, dated, marks = store_memo(
+        store, "declarations-marks", (where, params), lambda: _marks(store, where, params)
+    )
+    offset = (page - 1) * size
+    if offset >= total:
+        return [], total
+    first, last = offset // PAGE_MARK, (offset + size - 1) // PAGE_MARK
+    if last >= len(marks):  # among the declarations with no registration time (sorted last)
+        rows = store_memo(
+            store,
+            "declarations-rows",
+            (where, params, page, size),
+            lambda: _rows(store, where, params, marks, start=offset, count=size, bounded=False),
+        )
+        return rows, total
+    # The whole stretch between two marks is read at once (about the cost of one page) and kept:
+    # the next pages come from it.
+    stretch: list[tuple[Any, ...]] = []
+    for k in range(first, last + 1):
+        stretch += store_memo(
+            store,
+            "declarations-stretch",
+            (where, params, k, PAGE_MARK),
+            lambda k=k: _rows(
+                store,
+                where,
+                params,
+                marks,
+                start=k * PAGE_MARK,
+                count=PAGE_MARK,
+                bounded=dated == total or (k + 1) * PAGE_MARK <= dated,
+            ),
+        )
+    begin = offset - first * PAGE_MARK
+    return stretch[begin : begin + size], total
 
-    def count() -> int:
-        con = _store(store)
-        try:
-            found = con.execute(f"SELECT count(*) FROM declarations WHERE {where}", params).fetchone()
-        finally:
-            con.close()
-        return int(found[0]) if found else 0
 
-    def rows_of_page() -> list[tuple[Any, ...]]:
-        con = _store(store)
-        try:
-            return con.execute(
-                f"SELECT {', '.join(DRILL_COLUMNS)} FROM declarations WHERE {where} "
-                "ORDER BY registered_at DESC LIMIT ? OFFSET ?",
-                [*params, size, (page - 1) * size],
-            ).fetchall()
-        finally:
-            con.close()
+def _rows(
+    store: str,
+    where: str,
+    params: list[Any],
+    marks: list[tuple[int, Any]],
+    *,
+    start: int,
+    count: int,
+    bounded: bool,
+) -> list[tuple[Any, ...]]:
+    """``count`` declarations from position ``start`` (newest first). ``bounded``: between the
+    marks around them (from the mark at or before ``start``, whose ``before`` rows are strictly
+    newer, ties all after; to the first mark past the end, no newer than any row wanted)."""
+    order = "ORDER BY registered_at DESC, declaration_id DESC LIMIT ? OFFSET ?"
+    sql, args = f"SELECT {', '.join(DRILL_COLUMNS)} FROM declarations WHERE {where} ", list(params)
+    if bounded:
+        before, registered = marks[start // PAGE_MARK]
+        sql, args = sql + "AND registered_at <= ? ", [*args, registered]
+        past = (start + count - 1) // PAGE_MARK + 1
+        if past < len(marks):
+            sql, args = sql + "AND registered_at >= ? ", [*args, marks[past][1]]
+        args += [count, start - before]
+    else:
+        args += [count, start]
+    con = _store(store)
+    try:
+        return con.execute(sql + order, args).fetchall()
+    finally:
+        con.close()
 
-    total = store_memo(store, "declarations-count", (where, params), count)
-    rows = store_memo(store, "declarations-page", (where, params, page, size), rows_of_page)
-    return rows, total
+
+def _marks(store: str, where: str, params: list[Any]) -> tuple[int, int, list[tuple[int, Any]]]:
+    """How many declarations match, how many have a registration time, and for every
+    PAGE_MARK-th of those (newest first) how many are strictly newer and its registration time."""
+    con = _store(store)
+    try:
+        found = con.execute(
+            f"SELECT count(*), count(registered_at) FROM declarations WHERE {where}", params
+        ).fetchone()
+        marks = con.execute(
+            "SELECT newer, registered_at FROM ("
+            " SELECT registered_at, rank() OVER w - 1 AS newer, row_number() OVER w - 1 AS position"
+            f" FROM declarations WHERE {where} AND registered_at IS NOT NULL"
+            " WINDOW w AS (ORDER BY registered_at DESC)"
+            f") WHERE position % {PAGE_MARK} = 0 ORDER BY position",
+            params,
+        ).fetchall()
+    finally:
+        con.close()
+    total, dated = (int(found[0]), int(found[1])) if found else (0, 0)
+    return total, dated, [(int(n), r) for n, r in marks]
 
 
 FACILITATION = ("TF1", "TF5")

@@ -63,7 +63,13 @@ def analyse_data(job: JobContext, *, analysis_run_id: int) -> dict[str, Any]:
 
     run = AnalysisRun.objects.select_related("dataset", "started_by").get(pk=analysis_run_id)
     try:
-        return services.analysis_execute(run=run, progress=job.report)
+        result = services.analysis_execute(run=run, progress=job.report)
     except Exception as exc:
         services.analysis_mark_failed(run_id=analysis_run_id, error=str(exc))
         raise
+    # The analysis is usable from here; drawing its pages ahead only spares the first visitors.
+    from .warm import warm_pages
+
+    run.refresh_from_db()
+    result["pages_drawn"] = warm_pages(run, progress=job.report)
+    return result

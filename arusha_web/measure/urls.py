@@ -35,6 +35,11 @@ urlpatterns += [
     path("targeting/", views_targeting.targeting, name="targeting"),
     path("anti-gaming/thresholds/", views_dash.antigaming_thresholds, name="antigaming_thresholds"),
     path("traders/<str:entity_type>/<str:entity_id>/", views_dash.trader, name="trader"),
+    path(
+        "traders/<str:entity_type>/<str:entity_id>/chart/<str:code>/",
+        views_dash.trader_chart,
+        name="trader_chart",
+    ),
     path("contracts/", views_contracts.contract_list, name="contracts"),
     path("contracts/new/", views_contracts.contract_create, name="contract_create"),
     path("contracts/<int:pk>/", views_contracts.contract_detail, name="contract"),

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from arusha_web.accounts.access import require_capability
@@ -122,13 +123,7 @@ def office(request: HttpRequest, code: str) -> HttpResponse:
         [r[0]] + [(d.fmt(r[1 + 2 * i], c), d.fmt(r[2 + 2 * i], c)) for i, c in enumerate(used)] for r in rows
     ]
     columns = [(c, d.indicator_name(c)) for c in used]
-    chart = draw.bar(
-        [r[0] for r in table.rows],
-        {d.indicator_name("VOL_DECL"): [r[1 + 2 * used.index("VOL_DECL")] or 0 for r in table.rows]}
-        if "VOL_DECL" in used
-        else {},
-        title=_("Declarations by officer"),
-    )
+    chart = office_chart(table, used)
     ctx = {
         "run": run,
         "code": code,
@@ -139,6 +134,17 @@ def office(request: HttpRequest, code: str) -> HttpResponse:
         "chart": chart,
     }
     return render(request, "measure/office.html", ctx)
+
+
+def office_chart(table: d.Table, used: list[str]) -> str:
+    """The office page's chart: declarations by officer (also drawn ahead by ``warm``)."""
+    return draw.bar(
+        [r[0] for r in table.rows],
+        {d.indicator_name("VOL_DECL"): [r[1 + 2 * used.index("VOL_DECL")] or 0 for r in table.rows]}
+        if "VOL_DECL" in used
+        else {},
+        title=_("Declarations by officer"),
+    )
 
 
 @require_capability("section.measure")
@@ -361,14 +367,6 @@ def trader(request: HttpRequest, entity_type: str, entity_id: str) -> HttpRespon
         return d.export(table, request.GET.get("format", "csv"), f"{entity_type}-{entity_id}")
     audit_record(action="view", actor=user, obj=run, after={entity_type: entity_id})
     rows = [(c, d.indicator_name(c), d.fmt(v, c), d.fmt(m, c), n) for c, v, m, n in table.rows]
-    chart = draw.bar(
-        [r[0] for r in table.rows if d.BY_CODE[r[0]].unit == "share"],
-        {
-            _("This trader"): [r[1] or 0 for r in table.rows if d.BY_CODE[r[0]].unit == "share"],
-            _("Peer median"): [r[2] or 0 for r in table.rows if d.BY_CODE[r[0]].unit == "share"],
-        },
-        title=_("Shares, next to the median of peers"),
-    )
     leads = run.leads.filter(entity_type=entity_type, entity_id=entity_id).order_by("rank")
     column = "declarant_id" if entity_type == "declarant" else "importer_id"
     series = traders.read(run.out_dir, level=entity_type, trader_id=entity_id)
@@ -377,33 +375,67 @@ def trader(request: HttpRequest, entity_type: str, entity_id: str) -> HttpRespon
         "entity_type": entity_type,
         "entity_id": entity_id,
         "rows": rows,
-        "chart": chart,
         "leads": leads,
         "column": column,
         "series": series,
         "monthly": _trader_monthly(series),
         "officers": _trader_officers(series, user),
+        "run_param": request.GET.get("run", "") if request.GET.get("run", "").isdigit() else "",
     }
     return render(request, "measure/trader.html", ctx)
 
 
+@require_capability("measure.traders")
+def trader_chart(request: HttpRequest, entity_type: str, entity_id: str, code: str) -> HttpResponse:
+    """One chart of a trader page (its shares, or a monthly series), fetched by the page when it
+    scrolls into view (same access rule; the view of the trader page itself is what is audited)."""
+    if entity_type not in ("declarant", "importer") or code not in (SHARES, *TRADER_TRENDS):
+        raise Http404("no such chart")
+    run = _run(request)
+    if code == SHARES:
+        table = d.trader(run, entity_type=entity_type, entity_id=entity_id)
+        if not table.rows:
+            raise Http404("unknown trader")
+        return HttpResponse(_trader_shares(table))
+    if not IndicatorValue.objects.filter(run=run, entity_type=entity_type, entity_id=entity_id).exists():
+        raise Http404("unknown trader")
+    series = traders.read(run.out_dir, level=entity_type, trader_id=entity_id)
+    if code not in series.monthly:  # the page offers no such chart; a stale page gets a word
+        return HttpResponse(format_html('<p class="empty">{}</p>', _("No monthly value for this trader.")))
+    return HttpResponse(_trader_chart(series, code))
+
+
 # The monthly charts of a trader page: how much it declares, how fast it is released, how often
-# its channel is relaxed.
+# its channel is relaxed. Fetched by the page when scrolled into view (``trader_chart``): there
+# are tens of thousands of traders, so their charts cannot be drawn ahead like the scorecards',
+# and drawing them with the page made a first view cost 100–300 ms more.
 TRADER_TRENDS = ("VOL_DECL", "TF5", "BP1")
 TRADER_OFFICERS_SHOWN = 25
+# The first chart of a trader page (its shares next to the peers'), fetched the same way.
+SHARES = "shares"
+
+
+def _trader_shares(table: d.Table) -> str:
+    shares = [r for r in table.rows if d.BY_CODE[r[0]].unit == "share"]
+    return draw.bar(
+        [r[0] for r in shares],
+        {_("This trader"): [r[1] or 0 for r in shares], _("Peer median"): [r[2] or 0 for r in shares]},
+        title=_("Shares, next to the median of peers"),
+    )
+
+
+def _trader_chart(series: traders.TraderSeries, code: str) -> str:
+    periods = series.periods
+    return draw.line(
+        periods,
+        {d.indicator_name(code): [series.monthly[code].get(p) for p in periods]},
+        title=d.indicator_name(code),
+    )
 
 
 def _trader_monthly(series: traders.TraderSeries) -> dict[str, Any]:
     periods = series.periods
-    charts = [
-        draw.line(
-            periods,
-            {d.indicator_name(code): [series.monthly[code].get(p) for p in periods]},
-            title=d.indicator_name(code),
-        )
-        for code in TRADER_TRENDS
-        if code in series.monthly
-    ]
+    charts = [(code, d.indicator_name(code)) for code in TRADER_TRENDS if code in series.monthly]
     table = [
         (code, d.indicator_name(code), [d.fmt(series.monthly[code].get(p), code) for p in periods])
         for code in sorted(series.monthly)

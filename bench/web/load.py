@@ -51,6 +51,8 @@ PAGES = {
     "contract": "/measure/contracts/{contract}/",
     "declarant": "/measure/traders/declarant/{declarant}/",
     "importer": "/measure/traders/importer/{importer}/",
+    # A chart a declarant page fetches when it is scrolled into view (its shares, a monthly series).
+    "trader chart": "/measure/traders/declarant/{declarant}/chart/{trend}/",
     # A different page each time (1–100): the drill-down keeps pages it has read, so one fixed
     # page would measure the cache, not the store.
     "declarations": "/measure/declarations/?by=office_code&id=PORT1&page={page}",
@@ -104,6 +106,7 @@ def discover(session: Session) -> dict[str, list[str]]:
         "importer": [f"I-{k:05d}" for k in range(1, 2001)],
         "page": [str(k) for k in range(1, 101)],
         "code": ["TF1", "TF2", "TF4", "TF5", "BP1", "BP2", "AFTER_HOURS", "RED_NO_INSP"],
+        "trend": ["shares", "VOL_DECL", "TF5", "BP1"],
     }
     return found
 

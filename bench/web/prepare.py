@@ -40,6 +40,11 @@ def main(store: Path, analysis: Path) -> None:
     )
     print(f"analysis {run.pk}: {run.indicator_count:,} indicator values, {run.lead_count} leads")
     print(f"import into the web database: {time.perf_counter() - started:.1f} s")
+    from arusha_web.measure.warm import warm_pages
+
+    started = time.perf_counter()
+    pages = warm_pages(run, progress=lambda _pct, _msg: None)  # the analysis job's last step
+    print(f"{pages} office pages and scorecards drawn ahead: {time.perf_counter() - started:.1f} s")
     measure_demo._demo_rest(run=run, users=users, progress=print)
 
 

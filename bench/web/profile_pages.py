@@ -46,7 +46,7 @@ def main() -> None:
     ids["officer"] = re.search(rb"/measure/officers/([^/\"]+)/", office).group(1).decode()  # type: ignore[union-attr]
     contracts = client.get("/measure/contracts/").content
     ids["contract"] = re.search(rb"/measure/contracts/(\d+)/", contracts).group(1).decode()  # type: ignore[union-attr]
-    ids.update(declarant="D-0001", importer="I-00001", page="1", code="TF5")
+    ids.update(declarant="D-0001", importer="I-00001", page="1", code="TF5", trend="TF5")
     print(f"{'page':<20} {'status':>6} {'ms':>7} {'queries':>7} {'slowest query ms':>16}")
     for name, template in PAGES.items():
         path = template.format(**ids)

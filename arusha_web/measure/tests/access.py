@@ -138,6 +138,7 @@ URLS: dict[str, Row | list[Row]] = {
         Row("measure.configure", method="post", data={"assessment_gain_points": "-1"}),
     ],
     "measure:trader": Row("measure.traders", args=lambda o: ["declarant", "D-1"]),
+    "measure:trader_chart": Row("measure.traders", args=lambda o: ["declarant", "D-1", "TF5"]),
     "measure:declarations": Row("measure.view", data={"by": "officer_id", "id": "O-PORT1-01"}),
     "measure:contracts": Row("section.measure"),
     "measure:contract_create": Row("measure.contracts.manage"),
