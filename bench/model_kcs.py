@@ -47,12 +47,6 @@ def _row(name: str, m: dict[str, float | None], seconds: float) -> str:
     return f"| {name} | " + " | ".join(cells) + f" | {seconds:.0f} |"
 
 
-def _both(y: np.ndarray, score: np.ndarray, novel: np.ndarray) -> dict[str, float | None]:
-    out = metrics.summary(y, score, None)
-    out.update({f"novel.{k}": v for k, v in metrics.summary(y[novel], score[novel], None).items()})
-    return out
-
-
 def paper_lightgbm(train: pd.DataFrame, valid: pd.DataFrame, novel: np.ndarray) -> dict[str, float | None]:
     """The dataset paper's baseline: every column label-encoded, LightGBM with 100 trees."""
     drop = {"Declaration ID", "Date", "Fraud", "Critical Fraud"}
@@ -63,14 +57,14 @@ def paper_lightgbm(train: pd.DataFrame, valid: pd.DataFrame, novel: np.ndarray) 
     model = lgb.LGBMClassifier(n_estimators=100, random_state=0, verbose=-1)
     model.fit(x_train, train["Fraud"])
     score = model.predict_proba(x_valid)[:, 1]
-    return _both(valid["Fraud"].to_numpy(), score, novel)
+    return metrics.summary_with_slice(valid["Fraud"].to_numpy(), score, None, novel)
 
 
 def lookup_rule(train: pd.DataFrame, valid: pd.DataFrame, novel: np.ndarray) -> dict[str, float | None]:
     """Training fraud rate of the same goods signature; unseen goods rank last."""
     rate = train.groupby(SIGNATURE)["Fraud"].mean().rename("rate")
     score = valid.join(rate, on=SIGNATURE)["rate"].fillna(-1.0).to_numpy()
-    return _both(valid["Fraud"].to_numpy(), score, novel)
+    return metrics.summary_with_slice(valid["Fraud"].to_numpy(), score, None, novel)
 
 
 def main() -> None:

@@ -124,15 +124,7 @@ def evaluate_model(
     prob = predict(bundle, frame)["probability"].to_numpy()
     revenue = frame["revenue"].to_numpy(dtype=float) if feats.revenue_available else None
     novel = ~np.isin(goods_signature(frame), bundle.goods_seen)
-    result = metrics.summary(y, prob, revenue)
-    result.update(
-        {
-            f"novel.{k}": v
-            for k, v in metrics.summary(
-                y[novel], prob[novel], revenue[novel] if revenue is not None else None
-            ).items()
-        }
-    )
+    result = metrics.summary_with_slice(y, prob, revenue, novel)
     selected = np.zeros(len(frame), dtype=bool)
     selected[np.argsort(-prob, kind="stable")[: max(1, round(FAIRNESS_SHARE * len(frame)))]] = True
     return Evaluation(

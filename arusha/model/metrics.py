@@ -80,3 +80,13 @@ def summary(y: np.ndarray, score: np.ndarray, revenue: np.ndarray | None) -> dic
         out[f"revenue@{tag}"] = revenue_at(revenue, score, share) if revenue is not None else None
     out["auc"] = roc_auc(y, score)
     return out
+
+
+def summary_with_slice(
+    y: np.ndarray, score: np.ndarray, revenue: np.ndarray | None, novel: np.ndarray
+) -> dict[str, float | None]:
+    """:func:`summary` on all rows, then on the ``novel`` rows with keys prefixed ``novel.``."""
+    out = summary(y, score, revenue)
+    sliced = summary(y[novel], score[novel], revenue[novel] if revenue is not None else None)
+    out.update({f"novel.{k}": v for k, v in sliced.items()})
+    return out

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Final
 
 import lightgbm as lgb
@@ -62,7 +62,11 @@ class TrainResult:
     """What training produced and how the held-out following period went."""
 
     bundle: ModelBundle
-    validation: dict[str, float | None] = field(default_factory=dict)
+
+    @property
+    def validation(self) -> dict[str, float | None]:
+        """Metrics on the held-out following period (empty when none could be held out)."""
+        return self.bundle.validation
 
 
 def goods_signature(frame: pd.DataFrame) -> np.ndarray:
@@ -192,9 +196,7 @@ def train_model(
         goods_seen=np.unique(goods_signature(rows)),
         holdout_from=split_day if not early.all() else None,
     )
-    validation: dict[str, float | None] = {}
     scored = ~np.isnan(held_out)
     if scored.any() and len(set(y[scored])) > 1:
-        validation = metrics.summary(y[scored], held_out[scored], None)
-    bundle.validation = validation
-    return TrainResult(bundle, validation)
+        bundle.validation = metrics.summary(y[scored], held_out[scored], None)
+    return TrainResult(bundle)
