@@ -86,11 +86,13 @@ def score_store(
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
     write_table: bool = True,
+    explanations: bool = True,
 ) -> pd.DataFrame:
     """Score the store's declarations; write ``out`` (CSV or Parquet) and the ``risk_scores`` table.
 
     Scores of declarations the model was trained on are in-sample and flatter everyone involved;
-    ``arusha.detection`` says so when it uses them.
+    ``arusha.detection`` says so when it uses them. ``explanations=False`` skips the per-score
+    reasons (TreeSHAP and a loop per row), which only a scores file shows, not ``risk_scores``.
     """
     feats = build_features(
         store,
@@ -100,7 +102,7 @@ def score_store(
         date_from=date_from,
         date_to=date_to,
     )
-    scored = score_frame(bundle, feats)
+    scored = score_frame(bundle, feats, explanations=explanations)
     scored["scored_at"] = pd.Timestamp.now(tz="UTC").tz_localize(None).floor("s")
     if out is not None:
         path = Path(out)

@@ -73,7 +73,7 @@ def _risk_model(paths: dict[str, Path], progress: Callable[[str], object]) -> No
     progress("Training the declaration risk model on past inspection results…")
     bundle = train_model(str(paths["store"])).bundle
     progress("Scoring every declaration with the risk model…")
-    score_store(str(paths["store"]), bundle)
+    score_store(str(paths["store"]), bundle, explanations=False)
     bundle.save(paths["model"])
 
 

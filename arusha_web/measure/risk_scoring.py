@@ -53,7 +53,7 @@ def rescore(*, store: str, date_from: object, date_to: object, progress: Progres
         )
     progress(2, _("Scoring the declarations with the risk model %(model)s") % {"model": bundle.model_id})
     try:
-        score_store(store, bundle, date_from=date_from, date_to=date_to)  # type: ignore[arg-type]
+        score_store(store, bundle, date_from=date_from, date_to=date_to, explanations=False)  # type: ignore[arg-type]
     except Exception as exc:  # the store lacks what the model needs, or the engine failed
         return Scoring(
             "",
