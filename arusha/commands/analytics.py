@@ -49,6 +49,14 @@ def load(
     errors_csv: Annotated[
         Path | None, typer.Option(help="Where to write every error of a rejected load.")
     ] = None,
+    keep_parquet: Annotated[
+        bool,
+        typer.Option(
+            "--keep-parquet/--rewrite-parquet",
+            help="Keep clean canonical Parquet files as they are (fast load; the store is the .duckdb "
+            "file plus its .parts folder), or rewrite every row into DuckDB (faster point queries).",
+        ),
+    ] = True,
 ) -> None:
     """Validate clearance-data files and load them into a DuckDB store (all or nothing).
 
@@ -71,6 +79,7 @@ def load(
                 table=table,
                 errors_csv=errors_csv,
                 progress=progress,
+                keep_parquet=keep_parquet,
             )
     except LoadRejected as exc:
         r = exc.result

@@ -232,6 +232,22 @@ def _checks(col: Column) -> list[Check]:
     return checks
 
 
+def row_checks(table: str, columns: list[str]) -> list[Check]:
+    """Return every row rule of ``table`` over converted columns ``v`` and their source text ``__t_v``."""
+    specs = [c for c in contract.COLUMNS[table] if c.name in columns]
+    checks = [chk for c in specs for chk in _checks(c)]
+    if table == "declarations" and {"released_at", "registered_at"} <= set(columns):
+        checks.append(
+            Check(
+                "released_at < registered_at",
+                "released_at",
+                Rule.RELEASED_BEFORE_REGISTERED,
+                "CAST(released_at AS VARCHAR)",
+            )
+        )
+    return checks
+
+
 def plan_table(table: str, mapping: Mapping, types: dict[str, str], relation: str, decimal: str) -> TablePlan:
     """Build the conversion/validation query of ``table`` over the staged ``relation``.
 
@@ -277,17 +293,7 @@ def plan_table(table: str, mapping: Mapping, types: dict[str, str], relation: st
         plan.columns.append(col.name)
     if plan.file_errors:
         return plan
-    specs = [c for c in contract.COLUMNS[table] if c.name in plan.columns]
-    checks = [chk for c in specs for chk in _checks(c)]
-    if table == "declarations" and {"released_at", "registered_at"} <= set(plan.columns):
-        checks.append(
-            Check(
-                "released_at < registered_at",
-                "released_at",
-                Rule.RELEASED_BEFORE_REGISTERED,
-                "CAST(released_at AS VARCHAR)",
-            )
-        )
+    checks = row_checks(table, plan.columns)
     keep = ", ".join(quote(c) for c in plan.columns)
     checks_sql = "list_filter([" + ", ".join(c.flag() for c in checks) + "], lambda x: x IS NOT NULL)"
     inner = f"SELECT __row, {', '.join(converted)} FROM {relation}"
