@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -189,6 +190,7 @@ def load_sources(
         }
         jobs: list[_Job] = []
         total = max(len(paths), 1)
+        digests = _hash_all([Path(p) for p in paths])
         for i, raw_path in enumerate(paths):
             path = Path(raw_path)
             report(int(60 * i / total), f"reading {path.name}")
@@ -207,7 +209,9 @@ def load_sources(
                 )
                 continue
             try:
-                digest = file_hash(path)
+                digest = digests[i]
+                if isinstance(digest, OSError):
+                    raise digest
                 pending = [t for t in targets if (digest, t) not in done]
                 if not pending:
                     result.skipped.append(str(path))
@@ -266,6 +270,25 @@ def load_sources(
         return result
     finally:
         con.close()
+
+
+def _hash_all(paths: list[Path]) -> list[str | OSError]:
+    """Return each file's content hash (or the error reading it), hashing files side by side.
+
+    Why: hashing reads every byte of every source; hashlib releases the GIL, so two files hash on
+    two cores in the time of one.
+    """
+
+    def digest(path: Path) -> str | OSError:
+        try:
+            return file_hash(path)
+        except OSError as exc:
+            return exc
+
+    if len(paths) < 2:
+        return [digest(p) for p in paths]
+    with ThreadPoolExecutor(max_workers=min(len(paths), 4), thread_name_prefix="arusha-hash") as pool:
+        return list(pool.map(digest, paths))
 
 
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> int:
@@ -342,7 +365,15 @@ def _write_clean(
     loaded: dict[str, int] = {}
     total = sum(job.rows for job in jobs)
     done = 0
-    added: list[Path] = []
+    copies = parts.Copies()
+    unviewed: set[str] = set()  # tables with kept files whose view is not rebuilt yet
+
+    def show_kept(tables: set[str]) -> None:
+        copies.wait()
+        for name in sorted(tables):
+            parts.rebuild_view(con, store, name)
+        unviewed.difference_update(tables)
+
     released: list[Path] = []
     con.execute("BEGIN TRANSACTION")
     try:
@@ -353,14 +384,17 @@ def _write_clean(
                 f"validating and loading {job.path.name} → {job.plan.table} "
                 f"({done:,} of {total:,} rows loaded, {rate:,.0f} rows/s)",
             )
+            if job.plan.table in unviewed:  # an earlier file of this load fills the same table
+                show_kept({job.plan.table})
             if job.keep is not None and _keep_as_is(con, job):
-                added.append(parts.keep(con, store, job.keep, job.path, job.digest, job.rows))
+                parts.keep(con, store, job.keep, job.path, job.digest, job.rows, copies)
+                unviewed.add(job.plan.table)
                 inserted = job.rows
             else:
                 dup = job.plan.duplicate_count_sql()
                 if not job.plan.key_sql or (dup is not None and _scalar(con, dup)):
                     con.execute("ROLLBACK")
-                    parts.remove_files(added)
+                    copies.discard()
                     return False
                 released += _replace_existing(con, store, job.plan.table, f"({job.plan.key_sql})")
                 cols = ", ".join(quote(c) for c in job.plan.columns)
@@ -368,15 +402,17 @@ def _write_clean(
                 inserted = _scalar(con, f"INSERT INTO {into} ({cols}) {job.plan.clean_sql}")
             if inserted != job.rows:
                 con.execute("ROLLBACK")
-                parts.remove_files(added)
+                copies.discard()
                 return False
             _record(con, job, inserted, 0)
             loaded[job.plan.table] = loaded.get(job.plan.table, 0) + inserted
             done += inserted
+        show_kept(set(unviewed))
+        copies.close()
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
-        parts.remove_files(added)
+        copies.discard()
         raise
     parts.remove_files(released)
     result.loaded.update(loaded)

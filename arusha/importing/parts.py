@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import shutil
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -200,23 +201,66 @@ def rebuild_view(con: duckdb.DuckDBPyConnection, store: Path, table: str) -> Non
     con.execute(f"CREATE OR REPLACE VIEW {table} AS " + " UNION ALL ".join(branches))
 
 
-def keep(
-    con: duckdb.DuckDBPyConnection, store: Path, plan: KeepPlan, path: Path, digest: str, rows: int
-) -> Path:
-    """Copy ``path`` into the store's parts folder and add it to ``plan.table``'s view.
+class Copies:
+    """Copies of kept files, made in the background while the load checks the next file.
 
-    Must run inside the load's transaction; the caller removes the copy if the transaction fails.
+    Why: copying a large file is disk work that needs no CPU of DuckDB's; overlapping it with the
+    next file's check takes it off the load's time. A view can only be built over finished copies,
+    so :meth:`wait` comes before :func:`rebuild_view` and before the commit.
+    """
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="arusha-copy")
+        self._pending: list[Future[object]] = []
+        self.targets: list[Path] = []
+
+    def start(self, source: Path, target: Path) -> None:
+        """Copy ``source`` to ``target`` in the background."""
+        self.targets.append(target)
+        self._pending.append(self._pool.submit(shutil.copyfile, source, target))
+
+    def wait(self) -> None:
+        """Wait for every copy started so far; raise the first copy's error (a full disk, say)."""
+        pending, self._pending = self._pending, []
+        for future in pending:
+            future.result()
+
+    def close(self) -> None:
+        """Stop the background thread (every copy has been waited for)."""
+        self._pool.shutdown()
+
+    def discard(self) -> None:
+        """Wait for the copies, whatever their outcome, and delete them (the load did not commit)."""
+        for future in self._pending:
+            future.exception()
+        self._pool.shutdown()
+        remove_files(self.targets)
+
+
+def keep(
+    con: duckdb.DuckDBPyConnection,
+    store: Path,
+    plan: KeepPlan,
+    path: Path,
+    digest: str,
+    rows: int,
+    copies: Copies,
+) -> Path:
+    """Start copying ``path`` into the store's parts folder and register it for ``plan.table``.
+
+    Must run inside the load's transaction. The caller waits for ``copies`` and rebuilds the
+    table's view before it reads the table again or commits, and discards the copies if the
+    transaction fails.
     """
     folder = parts_dir(store) / plan.table
     folder.mkdir(parents=True, exist_ok=True)
     name = f"{plan.table}/{digest[:16]}-{uuid.uuid4().hex[:8]}.parquet"
     target = parts_dir(store) / name
-    shutil.copyfile(path, target)
+    copies.start(path, target)
     con.execute(
         f"INSERT INTO {PARTS_TABLE} VALUES (?, ?, ?, ?, ?, ?, now())",
         [plan.table, name, digest, str(path), rows, ",".join(plan.sources)],
     )
-    rebuild_view(con, store, plan.table)
     return target
 
 

@@ -250,3 +250,24 @@ def test_rewrite_parquet_writes_every_row_into_the_store(data: Path, tmp_path: P
     assert outcome.exit_code == 0, outcome.output
     assert not _kept(store)
     assert len(_rows(store, "declarations")) == 600
+
+
+def test_two_exports_of_one_table_in_one_load_keep_the_later_row(tmp_path: Path) -> None:
+    jan = _canonical_parquet(
+        tmp_path,
+        "declarations-jan.parquet",
+        [{**GOOD_ROW, "declaration_id": d, "released_at": ""} for d in ("D0", "D1")],
+    )
+    feb = _canonical_parquet(tmp_path, "declarations-feb.parquet", [{**GOOD_ROW, "declaration_id": "D1"}])
+    mar = _canonical_parquet(tmp_path, "declarations-mar.parquet", [{**GOOD_ROW, "declaration_id": "D7"}])
+    store = tmp_path / "s.duckdb"
+    load_sources([jan, feb, mar], store)
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        stored = con.execute(
+            "SELECT declaration_id, released_at IS NOT NULL FROM declarations ORDER BY 1"
+        ).fetchall()
+    finally:
+        con.close()
+    assert stored == [("D0", False), ("D1", True), ("D7", True)]
+    assert len(_kept(store)) == 1  # March is kept; January's rows moved into the table for February's
