@@ -65,31 +65,48 @@ def storage_table(con: duckdb.DuckDBPyConnection, table: str) -> str:
 
 @dataclass(frozen=True)
 class KeepPlan:
-    """How a source would be read as a kept file: its canonical columns and their source names."""
+    """How a source would be read as a kept file: its canonical columns and their source names.
+
+    ``columns`` is what the registry keeps: ``name:TYPE`` of each canonical column in the file.
+    """
 
     table: str
     sources: dict[str, str]  # canonical column -> source column (same name, maybe other case)
+    columns: str = ""
 
 
 def keep_plan(table: str, mapping: Mapping, types: dict[str, str], path: Path) -> KeepPlan | None:
     """Return a plan when ``path`` could be kept as it is, else ``None`` (it is converted as usual).
 
     A file qualifies when it is Parquet, the mapping changes nothing for ``table`` (no column map, no
-    time-zone conversion) and every canonical column it has carries the canonical type. Whether its
-    values are clean and canonical is checked later, on the data.
+    time-zone conversion) and every canonical column it has carries the canonical type or one the
+    view casts to it exactly as the usual conversion would (smaller integers, FLOAT, DATE and the
+    other timestamp precisions pandas and Spark write). Whether its values are clean and canonical
+    is checked later, on the data.
     """
     if path.suffix.lower() != ".parquet" or mapping.tables.get(table) or mapping.zones() != (None, None):
         return None
     by_lower = {name.lower(): name for name in types}
     sources: dict[str, str] = {}
+    columns: list[str] = []
     for col in contract.COLUMNS[table]:
         source = by_lower.get(col.name)
         if source is None:
             continue
-        if types[source].upper() != col.sql_type:
+        if types[source].upper() not in _CASTS_EXACTLY[col.sql_type]:
             return None
         sources[col.name] = source
-    return KeepPlan(table, sources)
+        columns.append(f"{col.name}:{types[source].upper()}")
+    return KeepPlan(table, sources, ",".join(columns))
+
+
+# Source types the view may cast to each canonical type with the usual conversion's result.
+_CASTS_EXACTLY: dict[str, frozenset[str]] = {
+    "VARCHAR": frozenset({"VARCHAR"}),
+    "BIGINT": frozenset({"BIGINT", "INTEGER", "SMALLINT", "TINYINT", "UINTEGER", "USMALLINT", "UTINYINT"}),
+    "DOUBLE": frozenset({"DOUBLE", "FLOAT"}),
+    "TIMESTAMP": frozenset({"TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S", "DATE"}),
+}
 
 
 # Values a DOUBLE holds exactly: the conversion of an integer column goes through DOUBLE.
@@ -145,10 +162,14 @@ def row_groups_fit(con: duckdb.DuckDBPyConnection, path: Path) -> bool:
 
 
 def _select(table: str, columns: list[str], source: str) -> str:
-    """Return a SELECT of every canonical column from ``source`` (absent ones as typed NULLs)."""
-    present = set(columns)
+    """Return a SELECT of every canonical column from ``source`` in its canonical type.
+
+    ``columns`` lists the columns ``source`` has (``name`` or ``name:TYPE``); absent ones are typed
+    NULLs. A cast to the type a column already has costs nothing.
+    """
+    present = {c.split(":")[0] for c in columns}
     parts = [
-        quote(c.name) if c.name in present else f"CAST(NULL AS {c.sql_type}) AS {quote(c.name)}"
+        f"CAST({quote(c.name) if c.name in present else 'NULL'} AS {c.sql_type}) AS {quote(c.name)}"
         for c in contract.COLUMNS[table]
     ]
     return f"SELECT {', '.join(parts)} FROM {source}"
@@ -259,7 +280,7 @@ def keep(
     copies.start(path, target)
     con.execute(
         f"INSERT INTO {PARTS_TABLE} VALUES (?, ?, ?, ?, ?, ?, now())",
-        [plan.table, name, digest, str(path), rows, ",".join(plan.sources)],
+        [plan.table, name, digest, str(path), rows, plan.columns],
     )
     return target
 

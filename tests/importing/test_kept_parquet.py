@@ -271,3 +271,46 @@ def test_two_exports_of_one_table_in_one_load_keep_the_later_row(tmp_path: Path)
         con.close()
     assert stored == [("D0", False), ("D1", True), ("D7", True)]
     assert len(_kept(store)) == 1  # March is kept; January's rows moved into the table for February's
+
+
+def test_a_pandas_style_export_with_nanosecond_times_and_small_integers_is_kept_exactly(
+    data: Path, tmp_path: Path
+) -> None:
+    # pandas writes timestamp[ns]; other tools write 32-bit integers and floats.
+    source = pq.read_table(data / "items.parquet")
+    narrowed = pa.schema(
+        [
+            pa.field(
+                f.name,
+                pa.int32() if f.name == "item_no" else pa.float32() if f.name == "net_mass_kg" else f.type,
+            )
+            for f in source.schema
+        ]
+    )
+    items = tmp_path / "items.parquet"
+    pq.write_table(source.cast(narrowed), items)
+    decl = pq.read_table(data / "declarations.parquet")
+    ns = pa.schema(
+        [
+            pa.field(f.name, pa.timestamp("ns") if pa.types.is_timestamp(f.type) else f.type)
+            for f in decl.schema
+        ]
+    )
+    declarations = tmp_path / "declarations.parquet"
+    pq.write_table(decl.cast(ns), declarations)
+    kept_store, rewritten_store = tmp_path / "kept.duckdb", tmp_path / "rewritten.duckdb"
+    load_sources([declarations, items], kept_store)
+    load_sources([declarations, items], rewritten_store, keep_parquet=False)
+    assert len(_kept(kept_store)) == 2
+    for table in ("declarations", "items"):
+        assert _rows(kept_store, table) == _rows(rewritten_store, table), table
+    con = duckdb.connect(str(kept_store), read_only=True)
+    try:
+        types = dict(
+            con.execute(
+                "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'items'"
+            ).fetchall()
+        )
+    finally:
+        con.close()
+    assert types["item_no"] == "BIGINT" and types["net_mass_kg"] == "DOUBLE"
