@@ -82,7 +82,14 @@ class ModelBundle:
 
     @property
     def model_id(self) -> str:
-        return f"risk-{self.trained_until.isoformat()}-{self.created_at[:19].replace(':', '')}"
+        """Name the model the way a manager reads it in a lead: what it learned from, and when it was made.
+
+        Why not a code: it is printed inside explanations ("the risk model (trained on declarations up to
+        2024-07-01, made 2026-11-28 02:01 UTC) expected 54"), and two models trained on the same data
+        still differ by the minute they were made.
+        """
+        made = self.created_at[:16].replace("T", " ")
+        return f"trained on declarations registered up to {self.trained_until.isoformat()}, made {made} UTC"
 
     def save(self, path: str | Path) -> Path:
         out = Path(path)
