@@ -63,6 +63,7 @@ def load(
     Example: arusha data load export/declarations.csv export/items.csv --mapping mappings/asycuda-world.yaml
     """
     from arusha.importing import LoadRejected, MappingError, load_mapping, load_sources
+    from arusha.importing.parts import parts_dir
 
     try:
         parsed = load_mapping(mapping) if mapping else None
@@ -98,6 +99,11 @@ def load(
         typer.echo(f"Quarantined {result.quarantined} row(s) with their reasons (table: quarantine).")
     for path in result.skipped:
         typer.echo(f"Skipped {path}: already loaded.")
+    if result.kept:
+        typer.echo(
+            f"{len(result.kept)} clean Parquet file(s) kept as they are in {parts_dir(store)}: "
+            "move or back up that folder with the store."
+        )
 
 
 @data_app.command("generate")

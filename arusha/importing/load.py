@@ -63,6 +63,7 @@ class LoadResult:
     loaded: dict[str, int] = field(default_factory=dict)
     quarantined: int = 0
     skipped: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # sources kept as they are (see ``parts.py``)
     absent_columns: dict[str, list[str]] = field(default_factory=dict)
     errors: list[LoadError] = field(default_factory=list)
     error_count: int = 0
@@ -375,6 +376,7 @@ def _write_clean(
         unviewed.difference_update(tables)
 
     released: list[Path] = []
+    kept: list[str] = []
     con.execute("BEGIN TRANSACTION")
     try:
         for job in jobs:
@@ -389,6 +391,7 @@ def _write_clean(
             if job.keep is not None and _keep_as_is(con, job):
                 parts.keep(con, store, job.keep, job.path, job.digest, job.rows, copies)
                 unviewed.add(job.plan.table)
+                kept.append(str(job.path))
                 inserted = job.rows
             else:
                 dup = job.plan.duplicate_count_sql()
@@ -416,6 +419,7 @@ def _write_clean(
         raise
     parts.remove_files(released)
     result.loaded.update(loaded)
+    result.kept = kept
     return True
 
 

@@ -61,6 +61,7 @@ def test_a_canonical_parquet_export_is_kept_and_reads_as_a_converted_one(
     kept_store = tmp_path / "kept.duckdb"
     kept = load_sources(_sources(data), kept_store)
     assert len(_kept(kept_store)) == 3
+    assert kept.kept == [str(p) for p in _sources(data)]
     with monkeypatch.context() as m:  # the same files, converted row by row as before
         m.setattr(parts, "keep_plan", lambda *args: None)
         converted_store = tmp_path / "converted.duckdb"
