@@ -148,11 +148,21 @@ def analyze(
     Example: arusha analyze --store var/clearance.duckdb --out var/analysis --from 2024-01-01
     """
     from arusha.analysis import analyze_store
+    from arusha.importing.parts import missing_files, parts_dir
 
     if engine not in {"duckdb", "spark"}:
         raise typer.BadParameter("use duckdb or spark", param_hint="--engine")
     if period not in {"month", "quarter", "year"}:
         raise typer.BadParameter("use month, quarter or year", param_hint="--period")
+    missing = missing_files(store)
+    if missing:
+        typer.echo(
+            f"The store {store} lacks {len(missing)} of the Parquet files it kept (first: {missing[0]}). "
+            f"The folder {parts_dir(store)} must stay beside the store: restore it, or load the "
+            "sources again into a new store. Nothing was analysed.",
+            err=True,
+        )
+        raise typer.Exit(2)
     with _progress("analyze") as progress:
         result = analyze_store(
             store,

@@ -189,6 +189,25 @@ def kept_files(con: duckdb.DuckDBPyConnection, store: Path, table: str) -> list[
     return [(str(p), str(folder / str(p)), str(c).split(",") if c else []) for p, c in rows]
 
 
+def missing_files(store: Path) -> list[Path]:
+    """Return the kept files a store's registry names but its ``.parts`` folder no longer holds.
+
+    Why: a store copied without its folder opens fine and fails only deep inside a query, with a
+    message about file patterns; callers check first and say what is wrong.
+    """
+    if not store.exists():
+        return []
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        if not _exists(con, PARTS_TABLE):
+            return []
+        names = [str(r[0]) for r in con.execute(f"SELECT path FROM {PARTS_TABLE}").fetchall()]
+    finally:
+        con.close()
+    folder = parts_dir(store)
+    return [folder / name for name in names if not (folder / name).exists()]
+
+
 def repoint(con: duckdb.DuckDBPyConnection, store: Path) -> None:
     """Rebuild the views whose kept files sit in another folder than this store's (a moved store)."""
     ensure_registry(con)

@@ -315,3 +315,22 @@ def test_a_pandas_style_export_with_nanosecond_times_and_small_integers_is_kept_
     finally:
         con.close()
     assert types["item_no"] == "BIGINT" and types["net_mass_kg"] == "DOUBLE"
+
+
+def test_analysing_a_store_copied_without_its_parts_folder_says_what_is_missing(
+    data: Path, tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from arusha.cli import app
+
+    store = tmp_path / "s.duckdb"
+    load_sources(_sources(data), store)
+    lone = tmp_path / "elsewhere" / "s.duckdb"
+    lone.parent.mkdir()
+    lone.write_bytes(store.read_bytes())
+    outcome = CliRunner().invoke(app, ["analyze", "--store", str(lone), "--out", str(tmp_path / "out")])
+    assert outcome.exit_code == 2
+    assert "lacks 3 of the Parquet files it kept" in outcome.output
+    assert str(parts.parts_dir(lone)) in outcome.output
+    assert not (tmp_path / "out").exists()
