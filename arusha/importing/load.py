@@ -366,7 +366,9 @@ def _write_clean(
     loaded: dict[str, int] = {}
     total = sum(job.rows for job in jobs)
     done = 0
-    copies = parts.Copies()
+    copies = parts.Copies(store)
+    # Most loads are clean: copy every candidate while the checks run, drop what is not kept.
+    copy_names = {id(job): copies.start(job.plan.table, job.path, job.digest) for job in jobs if job.keep}
     unviewed: set[str] = set()  # tables with kept files whose view is not rebuilt yet
 
     def show_kept(tables: set[str]) -> None:
@@ -389,11 +391,13 @@ def _write_clean(
             if job.plan.table in unviewed:  # an earlier file of this load fills the same table
                 show_kept({job.plan.table})
             if job.keep is not None and _keep_as_is(con, job):
-                parts.keep(con, store, job.keep, job.path, job.digest, job.rows, copies)
+                parts.keep(con, job.keep, copy_names[id(job)], job.path, job.digest, job.rows)
                 unviewed.add(job.plan.table)
                 kept.append(str(job.path))
                 inserted = job.rows
             else:
+                if job.keep is not None:
+                    copies.drop(copy_names[id(job)])
                 dup = job.plan.duplicate_count_sql()
                 if not job.plan.key_sql or (dup is not None and _scalar(con, dup)):
                     con.execute("ROLLBACK")

@@ -242,27 +242,42 @@ def rebuild_view(con: duckdb.DuckDBPyConnection, store: Path, table: str) -> Non
 
 
 class Copies:
-    """Copies of kept files, made in the background while the load checks the next file.
+    """Copies of the files a load may keep, made in the background while the load checks them.
 
-    Why: copying a large file is disk work that needs no CPU of DuckDB's; overlapping it with the
-    next file's check takes it off the load's time. A view can only be built over finished copies,
-    so :meth:`wait` comes before :func:`rebuild_view` and before the commit.
+    Why: copying a large file is disk work that needs no CPU of DuckDB's; starting every candidate's
+    copy before the checks overlaps the two, so a clean load costs about the longer of them instead
+    of their sum. A candidate that turns out not to be kept has its copy dropped. A view can only be
+    built over finished copies, so :meth:`wait` comes before :func:`rebuild_view` and the commit.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, store: Path) -> None:
+        self._store = store
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="arusha-copy")
-        self._pending: list[Future[object]] = []
+        self._pending: dict[str, Future[object]] = {}
         self.targets: list[Path] = []
 
-    def start(self, source: Path, target: Path) -> None:
-        """Copy ``source`` to ``target`` in the background."""
+    def start(self, table: str, source: Path, digest: str) -> str:
+        """Start copying ``source`` for ``table``; return its name in the registry."""
+        name = f"{table}/{digest[:16]}-{uuid.uuid4().hex[:8]}.parquet"
+        target = parts_dir(self._store) / name
+        target.parent.mkdir(parents=True, exist_ok=True)
         self.targets.append(target)
-        self._pending.append(self._pool.submit(shutil.copyfile, source, target))
+        self._pending[name] = self._pool.submit(shutil.copyfile, source, target)
+        return name
+
+    def drop(self, name: str) -> None:
+        """Give up the copy ``name`` (its file is not kept after all)."""
+        future = self._pending.pop(name, None)  # None: already waited for
+        if future is not None and not future.cancel():
+            future.exception()
+        target = parts_dir(self._store) / name
+        self.targets.remove(target)
+        target.unlink(missing_ok=True)
 
     def wait(self) -> None:
         """Wait for every copy started so far; raise the first copy's error (a full disk, say)."""
-        pending, self._pending = self._pending, []
-        for future in pending:
+        pending, self._pending = self._pending, {}
+        for future in pending.values():
             future.result()
 
     def close(self) -> None:
@@ -271,37 +286,25 @@ class Copies:
 
     def discard(self) -> None:
         """Wait for the copies, whatever their outcome, and delete them (the load did not commit)."""
-        for future in self._pending:
-            future.exception()
+        for future in self._pending.values():
+            if not future.cancel():
+                future.exception()
         self._pool.shutdown()
         remove_files(self.targets)
 
 
 def keep(
-    con: duckdb.DuckDBPyConnection,
-    store: Path,
-    plan: KeepPlan,
-    path: Path,
-    digest: str,
-    rows: int,
-    copies: Copies,
-) -> Path:
-    """Start copying ``path`` into the store's parts folder and register it for ``plan.table``.
+    con: duckdb.DuckDBPyConnection, plan: KeepPlan, name: str, source: Path, digest: str, rows: int
+) -> None:
+    """Register the copy ``name`` of ``source`` as one of ``plan.table``'s kept files.
 
-    Must run inside the load's transaction. The caller waits for ``copies`` and rebuilds the
-    table's view before it reads the table again or commits, and discards the copies if the
-    transaction fails.
+    Must run inside the load's transaction. The caller waits for the copies and rebuilds the
+    table's view before it reads the table again or commits.
     """
-    folder = parts_dir(store) / plan.table
-    folder.mkdir(parents=True, exist_ok=True)
-    name = f"{plan.table}/{digest[:16]}-{uuid.uuid4().hex[:8]}.parquet"
-    target = parts_dir(store) / name
-    copies.start(path, target)
     con.execute(
         f"INSERT INTO {PARTS_TABLE} VALUES (?, ?, ?, ?, ?, ?, now())",
-        [plan.table, name, digest, str(path), rows, plan.columns],
+        [plan.table, name, digest, str(source), rows, plan.columns],
     )
-    return target
 
 
 def release_superseded(con: duckdb.DuckDBPyConnection, store: Path, table: str, rows_sql: str) -> list[Path]:
