@@ -146,6 +146,7 @@ def load_sources(
     errors_csv: str | Path | None = None,
     progress: Progress | None = None,
     keep_parquet: bool = True,
+    known_hashes: dict[str, str] | None = None,
 ) -> LoadResult:
     """Validate and load clearance-data sources into a DuckDB store.
 
@@ -164,6 +165,8 @@ def load_sources(
             the store's ``.parts`` folder; the fast path, see ``parts.py``). ``False`` writes every
             row into DuckDB's own storage: slower to load, but single-threaded point queries (the
             web dashboards' drill-downs) then run 2-5 times faster.
+        known_hashes: SHA-256 of sources the caller has already hashed (``str(path)`` -> hex), so a
+            large file is not read once more only to be hashed again.
 
     Returns:
         What was loaded, skipped or quarantined.
@@ -191,7 +194,7 @@ def load_sources(
         }
         jobs: list[_Job] = []
         total = max(len(paths), 1)
-        digests = _hash_all([Path(p) for p in paths])
+        digests = _hash_all([Path(p) for p in paths], known_hashes or {})
         for i, raw_path in enumerate(paths):
             path = Path(raw_path)
             report(int(60 * i / total), f"reading {path.name}")
@@ -273,7 +276,7 @@ def load_sources(
         con.close()
 
 
-def _hash_all(paths: list[Path]) -> list[str | OSError]:
+def _hash_all(paths: list[Path], known: dict[str, str]) -> list[str | OSError]:
     """Return each file's content hash (or the error reading it), hashing files side by side.
 
     Why: hashing reads every byte of every source; hashlib releases the GIL, so two files hash on
@@ -281,6 +284,8 @@ def _hash_all(paths: list[Path]) -> list[str | OSError]:
     """
 
     def digest(path: Path) -> str | OSError:
+        if str(path) in known:
+            return known[str(path)]
         try:
             return file_hash(path)
         except OSError as exc:

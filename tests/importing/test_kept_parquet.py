@@ -334,3 +334,21 @@ def test_analysing_a_store_copied_without_its_parts_folder_says_what_is_missing(
     assert "lacks 3 of the Parquet files it kept" in outcome.output
     assert str(parts.parts_dir(lone)) in outcome.output
     assert not (tmp_path / "out").exists()
+
+
+def test_a_hash_the_caller_already_computed_is_used_instead_of_reading_the_file_again(
+    data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from arusha.importing import load as load_module
+    from arusha.importing.read import file_hash
+
+    path = data / "declarations.parquet"
+    digest = file_hash(path)
+    monkeypatch.setattr(load_module, "file_hash", lambda p: pytest.fail(f"{p} was hashed again"))
+    store = tmp_path / "s.duckdb"
+    load_sources([path], store, known_hashes={str(path): digest})
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        assert con.execute("SELECT file_hash FROM _arusha_loads").fetchall() == [(digest,)]
+    finally:
+        con.close()
