@@ -273,6 +273,9 @@ ARUSHA_BASE_URL = os.environ.get("ARUSHA_BASE_URL", "").rstrip("/")
 # Measure: uploads of clearance files, and whether analysts see pseudonyms instead of officer ids
 # until a lead is referred.
 ARUSHA_UPLOAD_MAX_MB = envint("ARUSHA_UPLOAD_MAX_MB", 500)
+# Server folders analysts may register as a dataset's source (os.pathsep-separated: ':' is a
+# separator, so not envlist); empty means none.
+ARUSHA_DATA_FOLDERS = os.environ.get("ARUSHA_DATA_FOLDERS", "")
 ARUSHA_PSEUDONYMISE_OFFICERS = envbool("ARUSHA_PSEUDONYMISE_OFFICERS", False)
 # The declaration risk model (arusha model train) that re-scores declarations before each analysis.
 ARUSHA_RISK_MODEL = Path(os.environ.get("ARUSHA_RISK_MODEL", VAR_DIR / "risk-model.json"))

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.core.cache import cache
 from django.utils.translation import get_language
 
-from arusha_web.core.charts import bar_svg, line_svg
+from arusha_web.core.charts import PALETTE, bar_svg, line_svg
 
 # A week: the pages of one analysis stay quick for as long as people work on it.
 TIMEOUT_SECONDS = 7 * 24 * 3600
@@ -33,11 +34,46 @@ def _cached(draw: Callable[..., str], *args: Any, **kwargs: Any) -> str:
     return str(svg)
 
 
-def bar(labels: Sequence[str], series: dict[str, Sequence[float]], **kwargs: Any) -> str:
-    """``core.charts.bar_svg``, drawn once per distinct input."""
-    return _cached(bar_svg, list(labels), {k: list(v) for k, v in series.items()}, **kwargs)
+def bar(
+    labels: Sequence[str], series: dict[str, Sequence[float]], *, colors: Sequence[str] = (), **kwargs: Any
+) -> str:
+    """``core.charts.bar_svg``, drawn once per distinct input; ``colors`` (one per series) replace
+    the palette's when a colour means something (the green channel drawn green)."""
+    data = {k: list(v) for k, v in series.items()}
+    if colors:
+        return _cached(_recoloured_bar, list(labels), data, list(colors), **kwargs)
+    return _cached(bar_svg, list(labels), data, **kwargs)
 
 
-def line(x: Sequence[str], series: dict[str, Sequence[float | None]], **kwargs: Any) -> str:
-    """``core.charts.line_svg``, drawn once per distinct input."""
-    return _cached(line_svg, list(x), {k: list(v) for k, v in series.items()}, **kwargs)
+def line(
+    x: Sequence[str], series: dict[str, Sequence[float | None]], *, colors: Sequence[str] = (), **kwargs: Any
+) -> str:
+    """``core.charts.line_svg``, drawn once per distinct input (``colors`` as for ``bar``)."""
+    data = {k: list(v) for k, v in series.items()}
+    if colors:
+        return _cached(_recoloured_line, list(x), data, list(colors), **kwargs)
+    return _cached(line_svg, list(x), data, **kwargs)
+
+
+def _recolour(svg: str, colors: list[str]) -> str:
+    # ``core.charts`` colours the n-th series with PALETTE[n]; swapping those colours in the SVG
+    # (one pass, so a colour swapped in is never swapped again) keeps one set of drawing functions.
+    swap = {PALETTE[i].lower(): c for i, c in enumerate(colors) if i < len(PALETTE)}
+    if not swap:
+        return svg
+    pattern = re.compile("|".join(re.escape(k) for k in swap), re.IGNORECASE)
+    return pattern.sub(lambda m: swap[m.group(0).lower()], svg)
+
+
+def _recoloured_bar(
+    labels: list[str], series: dict[str, list[float]], colors: list[str], **kwargs: Any
+) -> str:
+    data: dict[str, Sequence[float]] = dict(series)
+    return _recolour(bar_svg(labels, data, **kwargs), colors)
+
+
+def _recoloured_line(
+    x: list[str], series: dict[str, list[float | None]], colors: list[str], **kwargs: Any
+) -> str:
+    data: dict[str, Sequence[float | None]] = dict(series)
+    return _recolour(line_svg(x, data, **kwargs), colors)

@@ -108,6 +108,26 @@ def contract_create(
     unknown = [c for c in indicators if c not in BY_CODE]
     if unknown or not indicators:
         raise ValidationError({"indicators": _("Choose indicators from the catalogue.")})
+    unmeasured = [c for c in indicators if subject_type not in BY_CODE[c].levels]
+    if unmeasured:
+        raise ValidationError(
+            {
+                "indicators": _(
+                    "%(codes)s are measured for whole offices only: choose other indicators for an officer."
+                )
+                % {"codes": ", ".join(unmeasured)}
+            }
+        )
+    without_direction = [c for c in indicators if BY_CODE[c].direction == "context"]
+    if without_direction:
+        raise ValidationError(
+            {
+                "indicators": _(
+                    "%(codes)s describe the workload and have no better or worse: no target can be set on them."
+                )
+                % {"codes": ", ".join(without_direction)}
+            }
+        )
     office = subject_office(run=run, subject_type=subject_type, subject_id=subject_id)
     limited = manager_office(actor)
     if limited is not None and limited != office:
@@ -123,11 +143,26 @@ def contract_create(
         period_end=add_months(start, months) - dt.timedelta(days=1),
         signatories=signatories.strip(),
     )
-    for code in indicators:
-        ind = BY_CODE[code]
-        base = baseline(
+    bases = {
+        code: baseline(
             monthly_values(run=run, subject_type=subject_type, subject_id=subject_id, indicator=code), start
         )
+        for code in indicators
+    }
+    if all(b is None for b in bases.values()):
+        # Nothing to measure against: a start far past the analysed data, most often.
+        raise ValidationError(
+            {
+                "period_start": _(
+                    "The analysed data has no month before %(start)s for %(id)s, so no baseline can be "
+                    "computed: start the contract within or just after the analysed months."
+                )
+                % {"start": month_key(start), "id": subject_id}
+            }
+        )
+    for code in indicators:
+        ind = BY_CODE[code]
+        base = bases[code]
         ContractTarget.objects.create(
             version=version,
             indicator=code,

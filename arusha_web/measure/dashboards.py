@@ -7,6 +7,8 @@ figure on a chart can always be checked against a number.
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import functools
 import hashlib
 import io
 import json
@@ -18,7 +20,7 @@ from typing import Any, TypeVar, cast
 
 from django.core.cache import cache
 from django.http import HttpResponse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 
 from arusha.metrics.catalogue import CATALOGUE
 
@@ -203,12 +205,77 @@ DRILL_COLUMNS = (
 )
 
 
+DRILL_BY_COLUMNS = ("officer_id", "office_code", "declarant_id", "importer_id", "all")
+DRILL_LABELS = {
+    "declaration_id": gettext_lazy("Declaration"),
+    "office_code": gettext_lazy("Office"),
+    "officer_id": gettext_lazy("Officer"),
+    "declarant_id": gettext_lazy("Declarant"),
+    "importer_id": gettext_lazy("Importer"),
+    "channel_assigned": gettext_lazy("Channel assigned"),
+    "channel_final": gettext_lazy("Final channel"),
+    "registered_at": gettext_lazy("Registered"),
+    "released_at": gettext_lazy("Released"),
+    "declared_value": gettext_lazy("Declared value"),
+    "duties_declared": gettext_lazy("Duties declared"),
+}
+# A drill-down's download: the newest declarations, up to this many (an office can have a million).
+EXPORT_ROWS = 100_000
+
+
+def _drill_where(
+    column: str, value: str, office: str | None, channel: str = "", month: str = ""
+) -> tuple[str, list[Any]]:
+    """The WHERE clause of a drill-down: who (``column = value``), narrowed to the viewer's office,
+    and optionally to a final channel and a month of registration ("2024-03"), so a cell of the
+    channel mix or of a monthly trend leads to its own declarations."""
+    # "all": every declaration (the administration's figures), still narrowed below.
+    params: list[Any] = [] if column == "all" else [value]
+    where = "TRUE" if column == "all" else f"{column} = ?"
+    if office is not None:
+        where, params = where + " AND office_code = ?", [*params, office]
+    if channel:
+        where, params = where + " AND channel_final = ?", [*params, channel]
+    if month:
+        start = dt.datetime.strptime(month, "%Y-%m")
+        end = dt.datetime(start.year + start.month // 12, start.month % 12 + 1, 1)
+        where, params = where + " AND registered_at >= ? AND registered_at < ?", [*params, start, end]
+    return where, params
+
+
+def declarations_export(
+    store: str, *, column: str, value: str, office: str | None = None, channel: str = "", month: str = ""
+) -> Table:
+    """The declarations behind a figure as a table for a file, newest first, at most EXPORT_ROWS."""
+    if column not in DRILL_BY_COLUMNS or not Path(store).exists():
+        return Table("declarations", list(DRILL_COLUMNS), [])
+    where, params = _drill_where(column, value, office, channel, month)
+    con = _store(store)
+    try:
+        rows = con.execute(
+            f"SELECT {', '.join(DRILL_COLUMNS)} FROM declarations WHERE {where} "
+            f"ORDER BY registered_at DESC, declaration_id DESC LIMIT {EXPORT_ROWS}",
+            params,
+        ).fetchall()
+    finally:
+        con.close()
+    return Table("declarations", list(DRILL_COLUMNS), [list(r) for r in rows])
+
+
 # Every PAGE_MARK-th declaration of a drill-down, in page order, is remembered (see ``_marks``).
 PAGE_MARK = 1000
 
 
 def declarations(
-    store: str, *, column: str, value: str, page: int, office: str | None = None, size: int = 50
+    store: str,
+    *,
+    column: str,
+    value: str,
+    page: int,
+    office: str | None = None,
+    size: int = 50,
+    channel: str = "",
+    month: str = "",
 ) -> tuple[list[tuple[Any, ...]], int]:
     """Declarations behind a figure, read-only from the DuckDB store, one page at a time, newest
     first (ties in the registration time by declaration number, so pages never overlap).
@@ -219,11 +286,9 @@ def declarations(
     store), a page only sorts the rows between its mark and the next (``registered_at`` between
     the two, a small offset): the same rows for a fraction of the work.
     """
-    if column not in ("officer_id", "office_code", "declarant_id", "importer_id") or not Path(store).exists():
+    if column not in DRILL_BY_COLUMNS or not Path(store).exists():
         return [], 0
-    where, params = f"{column} = ?", [value]
-    if office is not None:
-        where, params = where + " AND office_code = ?", [*params, office]
+    where, params = _drill_where(column, value, office, channel, month)
     total, dated, marks = store_memo(
         store, "declarations-marks", (where, params), lambda: _marks(store, where, params)
     )
@@ -247,7 +312,8 @@ def declarations(
             store,
             "declarations-stretch",
             (where, params, k, PAGE_MARK),
-            lambda k=k: _rows(
+            functools.partial(
+                _rows,
                 store,
                 where,
                 params,
@@ -394,6 +460,18 @@ def trader(run: AnalysisRun, *, entity_type: str, entity_id: str) -> Table:
 
 
 CHANNELS = ("green", "blue", "yellow", "red")
+CHANNEL_LABELS = {
+    "green": gettext_lazy("Green"),
+    "blue": gettext_lazy("Blue"),
+    "yellow": gettext_lazy("Yellow"),
+    "red": gettext_lazy("Red"),
+}
+
+
+def channel_label(channel: str) -> str:
+    """The channel's name in the reader's language (an unknown code as it is)."""
+    label = CHANNEL_LABELS.get(channel)
+    return str(label) if label is not None else channel
 
 
 def channel_mix(store: str, *, office: str | None = None) -> Table:
@@ -423,3 +501,64 @@ def _channel_mix(store: str, *, office: str | None = None) -> Table:
         by[str(code)][str(channel)] = int(n)
     rows = [[code, *(by[code].get(c, 0) for c in CHANNELS)] for code in sorted(by)]
     return Table("channels", ["office", *CHANNELS], rows)
+
+
+TRS_FILE = "time_release_study.csv"
+# The Time Release Study's stages, in the order a declaration goes through them (columns of the
+# analysis' ``time_release_study.csv``), and the whole duration.
+TRS_STAGES = ("reg_to_assess_h", "assess_to_pay_h", "pay_to_release_h")
+TRS_TOTAL = "reg_to_release_h"
+
+
+def time_release_study(run: AnalysisRun, *, office: str) -> Table | None:
+    """The office's Time Release Study: median hours of each stage by final channel and month, as
+    written by the analysis (``time_release_study.csv``); None when the analysis has no such file
+    (a run made before it existed, or data without the stage events)."""
+    path = Path(run.out_dir) / TRS_FILE if run.out_dir else None
+    if path is None or not path.is_file():
+        return None
+    rows: list[list[Any]] = []
+    with path.open(newline="", encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            if r.get("office_code") != office:
+                continue
+            rows.append(
+                [
+                    r.get("period", ""),
+                    r.get("channel_final", ""),
+                    _int_or_none(r.get("n")),
+                    *(_float_or_none(r.get(c)) for c in (*TRS_STAGES, TRS_TOTAL)),
+                ]
+            )
+    order = {c: i for i, c in enumerate(CHANNELS)}
+    rows.sort(key=lambda r: (r[0], order.get(r[1], len(order)), r[1]))
+    return Table("time-release-study", ["month", "channel", "declarations", *TRS_STAGES, TRS_TOTAL], rows)
+
+
+def _float_or_none(text: str | None) -> float | None:
+    try:
+        return float(text) if text not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _int_or_none(text: str | None) -> int | None:
+    number = _float_or_none(text)
+    return None if number is None else int(number)
+
+
+def typical_stages(table: Table) -> dict[str, list[float | None]]:
+    """Per channel, the median over the months of each stage's monthly median (what a typical month
+    looks like; months are not weighted, so a quiet month counts as much as a busy one)."""
+    import statistics
+
+    by: dict[str, list[list[Any]]] = defaultdict(list)
+    for r in table.rows:
+        by[r[1]].append(r)
+    out: dict[str, list[float | None]] = {}
+    for channel in sorted(by, key=lambda c: (CHANNELS.index(c) if c in CHANNELS else len(CHANNELS), c)):
+        out[channel] = []
+        for k in range(len(TRS_STAGES) + 1):
+            values = [r[3 + k] for r in by[channel] if r[3 + k] is not None]
+            out[channel].append(statistics.median(values) if values else None)
+    return out

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from arusha.metrics.catalogue import CATALOGUE
@@ -104,17 +105,34 @@ class ReferForm(forms.Form):
 
 
 def indicator_choices() -> list[tuple[str, str]]:
+    """Indicators a contract can target, named in the reader's language: measured for officers or
+    offices, and with a direction (a context figure such as the number of declarations has no
+    better or worse, so no target can be achieved on it). Those measured for offices only say so."""
+    french = (get_language() or "en").startswith("fr")
+    only_offices = _(" (offices only)")
     return [
-        (i.code, f"{i.code} — {i.name_en}")
+        (
+            i.code,
+            f"{i.code} — {i.name_fr if french else i.name_en}"
+            + ("" if "officer" in i.levels else str(only_offices)),
+        )
         for i in CATALOGUE
-        if "officer" in i.levels or "office" in i.levels
+        if ("officer" in i.levels or "office" in i.levels) and i.direction != "context"
     ]
 
 
 class ContractForm(forms.Form):
     subject_type = forms.ChoiceField(label=_("Contract with"), choices=SubjectType.choices)
-    subject_id = forms.CharField(label=_("Officer identifier or office code"), max_length=64)
-    period_start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    subject_id = forms.CharField(
+        label=_("Officer identifier or office code"),
+        max_length=64,
+        widget=forms.TextInput(attrs={"list": "contract-subjects", "autocomplete": "off"}),
+        help_text=_("Start typing: the officers and offices of the analysed data are offered."),
+    )
+    # ISO format: a date field shows nothing when given a localised date (01/04/2024 in French).
+    period_start = forms.DateField(
+        label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     months = forms.IntegerField(label=_("Length (months)"), min_value=1, max_value=24, initial=6)
     indicators = forms.MultipleChoiceField(
         label=_("Indicators"), widget=forms.CheckboxSelectMultiple, choices=indicator_choices
@@ -136,7 +154,12 @@ class ContractForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    month = forms.RegexField(label=_("Month (YYYY-MM)"), regex=r"^\d{4}-\d{2}$", max_length=7)
+    month = forms.RegexField(
+        label=_("Month (YYYY-MM)"),
+        regex=r"^\d{4}-\d{2}$",
+        max_length=7,
+        widget=forms.TextInput(attrs={"type": "month"}),  # a month picker; it sends YYYY-MM
+    )
     text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -167,7 +190,30 @@ class AmendForm(forms.Form):
     period_start = forms.DateField(
         label=_("From"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Leave empty to keep the period; a new start recomputes the baselines."),
     )
     months = forms.IntegerField(label=_("Length (months)"), min_value=1, max_value=24, required=False)
+
+
+class FolderForm(forms.Form):
+    """A server folder to read exports from (under a root the administrator allowed)."""
+
+    path = forms.CharField(
+        label=_("Folder on the server"),
+        max_length=1000,
+        widget=forms.TextInput(attrs={"size": 70, "spellcheck": "false", "autocomplete": "off"}),
+        help_text=_("The full path, e.g. a folder of the share where the exports are written."),
+    )
+
+
+class CompareForm(forms.Form):
+    """Two finished analyses to compare (choices: the finished runs, newest first)."""
+
+    a = forms.TypedChoiceField(label=_("Before"), coerce=int)
+    b = forms.TypedChoiceField(label=_("After"), coerce=int)
+
+    def __init__(self, *args: Any, runs: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["a"].choices = runs  # type: ignore[attr-defined]
+        self.fields["b"].choices = runs  # type: ignore[attr-defined]

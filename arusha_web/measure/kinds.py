@@ -33,3 +33,23 @@ def kind_label(code: str) -> str:
 def kind_choices(codes: list[str]) -> list[tuple[str, str]]:
     """(code, label) pairs for a filter, sorted by label as the reader sees it."""
     return sorted(((c, kind_label(c)) for c in codes), key=lambda pair: pair[1].lower())
+
+
+ABOUT_LABELS = {
+    "officer": _("Officer %(id)s"),
+    "office": _("Office %(id)s"),
+    "declarant": _("Declarant %(id)s"),
+    "importer": _("Importer %(id)s"),
+    "officer_declarant_pair": _("Officer %(officer)s with declarant %(other)s"),
+    "officer_importer_pair": _("Officer %(officer)s with importer %(other)s"),
+}
+
+
+def about_label(entity_type: str, entity_id: str) -> str:
+    """What a lead is about, in words: "Officer O-PORT1-03", "Officer O-AIRPT-01 with declarant
+    D-0152" (a pair's identifier is ``officer|trader``); unknown types as type and identifier."""
+    label = ABOUT_LABELS.get(entity_type)
+    if label is None:
+        return f"{entity_type} {entity_id}"
+    officer, _sep, other = entity_id.partition("|")
+    return str(label) % {"id": entity_id, "officer": officer, "other": other}

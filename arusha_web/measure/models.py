@@ -42,10 +42,45 @@ class Dataset(models.Model):
         return self.name
 
 
+class DataFolder(models.Model):
+    """A server-side folder (under a root the administrator allowed) whose exports are read in place.
+
+    Why: exports of several gigabytes sit on a server share; sending them through a browser is
+    slow and doubles the disk they take. The folder's files become ``SourceFile`` rows (with
+    ``folder`` set) when it is scanned, and are loaded through the same path as uploads.
+    """
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="folders")
+    path = models.CharField(_("folder"), max_length=1000)
+    registered_by = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    registered_at = models.DateTimeField(_("registered"), default=timezone.now)
+    scanned_at = models.DateTimeField(_("last scanned"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["registered_at"]
+        constraints = [models.UniqueConstraint(fields=["dataset", "path"], name="measure_folder_once")]
+        verbose_name = _("data folder")
+        verbose_name_plural = _("data folders")
+
+    def __str__(self) -> str:
+        return self.path
+
+
 class SourceFile(models.Model):
-    """An uploaded export kept on disk so a load can be re-run or audited."""
+    """An export a load reads: an upload kept on disk, or a file of a registered folder read in place."""
 
     dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="files")
+    # Set for a file found in a registered folder (read where it is, never copied).
+    folder = models.ForeignKey(
+        DataFolder, on_delete=models.CASCADE, null=True, blank=True, related_name="files"
+    )
+    # What the last scan saw (a load refuses a file that changed since) and, once a job hashed it,
+    # its content: together they name exactly what a load read.
+    modified_at = models.DateTimeField(_("modified"), null=True, blank=True)
+    sha256 = models.CharField(_("content hash (SHA-256)"), max_length=64, blank=True)
+    present = models.BooleanField(_("still in the folder"), default=True)
     original_name = models.CharField(_("file name"), max_length=255)
     path = models.CharField(_("stored at"), max_length=500)
     size = models.BigIntegerField(_("size (bytes)"), default=0)
@@ -77,6 +112,8 @@ class ImportRun(models.Model):
     errors = models.JSONField(_("first errors"), default=list, blank=True)
     errors_csv = models.CharField(max_length=500, blank=True)
     message = models.TextField(_("message"), blank=True)
+    # What was read, file by file: name, path, size, modification time, SHA-256 (filled by the job).
+    sources = models.JSONField(_("files read"), default=list, blank=True)
     started_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
@@ -100,6 +137,8 @@ class AnalysisRun(models.Model):
     date_from = models.DateField(_("from"), null=True, blank=True)
     date_to = models.DateField(_("to"), null=True, blank=True)
     data_version = models.CharField(_("data version"), max_length=200, blank=True)
+    # The loads the store held when the run read it (file, table, rows, SHA-256, loaded at).
+    data_files = models.JSONField(_("files in the data"), default=list, blank=True)
     software_version = models.CharField(_("software version"), max_length=40, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED)
     indicator_count = models.IntegerField(_("indicator values"), default=0)

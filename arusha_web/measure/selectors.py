@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -89,6 +90,23 @@ def pseudonym(officer_id: str) -> str:
     return f"Officer-{digest[:6].upper()}"
 
 
+def revealed_officers() -> set[str]:
+    """Officers named by a referred lead: from then on their identifier is no longer masked."""
+    found = Lead.objects.filter(status=LeadStatus.REFERRED, entity_type__startswith="officer").values_list(
+        "entity_id", flat=True
+    )
+    return {entity_id.split("|", 1)[0] for entity_id in found}
+
+
+def officer_mask(viewer: User) -> Callable[[str], str] | None:
+    """What a pseudonymised viewer sees of an officer identifier (its pseudonym until a lead about
+    the officer is referred); None for a viewer who sees identifiers. One query, whatever the list."""
+    if not pseudonymised(viewer):
+        return None
+    revealed = revealed_officers()
+    return lambda officer_id: officer_id if officer_id in revealed else pseudonym(officer_id)
+
+
 OFFICER_ID = re.compile(r"\bO-[A-Z0-9]+-[0-9]+\b")
 
 
@@ -125,7 +143,12 @@ def contract_for_viewer(*, viewer: User, pk: int) -> Contract:
 
 
 def can_see_officer(*, viewer: User, officer_id: str, office_code: str) -> bool:
+    """Whether the viewer may open this officer's scorecard: his own; his office's for a manager;
+    any for those who see every office, except that a pseudonymised analyst, who knows officers by
+    pseudonym only, may not open one by its identifier until a lead about the officer is referred."""
     if viewer.can("measure.view"):
         office = manager_office(viewer)
+        if pseudonymised(viewer) and officer_id not in revealed_officers():
+            return False
         return office is None or office == office_code
     return bool(officer_id) and own_officer_id(viewer) == officer_id

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_data, views_leads
+from . import views_compare, views_data, views_leads
 
 app_name = "measure"
 urlpatterns = [
@@ -10,6 +10,11 @@ urlpatterns = [
     path("datasets/<int:pk>/load/", views_data.import_start, name="import_start"),
     path("datasets/<int:pk>/analyse/", views_data.analysis_start, name="analysis_start"),
     path("datasets/<int:pk>/quarantine/", views_data.quarantine, name="quarantine"),
+    path("datasets/<int:pk>/folders/", views_data.folder_register, name="folder_register"),
+    path("folders/<int:pk>/", views_data.folder_detail, name="folder"),
+    path("folders/<int:pk>/scan/", views_data.folder_scan, name="folder_scan"),
+    path("folders/<int:pk>/load/", views_data.folder_load, name="folder_load"),
+    path("analyses/compare/", views_compare.compare, name="compare"),
     path("imports/<int:pk>/", views_data.import_detail, name="import"),
     path("imports/<int:pk>/errors.csv", views_data.import_errors_csv, name="import_errors"),
     path("imports/<int:pk>/retry/", views_data.import_retry, name="import_retry"),

@@ -14,13 +14,14 @@ from django.views.decorators.http import require_POST
 
 from arusha_web.accounts.access import require_capability
 from arusha_web.accounts.models import User
-from arusha_web.audit.services import audit_view
+from arusha_web.audit.services import audit_record, audit_view
 from arusha_web.core.pdf import pdf_response
 
 from . import contracts as services
+from . import dashboards as d
 from . import selectors
 from .forms import AmendForm, ContractForm, NoteForm
-from .models import Contract, ContractTarget
+from .models import AnalysisRun, Contract, ContractTarget, ContractVersion, IndicatorValue, SubjectType
 
 
 @require_capability("section.measure")
@@ -37,9 +38,41 @@ def contract_list(request: HttpRequest) -> HttpResponse:
         ranking = services.evaluation_ranking(
             contracts=contracts, quarter=None if bad_quarter else quarter or None
         )
+    if request.GET.get("export") == "evaluation" and user.can("measure.view"):
+        audit_record(
+            action="export",
+            actor=user,
+            object_type="measure.contract",
+            object_repr="evaluation",
+            after={"table": "evaluation", "quarter": "" if bad_quarter else quarter},
+        )
+        table = d.Table(
+            "evaluation",
+            [
+                str(_("Rank")),
+                str(_("With")),
+                str(_("Office")),
+                str(_("Achieved")),
+                str(_("Measured")),
+                str(_("Share achieved")),
+            ],
+            [
+                [k, str(c), c.office_code, ok, measured, round(ok / measured, 4) if measured else None]
+                for k, (c, ok, measured) in enumerate(ranking, start=1)
+            ],
+        )
+        return d.export(
+            table,
+            request.GET.get("format", "csv"),
+            f"contracts-evaluation-{'all' if bad_quarter or not quarter else quarter}",
+        )
     ctx = {
         "contracts": contracts,
         "ranking": ranking,
+        "ranking_rows": [
+            (c, ok, measured, f"{100 * ok / measured:.0f} %" if measured else "—")
+            for c, ok, measured in ranking
+        ],
         "quarters": quarters,
         "quarter": "" if bad_quarter else quarter,
         "bad_quarter": quarter if bad_quarter else "",
@@ -70,10 +103,34 @@ def contract_create(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc)
         else:
             messages.success(request, _("Draft contract created: check the targets, then sign it."))
+            missing = [t.indicator for t in contract.versions.get().targets.all() if t.baseline is None]
+            if missing:
+                messages.warning(
+                    request,
+                    _(
+                        "No baseline for %(codes)s: the analysed data has no month before the contract for them."
+                    )
+                    % {"codes": ", ".join(missing)},
+                )
             return redirect("measure:contract", pk=contract.pk)
-    return render(
-        request, "measure/contract_form.html", {"form": form, "run": run}, status=400 if form.errors else 200
+    ctx = {"form": form, "run": run, "subjects": _subjects(run, user) if run is not None else []}
+    return render(request, "measure/contract_form.html", ctx, status=400 if form.errors else 200)
+
+
+def _subjects(run: AnalysisRun, viewer: User) -> list[tuple[str, str]]:
+    """(identifier, kind) of the officers and offices a contract can be drafted with: those of the
+    analysed data, narrowed to his office for a manager. One query."""
+    qs = IndicatorValue.objects.filter(
+        run=run, entity_type__in=("office", "officer"), period="all", indicator="VOL_DECL"
     )
+    office = selectors.manager_office(viewer)
+    if office is not None:
+        qs = qs.filter(office_code=office)
+    kinds = dict(SubjectType.choices)
+    return [
+        (i, str(kinds[t]))
+        for t, i in qs.order_by("entity_type", "entity_id").values_list("entity_type", "entity_id")
+    ]
 
 
 def _context(request: HttpRequest, pk: int) -> dict[str, object]:
@@ -95,7 +152,7 @@ def _context(request: HttpRequest, pk: int) -> dict[str, object]:
         "signed": signed,
         "rows": rows,
         "notes": list(contract.notes.select_related("author")),
-        "note_form": NoteForm(),
+        "note_form": NoteForm(initial={"month": _review_month(signed or current)}),
         "amend_form": AmendForm(
             initial={"period_start": current.period_start, "months": len(services.contract_months(current))}
         ),
@@ -114,8 +171,17 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def contract_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = _context(request, pk)
     ctx["now"] = timezone.now()
+    current = ctx["current"]
+    ctx["signatory_lines"] = [line.strip() for line in current.signatories.splitlines() if line.strip()]  # type: ignore[attr-defined]
     audit_view(request, ctx["contract"])  # type: ignore[arg-type]
     return pdf_response("measure/contract_pdf.html", ctx, filename=f"contract-{pk}.pdf", request=request)
+
+
+def _review_month(version: ContractVersion) -> str:
+    """The month a review note is most likely about: the last one of the contract already begun."""
+    today = services.month_key(timezone.now().date())
+    months = [m for m in services.contract_months(version) if m <= today]
+    return months[-1] if months else services.contract_months(version)[0]
 
 
 def _form_errors(form: Form) -> list[str]:
@@ -126,6 +192,22 @@ def _form_errors(form: Form) -> list[str]:
         else " ".join(map(str, e))
         for f, e in form.errors.items()
     ]
+
+
+def _target_value(text: str, indicator: str) -> float:
+    """A target as typed by a manager: shares in per cent ("85", "85 %", "85,5"), as every page
+    shows them; stored as the fraction the indicators use."""
+    cleaned = text.replace("%", "").replace("\u00a0", "").replace(" ", "").replace(",", ".")
+    try:
+        value = float(cleaned)
+    except ValueError:
+        raise ValidationError(_("The target must be a number, e.g. 85 for 85 %.")) from None
+    if value != value or value in (float("inf"), float("-inf")):  # nan, inf
+        raise ValidationError(_("The target must be a number, e.g. 85 for 85 %."))
+    share = services.BY_CODE.get(indicator) is not None and services.BY_CODE[indicator].unit == "share"
+    if share and not 0 <= value <= 100:
+        raise ValidationError(_("A share is between 0 and 100 %."))
+    return value / 100 if share else value
 
 
 def _managed(request: HttpRequest, pk: int) -> Contract:
@@ -160,10 +242,7 @@ def contract_action(request: HttpRequest, pk: int) -> HttpResponse:
             target = get_object_or_404(
                 ContractTarget, pk=request.POST.get("target"), version__contract=contract
             )
-            try:
-                value = float(request.POST.get("value", "").replace(",", "."))
-            except ValueError:
-                raise ValidationError(_("The target must be a number.")) from None
+            value = _target_value(request.POST.get("value", ""), target.indicator)
             services.target_edit(
                 target=target, value=value, reason=request.POST.get("reason", ""), actor=user
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -10,8 +11,11 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from arusha_web.accounts.access import require_capability
 from arusha_web.accounts.models import User
@@ -20,9 +24,13 @@ from arusha_web.audit.services import audit_record, audit_view
 from . import charts as draw
 from . import dashboards as d
 from . import selectors, traders
+from .contracts import contract_months as contract_months_of
 from .contracts import signed_version
 from .forms import AntiGamingThresholdsForm
 from .models import AnalysisRun, AntiGamingThresholds, Contract, IndicatorValue
+
+# Each channel drawn in its own colour: a manager reads "green" on the legend and expects green.
+CHANNEL_COLORS = {"green": "#2f9e44", "blue": "#1c64b0", "yellow": "#d4a106", "red": "#c0392b"}
 
 
 def _run(request: HttpRequest) -> AnalysisRun:
@@ -68,7 +76,8 @@ def administration(request: HttpRequest) -> HttpResponse:
         ),
         "channels": draw.bar(
             [r[0] for r in channels.rows],
-            {label: [r[1 + i] for r in channels.rows] for i, label in enumerate(d.CHANNELS)},
+            {d.channel_label(c): [r[1 + i] for r in channels.rows] for i, c in enumerate(d.CHANNELS)},
+            colors=[CHANNEL_COLORS[c] for c in d.CHANNELS],
             title=_("Declarations by final channel"),
         ),
         "trend": draw.line(
@@ -84,7 +93,10 @@ def administration(request: HttpRequest) -> HttpResponse:
         ),
     }
     shown = [[r[0]] + [d.fmt(v, c) for v, c in zip(r[1:], d.OVERVIEW, strict=True)] for r in offices.rows]
-    trend_shown = [[r[0]] + [d.fmt(v, c) for v, c in zip(r[1:], d.TREND, strict=True)] for r in trend.rows]
+    trend_shown = [
+        (r[0], bool(MONTH.match(str(r[0]))), [d.fmt(v, c) for v, c in zip(r[1:], d.TREND, strict=True)])
+        for r in trend.rows
+    ]
     ctx = {
         "run": run,
         "offices": offices,
@@ -94,12 +106,17 @@ def administration(request: HttpRequest) -> HttpResponse:
         "charts": charts,
         "office": office,
         "channels": channels,
+        "channel_rows": [
+            {"office": r[0], "cells": list(zip(d.CHANNELS, r[1:], strict=True))} for r in channels.rows
+        ],
     }
     return render(request, "measure/administration.html", ctx)
 
 
 @require_capability("measure.view")
 def office(request: HttpRequest, code: str) -> HttpResponse:
+    """An office: its officers side by side (sortable, filterable), how their values spread, and the
+    Time Release Study (stage durations by channel and month)."""
     user: User = request.user  # type: ignore[assignment]
     limited = selectors.manager_office(user)
     if limited is not None and limited != code:
@@ -108,43 +125,141 @@ def office(request: HttpRequest, code: str) -> HttpResponse:
     table, used = d.run_memo(run, "officers", (code,), lambda: d.officers_table(run, office=code))
     if not table.rows:
         raise Http404("unknown office")
-    if request.GET.get("export") == "officers":
-        audit_record(action="export", actor=user, obj=run, after={"table": "officers", "office": code})
+    mask = selectors.officer_mask(user)
+    trs = d.run_memo(run, "trs", (code,), lambda: d.time_release_study(run, office=code))
+    which = request.GET.get("export")
+    if which in ("officers", "trs"):
+        audit_record(action="export", actor=user, obj=run, after={"table": which, "office": code})
+        if which == "trs":
+            if trs is None:
+                raise Http404("no Time Release Study in this analysis")
+            return d.export(trs, request.GET.get("format", "csv"), f"measure-trs-{code}")
+        if mask is not None:
+            table = d.Table(table.title, table.columns, [[mask(r[0]), *r[1:]] for r in table.rows])
         return d.export(table, request.GET.get("format", "csv"), f"measure-office-{code}")
     sort = request.GET.get("sort", "")
+    descending = request.GET.get("dir", "desc") != "asc"
     rows = table.rows
     if sort in used:
         idx = 1 + 2 * used.index(sort)
-        rows = sorted(rows, key=lambda r: (r[idx] is None, -(r[idx] or 0)))
+        present = sorted((r for r in rows if r[idx] is not None), key=lambda r: r[idx], reverse=descending)
+        rows = present + [r for r in rows if r[idx] is None]  # no value: last either way
     query = request.GET.get("q", "").strip()
+    shown_name = mask or (lambda officer_id: officer_id)
     if query:
-        rows = [r for r in rows if query.lower() in r[0].lower()]
+        rows = [r for r in rows if query.lower() in shown_name(r[0]).lower()]
     shown = [
-        [r[0]] + [(d.fmt(r[1 + 2 * i], c), d.fmt(r[2 + 2 * i], c)) for i, c in enumerate(used)] for r in rows
+        [(shown_name(r[0]), r[0] if mask is None else "")]
+        + [(d.fmt(r[1 + 2 * i], c), d.fmt(r[2 + 2 * i], c)) for i, c in enumerate(used)]
+        for r in rows
     ]
-    columns = [(c, d.indicator_name(c)) for c in used]
-    chart = office_chart(table, used)
+    columns = [(c, d.indicator_name(c), c == sort) for c in used]
     ctx = {
         "run": run,
         "code": code,
         "shown": shown,
         "columns": columns,
         "sort": sort,
+        "dir": "desc" if descending else "asc",
         "q": query,
-        "chart": chart,
+        "charts": office_charts(table, used, trs),
+        "distributions": _distribution_tables(table, used),
+        "trs": _trs_shown(trs),
+        "masked": mask is not None,
     }
     return render(request, "measure/office.html", ctx)
 
 
-def office_chart(table: d.Table, used: list[str]) -> str:
-    """The office page's chart: declarations by officer (also drawn ahead by ``warm``)."""
-    return draw.bar(
-        [r[0] for r in table.rows],
-        {d.indicator_name("VOL_DECL"): [r[1 + 2 * used.index("VOL_DECL")] or 0 for r in table.rows]}
-        if "VOL_DECL" in used
-        else {},
-        title=_("Declarations by officer"),
-    )
+# The indicators whose spread over the office's officers the office page draws: the two
+# facilitation and the two control indicators a manager asks about first.
+DISTRIBUTED = ("TF1", "TF5", "BP1", "BP2")
+BINS = 8
+
+
+def _bins(values: list[float]) -> list[tuple[float, float, int]]:
+    """(from, to, officers) over equal-width bins between the smallest and the largest value."""
+    low, high = min(values), max(values)
+    if high == low:
+        return [(low, high, len(values))]
+    width = (high - low) / BINS
+    counts = [0] * BINS
+    for v in values:
+        counts[min(int((v - low) / width), BINS - 1)] += 1
+    return [(low + k * width, low + (k + 1) * width, counts[k]) for k in range(BINS)]
+
+
+def _distribution_tables(table: d.Table, used: list[str]) -> list[dict[str, Any]]:
+    """Per distributed indicator: its bins (the table view of its chart) and the office median."""
+    out = []
+    for code in DISTRIBUTED:
+        if code not in used:
+            continue
+        idx = 1 + 2 * used.index(code)
+        values = [r[idx] for r in table.rows if r[idx] is not None]
+        if not values:
+            continue
+        out.append(
+            {
+                "code": code,
+                "name": d.indicator_name(code),
+                "bins": [(d.fmt(a, code), d.fmt(b, code), n) for a, b, n in _bins(values)],
+                "median": d.fmt(sorted(values)[len(values) // 2], code),
+            }
+        )
+    return out
+
+
+def office_charts(table: d.Table, used: list[str], trs: d.Table | None) -> dict[str, Any]:
+    """The office page's charts (also drawn ahead by ``warm``): how the officers' values spread
+    over the main indicators, and the Time Release Study's."""
+    spread = {}
+    for item in _distribution_tables(table, used):
+        spread[item["code"]] = draw.bar(
+            [f"{a} – {b}" for a, b, _n in item["bins"]],
+            {_("Officers"): [n for _a, _b, n in item["bins"]]},
+            title=item["name"],
+            horizontal=True,  # the ranges as readable labels, one per line
+            unit=_("officers"),
+        )
+    charts: dict[str, Any] = {"spread": spread}
+    if trs is not None and trs.rows:
+        typical = d.typical_stages(trs)
+        stages = [_("Registration → assessment"), _("Assessment → payment"), _("Payment → release")]
+        charts["trs_stages"] = draw.bar(
+            [d.channel_label(c) for c in typical],
+            {name: [typical[c][k] or 0 for c in typical] for k, name in enumerate(stages)},
+            # Shades of one colour: the labels are channels, and green or red bars would read as such.
+            colors=["#0b4f6c", "#4a90c2", "#a9c9e4"],
+            title=_("Median hours of each stage, by final channel"),
+            unit=_("hours"),
+        )
+        months = sorted({r[0] for r in trs.rows})
+        by = {(r[0], r[1]): r[-1] for r in trs.rows}
+        channels = [c for c in typical]
+        charts["trs_months"] = draw.line(
+            months,
+            {d.channel_label(c): [by.get((m, c)) for m in months] for c in channels},
+            colors=[CHANNEL_COLORS.get(c, "#5b6877") for c in channels],
+            title=_("Median hours from registration to release, by channel and month"),
+            unit=_("hours"),
+        )
+    return charts
+
+
+def _trs_shown(trs: d.Table | None) -> list[dict[str, Any]] | None:
+    if trs is None:
+        return None
+    return [
+        {
+            "month": r[0],
+            "channel": r[1],
+            "channel_label": d.channel_label(r[1]),
+            "n": f"{r[2]:,}" if r[2] is not None else "—",
+            "drill": bool(MONTH.match(str(r[0]))),  # an analysis by quarter or year: no month to narrow to
+            "hours": [f"{v:.1f}" if v is not None else "—" for v in r[3:]],
+        }
+        for r in trs.rows
+    ]
 
 
 @require_capability("section.measure")
@@ -182,7 +297,11 @@ def officer_chart(request: HttpRequest, officer_id: str, code: str) -> HttpRespo
     panel = next((p for p in ctx["panels"] if p["code"] == code), None)
     if panel is None:
         raise Http404("no such indicator on this scorecard")
-    return HttpResponse(draw.line(ctx["periods"], panel["lines"], title=panel["name"]))
+    return HttpResponse(draw.line(ctx["periods"], panel["lines"], title=panel["name"], unit=panel["unit"]))
+
+
+def _scaled(values: list[float | None], scale: float) -> list[float | None]:
+    return [None if v is None else v * scale for v in values]
 
 
 def _any_value(run: AnalysisRun, officer_id: str) -> IndicatorValue | None:
@@ -208,10 +327,13 @@ def _scorecard_context(run: AnalysisRun, officer_id: str, *, charts: int | None 
         Contract.objects.filter(subject_type="officer", subject_id=officer_id).order_by("-created_at").first()
     )
     version = signed_version(contract) if contract else None
-    targets = {t.indicator: t.target for t in version.targets.all()} if version else {}
+    targets = (
+        {t.indicator: t.target for t in version.targets.all() if t.target is not None} if version else {}
+    )
+    contract_months = set(contract_months_of(version)) if version else set()
     periods, by = d.officer_series(run, officer_id=officer_id)
     rows = [
-        [c, p, v.value, v.peer_median, targets.get(c)]
+        [c, p, v.value, v.peer_median, targets.get(c) if p in contract_months else None]
         for c, series in by.items()
         for p, v in sorted(series.items())
     ]
@@ -220,15 +342,26 @@ def _scorecard_context(run: AnalysisRun, officer_id: str, *, charts: int | None 
         series = by[code]
         values = [series[p].value if p in series else None for p in periods]
         peers = [series[p].peer_median if p in series else None for p in periods]
-        lines: dict[str, Sequence[float | None]] = {_("This officer"): values, _("Peer median"): peers}
+        # Shares drawn in per cent, as the tables and the contract write them (not 0.05 next to 5 %).
+        scale = 100.0 if d.BY_CODE[code].unit == "share" else 1.0
+        lines: dict[str, Sequence[float | None]] = {
+            _("This officer"): _scaled(values, scale),
+            _("Peer median"): _scaled(peers, scale),
+        }
         if code in targets:
-            lines[_("Contract target")] = [targets[code]] * len(periods)
+            # The target holds over the contract's months only, not before it was agreed.
+            lines[_("Contract target")] = [
+                targets[code] * scale if p in contract_months else None for p in periods
+            ]
         panels.append(
             {
                 "code": code,
                 "name": d.indicator_name(code),
                 "lines": lines,
-                "svg": draw.line(periods, lines, title=d.indicator_name(code))
+                "unit": "%" if scale == 100.0 else "",
+                "svg": draw.line(
+                    periods, lines, title=d.indicator_name(code), unit="%" if scale == 100.0 else ""
+                )
                 if charts is None or k < charts
                 else "",
                 "rows": [
@@ -248,6 +381,16 @@ def _scorecard_context(run: AnalysisRun, officer_id: str, *, charts: int | None 
     }
 
 
+DRILL_BY = {
+    "officer_id": gettext_lazy("Officer"),
+    "office_code": gettext_lazy("Office"),
+    "declarant_id": gettext_lazy("Declarant"),
+    "importer_id": gettext_lazy("Importer"),
+    "all": gettext_lazy("All offices"),
+}
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
 @require_capability("measure.view")
 def declarations(request: HttpRequest) -> HttpResponse:
     """Declarations behind a figure (an officer, an office, a declarant, an importer)."""
@@ -256,27 +399,78 @@ def declarations(request: HttpRequest) -> HttpResponse:
     column = request.GET.get("by", "")
     value = request.GET.get("id", "")
     limited = selectors.manager_office(user)
-    if column not in ("officer_id", "office_code", "declarant_id", "importer_id") or not value:
+    if column not in DRILL_BY or not value:
         raise Http404("say which declarations")
+    mask = selectors.officer_mask(user)
+    if mask is not None and column == "officer_id" and mask(value) != value:
+        raise Http404("officers are known by pseudonym until a lead is referred")
+    # Narrower still: one final channel, one month of registration (a cell of a chart's table).
+    channel = request.GET.get("channel", "")
+    month = request.GET.get("month", "")
+    if (channel and channel not in d.CHANNELS) or (month and not MONTH.match(month)):
+        raise Http404("unknown channel or month")
+    narrow = {"channel": channel, "month": month}
+    what = {"declarations": f"{column}={value}", **{k: v for k, v in narrow.items() if v}}
+    if request.GET.get("export") == "declarations":
+        audit_record(action="export", actor=user, obj=run, after=what)
+        table = d.declarations_export(
+            run.dataset.store_path, column=column, value=value, office=limited, channel=channel, month=month
+        )
+        if mask is not None:
+            k = d.DRILL_COLUMNS.index("officer_id")
+            table.rows = [[*r[:k], mask(r[k]) if r[k] else r[k], *r[k + 1 :]] for r in table.rows]
+        return d.export(table, request.GET.get("format", "csv"), f"declarations-{column}-{value}")
     page = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
     rows, total = d.declarations(
-        run.dataset.store_path, column=column, value=value, page=max(page, 1), office=limited
+        run.dataset.store_path,
+        column=column,
+        value=value,
+        page=max(page, 1),
+        office=limited,
+        channel=channel,
+        month=month,
     )
-    audit_record(
-        action="view", actor=user, obj=run, after={"declarations": f"{column}={value}", "page": page}
-    )
+    audit_record(action="view", actor=user, obj=run, after={**what, "page": page})
     pages = max(1, (total + 49) // 50)
     ctx = {
         "run": run,
-        "rows": rows,
+        "rows": [_drill_row(r, mask) for r in rows],
         "total": total,
         "page": page,
         "pages": pages,
         "by": column,
+        "by_label": DRILL_BY[column],
         "id": value,
-        "columns": d.DRILL_COLUMNS,
+        "channel": channel,
+        "channel_label": d.channel_label(channel) if channel else "",
+        "month": month,
+        "query": urlencode({"by": column, "id": value, **{k: v for k, v in narrow.items() if v}}),
+        "columns": [d.DRILL_LABELS[c] for c in d.DRILL_COLUMNS],
+        "export_limit": d.EXPORT_ROWS,
     }
     return render(request, "measure/declarations.html", ctx)
+
+
+def _drill_row(row: Sequence[Any], mask: Any) -> list[str]:
+    """One declaration as the reader sees it: channels in words, amounts with separators, dates in
+    the reader's format, officers masked for a pseudonymised viewer."""
+    out = []
+    for column, v in zip(d.DRILL_COLUMNS, row, strict=True):
+        if v is None or v == "":
+            out.append("—")
+        elif column.startswith("channel"):
+            out.append(d.channel_label(str(v)))
+        elif column == "officer_id" and mask is not None:
+            out.append(mask(str(v)))
+        elif column in ("declared_value", "duties_declared") and isinstance(v, (int, float)):
+            out.append(f"{v:,.0f}")
+        elif hasattr(v, "strftime"):
+            out.append(
+                date_format(timezone.localtime(v) if timezone.is_aware(v) else v, "SHORT_DATETIME_FORMAT")
+            )
+        else:
+            out.append(str(v))
+    return out
 
 
 ANTIGAMING_PAGE = 50
@@ -299,15 +493,24 @@ def antigaming(request: HttpRequest) -> HttpResponse:
     table = d.run_memo(
         run, "anti-gaming", (office, thresholds), lambda: d.anti_gaming(run, office=office, limits=limits)
     )
+    mask = selectors.officer_mask(user)
     if request.GET.get("export") == "antigaming":
         audit_record(action="export", actor=user, obj=run, after={"table": "anti-gaming"})
+        if mask is not None:
+            table = d.Table(table.title, table.columns, [[mask(r[0]), *r[1:]] for r in table.rows])
         return d.export(table, request.GET.get("format", "csv"), "measure-anti-gaming")
     codes = d.FACILITATION + d.CONTROL
     # Officers to look at come first (the table is sorted so); a page at a time, since an
     # administration has hundreds of officers.
     page = Paginator(table.rows, ANTIGAMING_PAGE).get_page(request.GET.get("page"))
     shown = [
-        [r[0], r[1], *(_signed(v, c) for v, c in zip(r[2:-1], codes, strict=True)), r[-1]]
+        [
+            mask(r[0]) if mask else r[0],
+            "" if mask else r[0],  # the scorecard to link to (none for a pseudonym)
+            r[1],
+            *(_signed(v, c) for v, c in zip(r[2:-1], codes, strict=True)),
+            r[-1],
+        ]
         for r in page.object_list
     ]
     ctx = {
@@ -419,8 +622,14 @@ def _trader_shares(table: d.Table) -> str:
     shares = [r for r in table.rows if d.BY_CODE[r[0]].unit == "share"]
     return draw.bar(
         [r[0] for r in shares],
-        {_("This trader"): [r[1] or 0 for r in shares], _("Peer median"): [r[2] or 0 for r in shares]},
+        # In per cent, as the table writes them; bars across, so the codes stay readable.
+        {
+            _("This trader"): [100 * (r[1] or 0) for r in shares],
+            _("Peer median"): [100 * (r[2] or 0) for r in shares],
+        },
         title=_("Shares, next to the median of peers"),
+        horizontal=True,
+        unit="%",
     )
 
 

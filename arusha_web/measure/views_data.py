@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from django.contrib import messages
@@ -15,9 +16,10 @@ from django.views.decorators.http import require_POST
 from arusha_web.accounts.access import require_capability
 from arusha_web.jobs.services import RetryRefused, job_retry, jobs_fail_abandoned
 
+from . import folders as folder_service
 from . import selectors, services
-from .forms import AnalyseForm, DatasetForm, LoadForm, UploadForm
-from .models import AnalysisRun, Dataset, ImportRun, LeadStatus, RunStatus
+from .forms import AnalyseForm, DatasetForm, FolderForm, LoadForm, UploadForm
+from .models import AnalysisRun, DataFolder, Dataset, ImportRun, LeadStatus, RunStatus
 
 
 def _errors(exc: ValidationError) -> list[str]:
@@ -28,7 +30,11 @@ def _errors(exc: ValidationError) -> list[str]:
 def index(request: HttpRequest) -> HttpResponse:
     user = request.user
     run = selectors.latest_run()
-    ctx: dict[str, object] = {"run": run, "officer_id": selectors.own_officer_id(user)}  # type: ignore[arg-type]
+    ctx: dict[str, object] = {
+        "run": run,
+        "officer_id": selectors.own_officer_id(user),  # type: ignore[arg-type]
+        "own_office": selectors.manager_office(user),  # type: ignore[arg-type]
+    }
     if run is not None and user.can("measure.leads"):  # type: ignore[union-attr]
         leads = selectors.leads_for_viewer(viewer=user, run=run)  # type: ignore[arg-type]
         ctx["new_leads"] = leads.filter(status=LeadStatus.NEW).count()
@@ -76,18 +82,29 @@ def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     request, _("%(n)s file(s) uploaded. Nothing is loaded yet.") % {"n": len(added)}
                 )
                 return redirect("measure:dataset", pk=dataset.pk)
-    ctx = {
+    return render(request, "measure/dataset.html", _dataset_context(dataset, upload=upload))
+
+
+def _dataset_context(dataset: Dataset, **forms: object) -> dict[str, object]:
+    """What the dataset page shows; ``forms`` replaces a blank form by one holding a refusal."""
+    ctx: dict[str, object] = {
         "dataset": dataset,
-        "files": dataset.files.all(),
+        "files": dataset.files.filter(folder__isnull=True),
+        "folders": _folders(dataset),
+        "roots": folder_service.allowed_roots(),
+        "pathsep": os.pathsep,
+        "finished_runs": dataset.analyses.filter(status=RunStatus.DONE).count(),
         "imports": dataset.imports.select_related("job", "started_by")[:20],
         "analyses": dataset.analyses.select_related("started_by")[:20],
-        "upload": upload,
+        "upload": UploadForm(),
+        "folder_form": FolderForm(),
         "load": LoadForm(),
         "analyse": AnalyseForm(),
         "limit_mb": services.upload_limit_bytes() // (1024 * 1024),
         "store_exists": Path(dataset.store_path).exists(),
     }
-    return render(request, "measure/dataset.html", ctx)
+    ctx.update(forms)
+    return ctx
 
 
 @require_POST
@@ -215,3 +232,145 @@ def analysis_retry(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_object_or_404(AnalysisRun.objects.select_related("job"), pk=pk)
     _retry(request, run)
     return redirect("measure:analysis", pk=run.pk)
+
+
+# ---- Server folders
+
+
+def _folders(dataset: Dataset) -> list[DataFolder]:
+    from django.db.models import Count, Q
+
+    return list(
+        dataset.folders.annotate(file_count=Count("files", filter=Q(files__present=True))).select_related(
+            "registered_by"
+        )
+    )
+
+
+@require_POST
+@require_capability("measure.data")
+def folder_register(request: HttpRequest, pk: int) -> HttpResponse:
+    dataset = get_object_or_404(Dataset, pk=pk)
+    form = FolderForm(request.POST)
+    if form.is_valid():
+        try:
+            folder = folder_service.folder_register(
+                dataset=dataset,
+                raw_path=form.cleaned_data["path"],
+                user=request.user,  # type: ignore[arg-type]
+            )
+        except ValidationError as exc:
+            form.add_error("path", exc)
+        else:
+            messages.success(
+                request,
+                _("Folder registered: %(n)s file(s) found. Nothing is loaded yet.")
+                % {"n": folder.files.count()},
+            )
+            return redirect("measure:folder", pk=folder.pk)
+    # The dataset page again, with the refusal next to the field and what was typed kept.
+    return render(request, "measure/dataset.html", _dataset_context(dataset, folder_form=form))
+
+
+def _store_hashes(store: str) -> set[str] | None:
+    """Content hashes already in the store; None when it cannot be read now (a load is writing)."""
+    import duckdb
+
+    if not Path(store).exists():
+        return set()
+    try:
+        con = duckdb.connect(store, read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        return {str(h) for (h,) in con.execute("SELECT DISTINCT file_hash FROM _arusha_loads").fetchall()}
+    except duckdb.Error:
+        return set()
+    finally:
+        con.close()
+
+
+@require_capability("measure.data")
+def folder_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    folder = get_object_or_404(DataFolder.objects.select_related("dataset", "registered_by"), pk=pk)
+    files = list(folder.files.order_by("original_name"))
+    hashes = _store_hashes(folder.dataset.store_path)
+    mapping_tables = _mapping_tables(folder.dataset)
+    rows = [
+        {
+            "file": f,
+            "table": f.table or (", ".join(mapping_tables) if mapping_tables else ""),
+            "loadable": f.present and bool(f.table or mapping_tables),
+            "in_store": None if hashes is None or not f.sha256 else f.sha256 in hashes,
+        }
+        for f in files
+    ]
+    roots = folder_service.allowed_roots()
+    inside = any(Path(folder.path) == r or Path(folder.path).is_relative_to(r) for r in roots)
+    ctx = {
+        "folder": folder,
+        "dataset": folder.dataset,
+        "rows": rows,
+        "loadable": sum(1 for r in rows if r["loadable"]),
+        "load": LoadForm(),
+        "allowed": inside,
+        "imports": folder.dataset.imports.filter(files__folder=folder)
+        .distinct()
+        .select_related("job", "started_by")[:10],
+    }
+    return render(request, "measure/dataset_folder.html", ctx)
+
+
+def _mapping_tables(dataset: Dataset) -> list[str]:
+    """The tables a file whose name does not say would fill, through the dataset's mapping."""
+    if not dataset.mapping_path:
+        return []
+    from arusha.api import load_mapping
+    from arusha.contract import TABLES
+
+    try:
+        mapping = load_mapping(dataset.mapping_path)
+    except Exception:  # the mapping was checked when the dataset was created; a broken file says nothing
+        return []
+    return [t for t in TABLES if t in mapping.tables]
+
+
+@require_POST
+@require_capability("measure.data")
+def folder_scan(request: HttpRequest, pk: int) -> HttpResponse:
+    folder = get_object_or_404(DataFolder, pk=pk)
+    try:
+        counts = folder_service.folder_scan(folder=folder, user=request.user)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        for m in _errors(exc):
+            messages.error(request, m)
+    else:
+        messages.success(
+            request,
+            _("Scanned: %(files)s file(s), %(new)s new, %(changed)s changed, %(gone)s no longer there.")
+            % counts,
+        )
+    return redirect("measure:folder", pk=folder.pk)
+
+
+@require_POST
+@require_capability("measure.data")
+def folder_load(request: HttpRequest, pk: int) -> HttpResponse:
+    folder = get_object_or_404(DataFolder.objects.select_related("dataset"), pk=pk)
+    form = LoadForm(request.POST)
+    form.is_valid()
+    ids = [i for i in request.POST.getlist("file") if i.isdigit()]
+    files = list(folder.files.filter(pk__in=ids, present=True).order_by("pk"))
+    try:
+        folder_service.checked_folder(folder.path)
+        run = services.import_start(
+            dataset=folder.dataset,
+            files=files,
+            quarantine=bool(form.cleaned_data.get("quarantine")),
+            user=request.user,  # type: ignore[arg-type]
+        )
+    except ValidationError as exc:
+        for m in _errors(exc):
+            messages.error(request, m)
+        return redirect("measure:folder", pk=folder.pk)
+    return redirect("measure:import", pk=run.pk)

@@ -8,6 +8,8 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,7 +21,7 @@ from . import dashboards as d
 from . import leads as services
 from . import plan_link, selectors
 from .forms import CommentForm, LeadForm, ReferForm
-from .kinds import kind_choices
+from .kinds import about_label, kind_choices
 from .models import Lead, LeadStatus
 
 PAGE = 50
@@ -46,6 +48,7 @@ def lead_list(request: HttpRequest) -> HttpResponse:
         page = Paginator(qs, PAGE).get_page(request.GET.get("page"))
         for lead in page.object_list:
             lead.shown_id, lead.shown_explanation = selectors.lead_identity(lead, user)  # type: ignore[attr-defined]
+            lead.shown_about = about_label(lead.entity_type, lead.shown_id)  # type: ignore[attr-defined]
     ctx = {
         "run": run,
         "page": page,
@@ -63,7 +66,7 @@ def _lead_table(leads: QuerySet[Lead], viewer: User) -> d.Table:
     for lead in leads:
         shown_id, explanation = selectors.lead_identity(lead, viewer)
         rows.append(
-            [lead.rank, lead.entity_type, shown_id, lead.office_code, lead.kind_label, lead.kind,
+            [lead.rank, about_label(lead.entity_type, shown_id), shown_id, lead.office_code, lead.kind_label, lead.kind,
              round(lead.score, 2), lead.get_status_display(), str(lead.assignee or ""), explanation]
         )  # fmt: skip
     columns = [_("Rank"), _("About"), _("Identifier"), _("Office"), _("Kind"), _("Kind (code)"),
@@ -75,6 +78,7 @@ def _detail(request: HttpRequest, pk: int, **forms: object) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     lead = selectors.lead_for_viewer(viewer=user, pk=pk)
     lead.shown_id, lead.shown_explanation = selectors.lead_identity(lead, user)  # type: ignore[attr-defined]
+    lead.shown_about = about_label(lead.entity_type, lead.shown_id)  # type: ignore[attr-defined]
     ctx = {
         "lead": lead,
         "comments": lead.comments.select_related("author"),
@@ -90,10 +94,84 @@ def _detail(request: HttpRequest, pk: int, **forms: object) -> HttpResponse:
         ),
         "comment_form": forms.get("comment_form") or CommentForm(),
         "refer_form": forms.get("refer_form") or ReferForm(),
+        "links": _lead_links(lead, user),
+        "history": _history(lead),
         "may_plan": plan_link.may_plan_from_leads(user),
         "planned_actions": plan_link.actions_for_lead(viewer=user, lead=lead),
     }
     return render(request, "measure/lead.html", ctx, status=400 if forms else 200)
+
+
+def _lead_links(lead: Lead, viewer: User) -> list[tuple[str, str]]:
+    """Where to look before triaging: the officer's scorecard, the trader's page, the declarations
+    behind the lead; each only for a viewer allowed there (no officer link behind a pseudonym)."""
+    links: list[tuple[str, str]] = []
+    officer, _sep, other = lead.entity_id.partition("|")
+    masked = lead.shown_id != lead.entity_id  # type: ignore[attr-defined]
+    run = f"run={lead.run_id}"
+    if lead.entity_type.startswith("officer") and not masked and viewer.can("measure.view"):
+        links.append((_("The officer's scorecard"), f"{reverse('measure:officer', args=[officer])}?{run}"))
+        links.append(
+            (_("The officer's declarations"), _drill("officer_id", officer, run)),
+        )
+    trader_type = {"officer_declarant_pair": "declarant", "officer_importer_pair": "importer"}.get(
+        lead.entity_type, lead.entity_type
+    )
+    trader_id = other if "|" in lead.entity_id else lead.entity_id
+    if trader_type in ("declarant", "importer") and viewer.can("measure.traders"):
+        links.append(
+            (
+                _("The declarant's page") if trader_type == "declarant" else _("The importer's page"),
+                f"{reverse('measure:trader', args=[trader_type, trader_id])}?{run}",
+            )
+        )
+        links.append(
+            (
+                _("The declarant's declarations")
+                if trader_type == "declarant"
+                else _("The importer's declarations"),
+                _drill(f"{trader_type}_id", trader_id, run),
+            )
+        )
+    if lead.entity_type == "office" and viewer.can("measure.view"):
+        links.append((_("The office's page"), f"{reverse('measure:office', args=[lead.entity_id])}?{run}"))
+    return links
+
+
+def _history(lead: Lead) -> list[dict[str, object]]:
+    """The lead's changes as the audit trail recorded them (status, reason, assignee), oldest first:
+    the team sees who decided what without asking for the audit trail. Two queries."""
+    from arusha_web.audit.models import AuditEntry
+
+    entries = list(
+        AuditEntry.objects.filter(
+            object_type="measure.lead", object_id=str(lead.pk), action="update"
+        ).order_by("seq")
+    )
+    ids = {int(e.after["assignee"]) for e in entries if isinstance(e.after, dict) and e.after.get("assignee")}
+    names = {u.pk: str(u) for u in User.objects.filter(pk__in=ids)}
+    statuses = dict(LeadStatus.choices)
+    rows = []
+    for e in entries:
+        after = e.after if isinstance(e.after, dict) else {}
+        changes = []
+        if "status" in after:
+            changes.append(str(statuses.get(after["status"], after["status"])))
+        if after.get("reason"):
+            changes.append(f"“{after['reason']}”")
+        if "assignee" in after:
+            who = names.get(after["assignee"], "—") if after["assignee"] else _("nobody")
+            changes.append(_("assigned to %(who)s") % {"who": who})
+        if changes:
+            # A change made outside a request (the demo, a script) has no recorded actor.
+            rows.append(
+                {"at": e.at, "by": e.actor_username or _("(not recorded)"), "what": " · ".join(changes)}
+            )
+    return rows
+
+
+def _drill(column: str, value: str, run: str) -> str:
+    return f"{reverse('measure:declarations')}?{urlencode({'by': column, 'id': value})}&{run}"
 
 
 @require_capability("measure.leads")

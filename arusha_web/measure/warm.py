@@ -8,7 +8,7 @@ draws them into the shared cache (``charts`` and ``dashboards.run_memo``, the ve
 pages read), in every language of the installation, reporting its progress.
 
 Only what a page draws with it: the scorecard's first ``INLINE_CHARTS`` charts and each office's
-table and chart. The other scorecard charts are fetched one at a time when scrolled into view;
+tables and charts. The other scorecard charts are fetched one at a time when scrolled into view;
 drawing them all (some twenty per officer and language) would take longer than the analysis and
 crowd the cache.
 """
@@ -61,8 +61,10 @@ def warm_pages(run: AnalysisRun, *, progress: Progress, start: int = 90, end: in
 
 
 def _office_page(run: AnalysisRun, code: str) -> None:
-    """What ``views_dash.office`` computes before rendering: the officer table and its chart."""
-    from .views_dash import office_chart
+    """What ``views_dash.office`` computes before rendering: the officer table, the Time Release
+    Study and their charts."""
+    from .views_dash import office_charts
 
     table, used = d.run_memo(run, "officers", (code,), lambda: d.officers_table(run, office=code))
-    office_chart(table, used)
+    trs = d.run_memo(run, "trs", (code,), lambda: d.time_release_study(run, office=code))
+    office_charts(table, used, trs)

@@ -91,7 +91,17 @@ def make_objects(personas: dict[str, Any]) -> dict[str, Any]:
     ContractTarget.objects.create(
         version=version, indicator="VOL_DECL", baseline=1, target=1, direction="context"
     )
-    return {"m_dataset": dataset, "m_import": imp, "m_run": run, "m_lead": lead, "m_contract": contract}
+    from arusha_web.measure.models import DataFolder
+
+    folder = DataFolder.objects.create(dataset=dataset, path="/nonexistent/share")
+    return {
+        "m_dataset": dataset,
+        "m_import": imp,
+        "m_run": run,
+        "m_lead": lead,
+        "m_contract": contract,
+        "m_folder": folder,
+    }
 
 
 def _ds(o: dict[str, Any]) -> list[Any]:
@@ -119,6 +129,13 @@ URLS: dict[str, Row | list[Row]] = {
     # The matrix runs have no job: allowed roles are told so (redirect), others refused.
     "measure:import_retry": Row("measure.data", method="post", args=lambda o: [o["m_import"].pk]),
     "measure:analysis_retry": Row("measure.data", method="post", args=lambda o: [o["m_run"].pk]),
+    # No roots configured in the matrix: allowed roles are told so (the page again, or a redirect).
+    "measure:folder_register": Row("measure.data", method="post", args=_ds, data={"path": "/x"}),
+    "measure:folder": Row("measure.data", args=lambda o: [o["m_folder"].pk]),
+    "measure:folder_scan": Row("measure.data", method="post", args=lambda o: [o["m_folder"].pk]),
+    "measure:folder_load": Row("measure.data", method="post", args=lambda o: [o["m_folder"].pk]),
+    # One finished run in the matrix: the page says two are needed.
+    "measure:compare": Row("measure.view"),
     "measure:leads": Row("measure.leads"),
     "measure:lead": Row("measure.leads", args=_lead),
     "measure:lead_update": Row("measure.leads", method="post", args=_lead, data={"status": "review"}),

@@ -8,6 +8,7 @@ from typing import Any
 
 from arusha_web.conftest import BROWSER, browser_login
 from arusha_web.jobs.services import job_run
+from arusha_web.measure.kinds import about_label
 from arusha_web.measure.models import AnalysisRun, ImportRun, Lead
 from arusha_web.org.models import StaffRecord
 
@@ -39,7 +40,7 @@ def test_upload_load_analyse_and_refer_a_lead(
     page.get_by_role("link", name="Open the leads").click(timeout=30000)
     first = Lead.objects.order_by("rank").first()
     assert first is not None
-    page.get_by_role("link", name=f"{first.entity_type} {first.entity_id}").first.click()
+    page.get_by_role("link", name=about_label(first.entity_type, first.entity_id)).first.click()
     page.get_by_label("Why refer it to the integrity unit?").fill("Confirmed with the office manager")
     page.get_by_role("button", name="Refer").click()
     page.get_by_text("Lead referred to the integrity unit.").wait_for()

@@ -1,0 +1,68 @@
+"""Compare two finished analyses: parameters, headline figures, leads new/gone/still, movers."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+
+from arusha_web.accounts.access import require_capability
+from arusha_web.accounts.models import User
+from arusha_web.audit.services import audit_record
+
+from . import compare as c
+from .forms import CompareForm
+from .models import AnalysisRun, Dataset
+
+
+def _id(request: HttpRequest, name: str) -> int | None:
+    raw = request.GET.get(name, "")
+    return int(raw) if raw.isdigit() else None
+
+
+@require_capability("measure.view")
+def compare(request: HttpRequest) -> HttpResponse:
+    """The runs come from the query string (``a``, ``b``); without them, a sensible pair: the newest
+    two of ``dataset``, or ``b`` and the run of its dataset just before it, or the newest two."""
+    user: User = request.user  # type: ignore[assignment]
+    a, b = _id(request, "a"), _id(request, "b")
+    if a is None:
+        dataset_id = _id(request, "dataset")
+        dataset = get_object_or_404(Dataset, pk=dataset_id) if dataset_id else None
+        after = get_object_or_404(AnalysisRun, pk=b) if b is not None else None
+        pair = c.default_pair(dataset=dataset, after=after) or (
+            c.default_pair() if dataset is None and after is None else None
+        )
+        a, b = pair if pair else (None, b)
+    choices = c.run_choices()
+    ctx: dict[str, object] = {"enough": len(choices) >= 2}
+    status = 200
+    cmp = None
+    if a is not None and b is not None:
+        try:
+            before, after = c.pick(a, b)
+        except c.CompareRefused as exc:
+            ctx["refusal"] = str(exc)
+            status = 400
+        else:
+            cmp = c.comparison(viewer=user, before=before, after=after)
+            a, b = before.pk, after.pk
+            if request.GET.get("format") == "csv":
+                audit_record(action="export", actor=user, obj=after, after={"compared_with": before.pk})
+                return c.csv_response(cmp)
+    elif b is not None:
+        ctx["hint"] = _(
+            "Analysis #%(n)s has no earlier finished analysis in its dataset: pick the one to compare it with."
+        ) % {"n": b}
+    ctx["form"] = CompareForm(initial={"a": a, "b": b}, runs=choices)
+    ctx["cmp"] = cmp
+    if cmp is not None:
+        ctx["lead_groups"] = [
+            (_("New leads"), cmp.new),
+            (_("Gone"), cmp.gone),
+            (_("Still present"), cmp.still),
+        ]
+        ctx["movers"] = cmp.movers[: c.SHOWN_MOVERS]
+        ctx["more_movers"] = len(cmp.movers) > c.SHOWN_MOVERS
+        ctx["per_entity"] = c.PER_ENTITY
+    return render(request, "measure/compare.html", ctx, status=status)
