@@ -20,6 +20,7 @@ from typing import Any, TypeVar, cast
 
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.utils.formats import number_format
 from django.utils.translation import get_language, gettext_lazy
 
 from arusha.metrics.catalogue import CATALOGUE
@@ -40,14 +41,15 @@ def indicator_name(code: str) -> str:
 
 
 def fmt(value: float | None, code: str) -> str:
+    """The value as the reader writes numbers: "5,014.5" in English, "5 014,5" in French."""
     if value is None:
         return "—"
     unit = BY_CODE[code].unit if code in BY_CODE else ""
     if unit == "share":
-        return f"{value * 100:.1f} %"
+        return f"{number_format(value * 100, 1, use_l10n=True)} %"
     if unit in ("amount", "count"):
-        return f"{value:,.0f}"
-    return f"{value:.2f}"
+        return number_format(round(value), 0, use_l10n=True, force_grouping=True)
+    return number_format(value, 2, use_l10n=True)
 
 
 @dataclass

@@ -447,3 +447,22 @@ def test_channel_mix_and_monthly_figures_drill_down_to_their_declarations(
         url, {"by": "office_code", "id": "PORT1", "channel": first["channel"], "month": first["month"]}
     )
     assert f"{narrow.context['total']:,}" == first["n"]
+
+
+def test_figures_are_written_the_way_the_reader_writes_numbers() -> None:
+    from django.utils import translation
+
+    from arusha_web.measure.dashboards import fmt
+
+    with translation.override("en"):
+        assert (fmt(35703231520.0, "VOL_VALUE"), fmt(0.673, "TF1"), fmt(23.95, "TF5")) == (
+            "35,703,231,520",
+            "67.3 %",
+            "23.95",
+        )
+    with translation.override("fr"):
+        assert (fmt(35703231520.0, "VOL_VALUE"), fmt(0.673, "TF1"), fmt(23.95, "TF5")) == (
+            "35\u00a0703\u00a0231\u00a0520",
+            "67,3 %",
+            "23,95",
+        )
