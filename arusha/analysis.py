@@ -8,9 +8,9 @@ Outputs (read by other tools, so their shape is fixed):
 * ``report.html``: self-contained summary.
 * ``time_release_study.csv`` (extra): median stage hours by office, final channel and period.
 
-The heavy lifting (facts, aggregations) is Ibis and runs on the chosen engine; long rows and peer
-statistics run in one in-process DuckDB over the aggregated rows (entities × periods × indicators),
-the exact tests in pandas/SciPy, whatever the engine.
+The heavy lifting (facts, aggregations, and the sort of each level's entities × periods) is Ibis and
+runs on the chosen engine; long rows and peer statistics are built from those sorted aggregates with
+Arrow and NumPy (``peers.py``), the exact tests in pandas/SciPy, whatever the engine.
 """
 
 from __future__ import annotations
@@ -34,28 +34,12 @@ import pyarrow.parquet as pq
 from ibis import _
 from ibis.backends import BaseBackend
 
-from arusha import backends, detection, signals
+from arusha import backends, detection, peers, signals
 from arusha.metrics import benford, catalogue, facts, levels, pairing
+from arusha.peers import INDICATOR_SCHEMA as INDICATOR_SCHEMA  # re-exported: the output contract
 
 Progress = Callable[[int, str], None]
 
-INDICATOR_SCHEMA = pa.schema(
-    [
-        ("entity_type", pa.string()),
-        ("entity_id", pa.string()),
-        ("office_code", pa.string()),
-        ("period", pa.string()),
-        ("indicator", pa.string()),
-        ("value", pa.float64()),
-        ("n", pa.int64()),
-        ("peer_median", pa.float64()),
-        ("z", pa.float64()),
-    ]
-)
-MIN_PEERS = 3
-# Peer group of each level: officers and pairs are compared within their office and period; the
-# other levels against all entities of the level in the period; the administration has no peers.
-PEERS_BY_OFFICE = {"officer", "officer_declarant_pair", "officer_importer_pair"}
 # Levels whose indicators are computed for the whole window only, unless per-period rows are asked for.
 TRADER_LEVELS = {"declarant", "importer"}
 
@@ -89,7 +73,9 @@ def _available(tables: dict[str, ir.Table]) -> set[str]:
     available = backends.populated_columns(tables["declarations"])
     for name in ("items", "events"):
         table = tables.get(name)
-        if table is not None and int(table.count().to_pyarrow().as_py()) > 0:
+        # Is there a row at all: ``limit(1)`` stops at the first one (a full count of 29 M events
+        # in a store that keeps Parquet cost 0.8 CPU-s).
+        if table is not None and int(table.limit(1).count().to_pyarrow().as_py()) > 0:
             available.add(name)
     return available
 
@@ -129,32 +115,18 @@ def _engine_duckdb(table: ir.Table) -> duckdb.DuckDBPyConnection | None:
 def _long(
     wide: pa.Table, level: str, inds: list[catalogue.Indicator], con: duckdb.DuckDBPyConnection | None = None
 ) -> pa.Table:
-    """Return the wide per-entity metrics as long indicator rows (rows with n = 0 dropped)."""
-    with _post(con) as post:
-        post.register("wide", wide)
-        parts = []
-        for ind in inds:
-            code = ind.code
-            if ind.agg in {"ratio", "count"}:
-                num, den = f'CAST("{code}__num" AS DOUBLE)', f'CAST("{code}__den" AS DOUBLE)'
-                value = num if ind.agg == "count" else f"{num} / NULLIF({den}, 0)"
-                n = f'CAST("{code}__cnt" AS DOUBLE)' if ind.count else den
-            else:
-                value, n = f'CAST("{code}__val" AS DOUBLE)', f'CAST("{code}__n" AS DOUBLE)'
-            parts.append(
-                f"SELECT '{level}' AS entity_type, CAST(entity_id AS VARCHAR) AS entity_id, "
-                f"CAST(office_code AS VARCHAR) AS office_code, CAST(period AS VARCHAR) AS period, "
-                f"'{code}' AS indicator, {value} AS value, CAST(coalesce({n}, 0) AS BIGINT) AS n "
-                f"FROM wide WHERE coalesce({n}, 0) > 0"
-            )
-        out = post.sql(" UNION ALL ".join(parts)).to_arrow_table()
-        post.unregister("wide")
-        return out
+    """Return the wide per-entity metrics as long indicator rows (rows with n = 0 dropped).
+
+    ``con`` is not used any more (kept for ``bench/core_engine.py``, which times this path).
+    """
+    pieces: peers.Pieces = {}
+    peers.add(pieces, level, peers.indicator_rows(peers.sorted_rows(wide), inds))
+    return peers.assemble(pieces).drop(["peer_median", "z"])
 
 
 ADDITIVE = {"ratio", "count", "sum"}
 RAW_COLUMNS_NOT_AGGREGATED = (
-    "declaration_id",  # no level groups by it; pairs and Benford read the declarations themselves
+    "declaration_id",  # no level groups by it
     "regime",
     "channel_assigned",
     "channel_changed_by",
@@ -177,45 +149,29 @@ RAW_COLUMNS_NOT_AGGREGATED = (
 def _whole_period(
     wide: pa.Table, inds: list[catalogue.Indicator], con: duckdb.DuckDBPyConnection | None = None
 ) -> pa.Table:
-    """Return the wide metrics of additive indicators summed over periods, with ``period = 'all'``."""
+    """Return the wide metrics of additive indicators summed over periods, with ``period = 'all'``.
+
+    Sorted by entity and office (nulls last), the order the rows are written in.
+    """
     cols = [c for ind in inds for c in wide.column_names if c.startswith(f"{ind.code}__")]
     sums = ", ".join(f'sum("{c}") AS "{c}"' for c in cols)
     with _post(con) as post:
         post.register("wide", wide)
-        sql = f"SELECT entity_id, office_code, 'all' AS period, {sums} FROM wide GROUP BY entity_id, office_code"
+        sql = (
+            f"SELECT entity_id, office_code, 'all' AS period, {sums} FROM wide GROUP BY entity_id, office_code "
+            "ORDER BY entity_id NULLS LAST, office_code NULLS LAST"
+        )
         out = post.sql(sql).to_arrow_table()
         post.unregister("wide")
         return out
 
 
 def _peer_stats(table: pa.Table, con: duckdb.DuckDBPyConnection | None = None) -> pa.Table:
-    """Add ``peer_median`` and robust ``z`` = (value − median) / (1.4826 × MAD) within peer groups."""
-    by_office = ", ".join(f"'{t}'" for t in sorted(PEERS_BY_OFFICE))
-    keys = "entity_type, indicator, period, gk"
-    with _post(con) as post:
-        post.register("ind", table)
-        # Grouped medians joined back: DuckDB's windowed median is several times slower.
-        sql = f"""
-            WITH t AS (
-                SELECT *, CASE WHEN entity_type IN ({by_office}) THEN coalesce(office_code, '') ELSE '' END AS gk
-                FROM ind
-            ), g AS (
-                SELECT {keys}, median(value) AS med, count(value) AS size FROM t GROUP BY ALL
-            ), j AS (
-                SELECT t.*, g.med, g.size FROM t JOIN g USING ({keys})
-            ), m AS (
-                SELECT {keys}, 1.4826 * median(abs(value - med)) AS mad FROM j GROUP BY ALL
-            )
-            SELECT entity_type, entity_id, office_code, period, indicator, value, n,
-                   CASE WHEN size >= {MIN_PEERS} AND entity_type <> 'administration' THEN med END AS peer_median,
-                   CASE WHEN size >= {MIN_PEERS} AND entity_type <> 'administration' AND mad > 0
-                        THEN (value - med) / mad END AS z
-            FROM j JOIN m USING ({keys})
-            ORDER BY entity_type, indicator, period, entity_id, office_code
-        """
-        out = post.sql(sql).to_arrow_table().cast(INDICATOR_SCHEMA)
-        post.unregister("ind")
-        return out
+    """Return long rows in output order with ``peer_median`` and robust ``z`` (see ``peers.py``).
+
+    ``con`` is not used any more (kept for ``bench/core_engine.py``, which times this path).
+    """
+    return peers.assemble(peers.pieces_of(table))
 
 
 def _pair_candidates(pairs: pa.Table) -> pd.DataFrame:
@@ -231,29 +187,14 @@ def _pair_candidates(pairs: pa.Table) -> pd.DataFrame:
     return pairs.filter(pc.fill_null(keep, False)).to_pandas()
 
 
-def _arrow_to_long(table: pa.Table, entity_type: str, indicator: str) -> pa.Table:
-    """Return rows with ``entity_id, office_code, period, value, n`` in the long Arrow layout."""
-    cols = ["entity_type", "entity_id", "office_code", "period", "indicator", "value", "n"]
-    schema = pa.schema([f for f in INDICATOR_SCHEMA if f.name in cols])
-    rows = table.num_rows
-    data = {
-        "entity_type": pa.repeat(pa.scalar(entity_type), rows),
-        "entity_id": table["entity_id"],
-        "office_code": table["office_code"],
-        "period": table["period"],
-        "indicator": pa.repeat(pa.scalar(indicator), rows),
-        "value": table["value"],
-        "n": table["n"],
-    }
-    return pa.table({c: pc.cast(data[c], schema.field(c).type) for c in cols}, schema=schema)
+def _ordered(table: ir.Table) -> pa.Table:
+    """Run ``table`` sorted by period, entity and office (nulls last), the order the rows are written in.
 
-
-def _frame_to_long(df: pd.DataFrame) -> pa.Table:
-    """Return special-indicator rows (pandas) in the long Arrow layout."""
-    cols = ["entity_type", "entity_id", "office_code", "period", "indicator", "value", "n"]
-    schema = pa.schema([f for f in INDICATOR_SCHEMA if f.name in cols])
-    df = df.assign(office_code=df.office_code.astype(object).where(df.office_code.notna(), None))
-    return pa.Table.from_pandas(df[cols], schema=schema, preserve_index=False)
+    Why on the engine: it sorts these few rows (entities × periods, before the thirty indicators
+    are spread into rows) faster than Arrow, and the long rows then need no sort at all.
+    """
+    keys = [ibis.asc(k, nulls_first=False) for k in peers.ROW_KEYS if k in table.columns]
+    return table.order_by(keys).to_pyarrow()
 
 
 def _level_rows(
@@ -262,21 +203,26 @@ def _level_rows(
     period: str | None,
     inds: list[catalogue.Indicator],
     post: duckdb.DuckDBPyConnection,
-) -> list[pa.Table]:
-    """Return the long indicator rows of one level: per ``period`` (unless ``None``) and for the whole window."""
+    pieces: peers.Pieces,
+) -> None:
+    """Add to ``pieces`` the rows of one level: per ``period`` (unless ``None``) and for the whole window.
+
+    Each wide table (entities × periods) is sorted before its indicators are read off it, so the
+    long rows come out in output order without sorting them.
+    """
     if period is None:
-        whole = levels.level_indicators_wide(fact_table, level, "all", inds).to_pyarrow()
-        return [_long(whole, level, inds, post)]
-    wide = levels.level_indicators_wide(fact_table, level, period, inds).to_pyarrow()
-    rows = [_long(wide, level, inds, post)]
+        whole = _ordered(levels.level_indicators_wide(fact_table, level, "all", inds))
+        peers.add(pieces, level, peers.indicator_rows(whole, inds))
+        return
+    wide = _ordered(levels.level_indicators_wide(fact_table, level, period, inds))
+    peers.add(pieces, level, peers.indicator_rows(wide, inds))
     # Sums and counts of the whole window are sums of the periods' sums: no second scan.
     additive = [ind for ind in inds if ind.agg in ADDITIVE]
-    rows.append(_long(_whole_period(wide, additive, post), level, additive, post))
+    peers.add(pieces, level, peers.indicator_rows(_whole_period(wide, additive, post), additive))
     holistic = [ind for ind in inds if ind.agg not in ADDITIVE]
     if holistic:
-        whole = levels.level_indicators_wide(fact_table, level, "all", holistic).to_pyarrow()
-        rows.append(_long(whole, level, holistic, post))
-    return rows
+        whole = _ordered(levels.level_indicators_wide(fact_table, level, "all", holistic))
+        peers.add(pieces, level, peers.indicator_rows(whole, holistic))
 
 
 def analyze_tables(
@@ -329,6 +275,8 @@ def _analyze(
     fact_expr = facts.declaration_facts(decl, items, events)
     # Keep keys and facts only: the raw columns are already folded into flags, and memory matters at 5 M rows.
     fact_expr = fact_expr.drop(*[c for c in RAW_COLUMNS_NOT_AGGREGATED if c in fact_expr.columns])
+    # Period labels formatted once here instead of in every aggregation; then the timestamp is not needed.
+    fact_expr = levels.with_period(fact_expr, period).drop("registered_at")
     fact_table = backends.materialize(fact_expr, "arusha_facts")
 
     not_computable: dict[str, str] = {}
@@ -337,7 +285,7 @@ def _analyze(
         if reason:
             not_computable[ind.code] = reason
     post = stack.enter_context(_post(_engine_duckdb(decl)))
-    parts: list[pa.Table] = []
+    pieces: peers.Pieces = {}
     level_names = list(levels.LEVEL_KEYS)
     for i, level in enumerate(level_names):
         need = levels.LEVEL_NEEDS.get(level)
@@ -351,39 +299,35 @@ def _analyze(
         ]
         report(15 + int(50 * i / len(level_names)), f"indicators by {level}")
         by_period = trader_periods or level not in TRADER_LEVELS
-        parts += _level_rows(fact_table, level, period if by_period else None, inds, post)
+        _level_rows(fact_table, level, period if by_period else None, inds, post, pieces)
 
     report(70, "integrity-risk tests")
     candidates: list[pd.DataFrame] = []
     n_tests = 0
     if "BP1_CONC" not in not_computable:
-        conc = levels.override_concentration(fact_table, period).to_pandas()
-        parts.append(_frame_to_long(conc.assign(entity_type="office", indicator="BP1_CONC")))
+        conc = _ordered(levels.override_concentration(fact_table, period))
+        peers.add(pieces, "office", {"BP1_CONC": peers.rows(conc)})
     if "CP1" not in not_computable:
         for other, etype, label in (
             ("declarant_id", "officer_declarant_pair", "declarant"),
             ("importer_id", "officer_importer_pair", "importer"),
         ):
-            pairs = pairing.pairing_excess(decl, other).to_pyarrow()
+            # From the facts (one row per declaration, kept in memory), not the store: no second read.
+            pairs = _ordered(pairing.pairing_excess(fact_table, other))
             n_tests += pairs.num_rows
             candidates.append(signals.pairing_leads(_pair_candidates(pairs), etype, label))
-            parts.append(_arrow_to_long(pairs, etype, "CP1"))
+            peers.add(pieces, etype, {"CP1": peers.rows(pairs)})
     if "BENFORD_MAD" not in not_computable:
         for by, etype in (("declarant_id", "declarant"), ("importer_id", "importer")):
-            bf = benford.benford_deviation(decl, by).to_pandas()
-            n_tests += len(bf)
-            candidates.append(signals.benford_leads(bf, etype))
-            long = bf.assign(
-                entity_type=etype, indicator="BENFORD_MAD", office_code=None, period="all", value=bf.mad
-            )
-            parts.append(_frame_to_long(long))
-    filled = [p for p in parts if p.num_rows]
-    empty = INDICATOR_SCHEMA.empty_table().drop(["peer_median", "z"])
-    combined = pa.concat_tables(filled, promote_options="permissive") if filled else empty
-    parts.clear()  # the parts now live in ``combined`` only, freed once peer statistics are done
-    filled.clear()
-    indicators = _peer_stats(combined, post)
-    del combined
+            bf = _ordered(benford.benford_deviation(fact_table, by))
+            n_tests += bf.num_rows
+            candidates.append(signals.benford_leads(bf.to_pandas(), etype))
+            long = bf.select(["entity_id", "n"]).append_column("value", bf["mad"])
+            long = long.append_column("period", pa.repeat(pa.scalar("all"), bf.num_rows))
+            long = long.append_column("office_code", pa.nulls(bf.num_rows, pa.string()))
+            peers.add(pieces, etype, {"BENFORD_MAD": peers.rows(long)})
+    indicators = peers.assemble(pieces)
+    pieces.clear()
 
     signal_codes = {spec.indicator for spec in signals.SHARE_SIGNALS}
     whole = indicators.filter(
@@ -409,9 +353,10 @@ def _analyze(
         if "assessed_at" in available
         else pd.DataFrame()
     )
+    declarations = int(fact_table.count().to_pyarrow().as_py())  # one fact row per declaration
     backends.release(fact_table, "arusha_facts")
     summary = {
-        "declarations": int(decl.count().to_pyarrow().as_py()),
+        "declarations": declarations,
         "period": period,
         "date_from": str(date_from) if date_from else None,
         "date_to": str(date_to) if date_to else None,
@@ -492,7 +437,9 @@ def write_outputs(analysis: Analysis, out_dir: str | Path) -> AnalyzeResult:
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    pq.write_table(analysis.indicators, out / "indicators.parquet")
+    # Dictionary pages only for the few-valued columns: on ids and numbers they cost time for nothing.
+    few_valued = ["entity_type", "office_code", "period", "indicator"]
+    pq.write_table(analysis.indicators, out / "indicators.parquet", use_dictionary=few_valued)
     analysis.signals.to_csv(out / "signals.csv", index=False, columns=signals.SIGNAL_COLUMNS)
     if not analysis.trs.empty:
         analysis.trs.to_csv(out / "time_release_study.csv", index=False)  # extra file, outside the contract

@@ -36,26 +36,23 @@ def benford_deviation(declarations: ir.Table, by: str = "declarant_id") -> ir.Ta
     """
     c = first_digit_counts(declarations, by)
     c = c.mutate(share=_.c.cast("float64") / _.n.cast("float64"), e_n=_.expected_share * _.n.cast("float64"))
-    agg = c.group_by("entity_id").aggregate(
+    # The most excess digit by a grouped arg-max (ties to the lower digit), not a ranking window.
+    top = ibis.struct({"digit": c.digit, "share": c.share, "expected": c.expected_share})
+    key = ibis.struct({"excess": c.share - c.expected_share, "lower": -c.digit.cast("int64")})
+    out = c.group_by("entity_id").aggregate(
         n=_.n.max(),
         abs_dev=(_.share - _.expected_share).abs().sum(),
         exp_seen=_.expected_share.sum(),
         chi_seen=((_.c.cast("float64") - _.e_n) ** 2 / _.e_n).sum(),
         e_seen=_.e_n.sum(),
+        top=top.argmax(key),
     )
-    w = ibis.window(group_by="entity_id", order_by=[ibis.desc(c.share - c.expected_share), "digit"])
-    top = (
-        c.mutate(rn=ibis.row_number().over(w))
-        .filter(_.rn == 0)
-        .select("entity_id", top_digit=_.digit, top_share=_.share, top_expected=_.expected_share)
-    )
-    out = agg.inner_join(top, "entity_id")
     return out.select(
         "entity_id",
         n=_.n.cast("int64"),
         mad=(_.abs_dev + (1.0 - _.exp_seen)) / 9.0,
         chi2=_.chi_seen + _.n.cast("float64") - _.e_seen,
-        top_digit=_.top_digit,
-        top_share=_.top_share,
-        top_expected=_.top_expected,
+        top_digit=_.top.digit,
+        top_share=_.top.share,
+        top_expected=_.top.expected,
     )

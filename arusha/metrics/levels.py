@@ -26,6 +26,44 @@ LEVEL_KEYS: dict[str, tuple[tuple[str, ...], str, str | None]] = {
 LEVEL_NEEDS = {"officer": "officer_id", "hs_chapter": "items"}
 
 
+def period_column(period: str) -> str:
+    """Return the name of the fact column holding ``period`` labels (see :func:`with_period`)."""
+    return f"period_{period}"
+
+
+def with_period(facts: ir.Table, period: str) -> ir.Table:
+    """Return ``facts`` with a column of ``period`` labels that the aggregations below then reuse.
+
+    Why: every level and the Time Release Study group by the period; formatting the label from
+    ``registered_at`` in each of their queries cost a third of their time.
+    """
+    return facts.mutate(**{period_column(period): period_expr(facts.registered_at, period)})
+
+
+def _period(facts: ir.Table, period: str) -> ir.StringValue:
+    """Return the period labels of ``facts``: the stored column when :func:`with_period` added it."""
+    if period == "all":
+        return ibis.literal("all")
+    name = period_column(period)
+    return facts[name] if name in facts.columns else period_expr(facts.registered_at, period)
+
+
+QUANTILES = {"median": 0.5, "p90": 0.9}
+
+
+def _shared_quantiles(indicators: Sequence[Indicator]) -> dict[str, list[Indicator]]:
+    """Return fact column -> its quantile indicators, for columns with more than one (median and p90).
+
+    Why: DuckDB collects a column's values once for a list of quantiles but once per quantile
+    otherwise, and quantiles are most of an aggregation's cost. The values are the same.
+    """
+    by_column: dict[str, list[Indicator]] = {}
+    for ind in indicators:
+        if ind.agg in QUANTILES:
+            by_column.setdefault(ind.numerator, []).append(ind)
+    return {col: inds for col, inds in by_column.items() if len(inds) > 1}
+
+
 def _metrics(facts: ir.Table, ind: Indicator) -> dict[str, ir.Scalar]:
     code = ind.code
     if ind.agg == "ratio":
@@ -60,17 +98,27 @@ def level_indicators_wide(
         Columns ``entity_id``, ``office_code``, ``period`` and the metric columns.
     """
     keys, entity, office = LEVEL_KEYS[level]
-    t = facts.mutate(period=period_expr(facts.registered_at, period))
+    t = facts.mutate(period=_period(facts, period))
+    shared = _shared_quantiles(indicators)
+    in_lists = {ind.code for inds in shared.values() for ind in inds}
     metrics: dict[str, ir.Scalar] = {}
     for ind in indicators:
-        metrics.update(_metrics(t, ind))
+        if ind.code in in_lists:
+            metrics[f"{ind.code}__n"] = t[ind.numerator].count()
+        else:
+            metrics.update(_metrics(t, ind))
+    for col, inds in shared.items():
+        metrics[f"{col}__quantiles"] = t[col].quantile([QUANTILES[ind.agg] for ind in inds])
     grouped = t.group_by([*keys, "period"]).aggregate(**metrics)
     entity_expr = grouped[entity].cast("string") if entity else ibis.literal("ALL")
     office_expr = grouped[office] if office else ibis.null("string")
-    rest = [c for c in grouped.columns if "__" in c]
-    out = grouped.select(
-        entity_id=entity_expr, office_code=office_expr, period=_.period, **{c: grouped[c] for c in rest}
-    )
+    values = {
+        f"{ind.code}__val": grouped[f"{col}__quantiles"][i]
+        for col, inds in shared.items()
+        for i, ind in enumerate(inds)
+    }
+    columns = {c: grouped[c] for c in grouped.columns if "__" in c and not c.endswith("__quantiles")}
+    out = grouped.select(entity_id=entity_expr, office_code=office_expr, period=_.period, **columns, **values)
     if entity:
         out = out.filter(_.entity_id.notnull())
     return out
@@ -110,7 +158,8 @@ def override_concentration(facts: ir.Table, period: str = "month") -> ir.Table:
     Columns: ``entity_id`` (office), ``office_code``, ``period``, ``value``, ``n`` (overrides),
     ``top_declarant``.
     """
-    t = facts.filter(_.ovr_down == 1).mutate(period=period_expr(_.registered_at, period))
+    t = facts.filter(_.ovr_down == 1)
+    t = t.mutate(period=_period(t, period))
     per = t.group_by("office_code", "period", "declarant_id").aggregate(k=_.count())
     w = ibis.window(group_by=["office_code", "period"], order_by=[ibis.desc("k"), "declarant_id"])
     ranked = per.mutate(
@@ -133,7 +182,7 @@ def time_release_study(facts: ir.Table, period: str = "month") -> ir.Table:
     Columns: ``office_code``, ``channel_final``, ``period``, ``n``, ``reg_to_assess_h``,
     ``assess_to_pay_h``, ``pay_to_release_h``, ``reg_to_release_h``.
     """
-    t = facts.mutate(period=period_expr(_.registered_at, period))
+    t = facts.mutate(period=_period(facts, period))
     return (
         t.group_by("office_code", "channel_final", "period")
         .aggregate(
