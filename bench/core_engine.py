@@ -6,7 +6,7 @@ from pathlib import Path
 
 from arusha import backends
 from arusha.analysis import _engine_duckdb, _long, _peer_stats
-from arusha.metrics import BY_CODE, declaration_facts, level_indicators_wide
+from arusha.metrics import BY_CODE, declaration_facts, fact_columns, level_indicators_wide
 
 CORE = ["VOL_DECL", "TF5", "TF5_P90", "BP1", "BP2", "BP3_UPLIFT", "AFTER_HOURS", "REL_BEFORE_PAY"]
 
@@ -19,8 +19,8 @@ def main(work: str) -> None:
     """
     con = backends.connect(Path(work) / "s.duckdb", read_only=True)
     declarations = con.table("declarations")
-    facts = declaration_facts(declarations)
     inds = [BY_CODE[c] for c in CORE]
+    facts = declaration_facts(declarations, only=fact_columns(inds))
     wide = level_indicators_wide(facts, "officer", "month", inds).to_pyarrow()
     post = _engine_duckdb(declarations)
     _peer_stats(_long(wide, "officer", inds, post), post)

@@ -2,7 +2,7 @@
 
 from arusha.metrics.benford import benford_deviation
 from arusha.metrics.catalogue import BY_CODE, CATALOGUE, Indicator, not_computable_reason
-from arusha.metrics.facts import declaration_facts, stage_times, unit_value_lines
+from arusha.metrics.facts import declaration_facts, fact_columns, stage_times, unit_value_lines
 from arusha.metrics.levels import (
     indicator_table,
     level_indicators_wide,
@@ -18,6 +18,7 @@ __all__ = [
     "Indicator",
     "benford_deviation",
     "declaration_facts",
+    "fact_columns",
     "indicator_table",
     "level_indicators_wide",
     "not_computable_reason",

@@ -7,11 +7,14 @@ lives in exactly one place and the same expression runs on DuckDB and Spark.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
+
 import ibis
 import ibis.expr.types as ir
 from ibis import _
 
 from arusha.contract import CHANNEL_RANK
+from arusha.metrics.catalogue import Indicator
 
 WORKDAY_START_HOUR = 7
 WORKDAY_END_HOUR = 18  # releases at 18:00 or later count as after hours
@@ -172,8 +175,16 @@ def item_facts(declarations: ir.Table, items: ir.Table) -> ir.Table:
     )
 
 
+def fact_columns(indicators: Iterable[Indicator]) -> set[str]:
+    """Return the fact columns the given indicators aggregate (their numerators, denominators, counts)."""
+    return {c for ind in indicators for c in (ind.numerator, ind.denominator, ind.count) if c}
+
+
 def declaration_facts(
-    declarations: ir.Table, items: ir.Table | None = None, events: ir.Table | None = None
+    declarations: ir.Table,
+    items: ir.Table | None = None,
+    events: ir.Table | None = None,
+    only: Collection[str] | None = None,
 ) -> ir.Table:
     """Return one row per declaration with the flags, durations and amounts indicators aggregate.
 
@@ -181,6 +192,9 @@ def declaration_facts(
         declarations: Canonical declarations.
         items: Canonical items, for unit-value and HS-chapter facts (optional).
         events: Canonical events, to complete missing milestone times (optional).
+        only: The fact columns the caller will aggregate (see :func:`fact_columns`); the whole-table
+            statistics that other facts need (penalty medians by offence, the last registration)
+            are then computed only when asked for. ``None``: every fact, as ``analyze`` needs.
 
     Returns:
         The declaration keys (``declaration_id``, ``office_code``, ``officer_id``, ``declarant_id``,
@@ -197,15 +211,22 @@ def declaration_facts(
     # (before events complete the milestones).
     d = stage_times(declarations.mutate(uv_unadjusted=_unadjusted(declarations)), events)
     # From the declarations themselves: events change no fine, and the engine then joins them once.
-    offence_med = (
-        declarations.filter(_.offence_code.notnull(), _.penalty_amount.notnull())
-        .group_by("offence_code")
-        .aggregate(pen_median=_.penalty_amount.median())
-    )
-    d = d.left_join(offence_med, "offence_code").drop("offence_code_right")
-    # The last registration, as a one-row table joined on: a whole-table window ran on one thread.
-    last = declarations.aggregate(last_reg_s=declarations.registered_at.epoch_seconds().max())
-    d = d.cross_join(last)
+    wanted = set(only) if only is not None else None
+    if wanted is None or wanted & {"pen_case", "pen_low"}:
+        offence_med = (
+            declarations.filter(_.offence_code.notnull(), _.penalty_amount.notnull())
+            .group_by("offence_code")
+            .aggregate(pen_median=_.penalty_amount.median())
+        )
+        d = d.left_join(offence_med, "offence_code").drop("offence_code_right")
+    else:  # two more scans and a join that nothing asked for
+        d = d.mutate(pen_median=ibis.null("float64"))
+    if wanted is None or wanted & {"tf3_base", "tf3"}:
+        # The last registration, as a one-row table joined on: a whole-table window ran on one thread.
+        last = declarations.aggregate(last_reg_s=declarations.registered_at.epoch_seconds().max())
+        d = d.cross_join(last)
+    else:
+        d = d.mutate(last_reg_s=ibis.null("int64"))
     reg, assessed, paid, released = d.registered_at, d.assessed_at, d.paid_at, d.released_at
     assess_h = _hours(assessed, reg)
     ra, rf = _rank(d.channel_assigned), _rank(d.channel_final)
