@@ -20,6 +20,7 @@ from arusha_web.accounts.models import User
 from arusha_web.accounts.roles import Role
 from arusha_web.org.models import StaffRecord
 
+from .explanations import localise
 from .models import AnalysisRun, Contract, Dataset, Lead, LeadStatus, RunStatus
 
 
@@ -111,14 +112,15 @@ OFFICER_ID = re.compile(r"\bO-[A-Z0-9]+-[0-9]+\b")
 
 
 def lead_identity(lead: Lead, viewer: User) -> tuple[str, str]:
-    """(identifier, explanation) as the viewer may see them: officer ids masked until referred."""
+    """(identifier, explanation) as the viewer may see them: officer ids masked until referred, the
+    sentence in the viewer's language."""
     if not pseudonymised(viewer) or lead.status == LeadStatus.REFERRED or "officer" not in lead.entity_type:
-        return lead.entity_id, lead.explanation
+        return lead.entity_id, localise(lead.explanation)
     officer = lead.entity_id.split("|", 1)[0]
     masked = pseudonym(officer)
     ident = lead.entity_id.replace(officer, masked)
     explanation = lead.explanation.replace(officer, masked)
-    return ident, OFFICER_ID.sub(lambda m: pseudonym(m.group(0)), explanation)
+    return ident, localise(OFFICER_ID.sub(lambda m: pseudonym(m.group(0)), explanation))
 
 
 def assignable_users() -> QuerySet[User]:

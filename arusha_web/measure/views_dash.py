@@ -26,6 +26,7 @@ from . import dashboards as d
 from . import selectors, traders
 from .contracts import contract_months as contract_months_of
 from .contracts import signed_version
+from .explanations import localise
 from .forms import AntiGamingThresholdsForm
 from .models import AnalysisRun, AntiGamingThresholds, Contract, IndicatorValue
 
@@ -570,7 +571,10 @@ def trader(request: HttpRequest, entity_type: str, entity_id: str) -> HttpRespon
         return d.export(table, request.GET.get("format", "csv"), f"{entity_type}-{entity_id}")
     audit_record(action="view", actor=user, obj=run, after={entity_type: entity_id})
     rows = [(c, d.indicator_name(c), d.fmt(v, c), d.fmt(m, c), n) for c, v, m, n in table.rows]
-    leads = run.leads.filter(entity_type=entity_type, entity_id=entity_id).order_by("rank")
+    leads = [
+        (lead.rank, localise(lead.explanation))
+        for lead in run.leads.filter(entity_type=entity_type, entity_id=entity_id).order_by("rank")
+    ]
     column = "declarant_id" if entity_type == "declarant" else "importer_id"
     series = traders.read(run.out_dir, level=entity_type, trader_id=entity_id)
     ctx = {

@@ -32,9 +32,17 @@ def test_every_french_string_is_translated(catalogue: Path):
 
 @pytest.mark.parametrize("catalogue", CATALOGUES, ids=lambda p: str(p.relative_to(WEB)))
 def test_the_compiled_catalogue_matches_the_sources(catalogue: Path):
-    po = {e.msgid: (e.msgstr, e.msgstr_plural) for e in polib.pofile(str(catalogue)) if not e.obsolete}
-    mo = {e.msgid: (e.msgstr, e.msgstr_plural) for e in polib.mofile(str(catalogue.with_suffix(".mo")))}
-    stale = [msgid for msgid, value in po.items() if msgid and mo.get(msgid) != value]
+    # Keyed by context too: one English word may be translated differently in two contexts.
+    po = {
+        (e.msgctxt, e.msgid): (e.msgstr, e.msgstr_plural)
+        for e in polib.pofile(str(catalogue))
+        if not e.obsolete
+    }
+    mo = {
+        (e.msgctxt, e.msgid): (e.msgstr, e.msgstr_plural)
+        for e in polib.mofile(str(catalogue.with_suffix(".mo")))
+    }
+    stale = [key[1] for key, value in po.items() if key[1] and mo.get(key) != value]
     assert not stale, f"run `django-admin compilemessages` next to {catalogue}: {stale[:10]}"
 
 

@@ -1,0 +1,111 @@
+"""Lead explanations read in the reader's language; in English exactly as the engine wrote them."""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
+
+from arusha_web.measure.explanations import localise
+
+ENGLISH_FRAME_WORDS = (
+    "exact binomial",
+    " vs ",
+    "expected from",
+    "under Benford",
+    "inspections;",
+    "for peers",
+)
+
+
+@pytest.fixture(scope="module")
+def signals(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, str]]:
+    """Every lead of a planted data set, with risk scores so that found-versus-expected leads exist."""
+    import duckdb
+    import pyarrow.parquet as pq
+
+    from arusha import api
+    from arusha.synth import true_risk_scores, write_dataset
+
+    root = tmp_path_factory.mktemp("explain")
+    truth = write_dataset(root / "data", 4000, seed=11)
+    store = root / "s.duckdb"
+    api.load_sources([root / "data" / f"{t}.parquet" for t in ("declarations", "items", "events")], store)
+    scores = true_risk_scores({"declarations": pq.read_table(root / "data" / "declarations.parquet")}, truth)
+    con = duckdb.connect(str(store))
+    try:
+        con.register("scores", scores)
+        con.execute("CREATE TABLE risk_scores AS SELECT * FROM scores")
+    finally:
+        con.close()
+    api.analyze_store(store, root / "out")
+    with (root / "out" / "signals.csv").open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_every_kind_of_lead_the_engine_writes_is_covered(signals: list[dict[str, str]]) -> None:
+    kinds = {s["kind"] for s in signals}
+    # One kind per frame at least: shares, pairings, Benford, found versus expected.
+    assert {"channel_override", "officer_declarant_pairing", "benford", "detection_shortfall"} <= kinds
+
+
+def test_in_english_every_explanation_reads_exactly_as_the_engine_wrote_it(
+    signals: list[dict[str, str]],
+) -> None:
+    with translation.override("en"):
+        for s in signals:
+            assert localise(s["explanation"]) == s["explanation"]
+
+
+def test_in_french_every_explanation_is_said_in_french(signals: list[dict[str, str]]) -> None:
+    with translation.override("fr"):
+        for s in signals:
+            said = localise(s["explanation"])
+            assert said != s["explanation"], s["explanation"]
+            assert not any(word in said for word in ENGLISH_FRAME_WORDS), said
+            assert "examen" in said  # the review note, too
+
+
+def test_french_numbers_use_a_decimal_comma_and_a_spaced_percent() -> None:
+    english = (
+        "officer O-X-01 relaxed the channel (red/yellow → green/blue) on 31% of red/yellow-channel declarations "
+        "(64 of 207) vs 2.5% for peers at office CMDLA; exact binomial p = 1.2e-05. "
+        "Lead for managerial review, not a conclusion about the person."
+    )
+    with translation.override("fr"):
+        said = localise(english)
+    assert (
+        "31\u00a0%" in said
+        and "2,5\u00a0%" in said
+        and "1,2e-05" in said
+        and "O-X-01" in said
+        and "CMDLA" in said
+    )
+
+
+def test_a_sentence_of_an_unknown_frame_is_shown_as_written() -> None:
+    with translation.override("fr"):
+        assert (
+            localise("Something a newer engine says (3 of 4).") == "Something a newer engine says (3 of 4)."
+        )
+
+
+def test_the_lead_pages_show_the_french_explanation(run: Any, personas: dict[str, Any]) -> None:
+    from arusha_web.conftest import client_for
+    from arusha_web.measure.models import Lead
+
+    lead = (
+        Lead.objects.filter(run=run, kind="channel_override").first() or Lead.objects.filter(run=run).first()
+    )
+    assert lead is not None
+    client = client_for(personas["ingrid"])
+    page = client.get(reverse("measure:lead", args=[lead.pk]), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    with translation.override("fr"):
+        french = localise(lead.explanation)
+    assert french != lead.explanation
+    assert escape(french) in page
+    assert "exact binomial p" not in page
