@@ -147,6 +147,7 @@ def load_sources(
     progress: Progress | None = None,
     keep_parquet: bool = True,
     known_hashes: dict[str, str] | None = None,
+    tables: dict[str, str] | None = None,
 ) -> LoadResult:
     """Validate and load clearance-data sources into a DuckDB store.
 
@@ -165,6 +166,8 @@ def load_sources(
             the store's ``.parts`` folder; the fast path, see ``parts.py``). ``False`` writes every
             row into DuckDB's own storage: slower to load, but single-threaded point queries (the
             web dashboards' drill-downs) then run 2-5 times faster.
+        tables: Canonical table of each source (``str(path)`` -> table) where its name does not say
+            and no single ``table`` fits them all (the web app lets the user choose per file).
         known_hashes: SHA-256 of sources the caller has already hashed (``str(path)`` -> hex), so a
             large file is not read once more only to be hashed again.
 
@@ -198,7 +201,7 @@ def load_sources(
         for i, raw_path in enumerate(paths):
             path = Path(raw_path)
             report(int(60 * i / total), f"reading {path.name}")
-            targets = _targets(path, mapping, table)
+            targets = _targets(path, mapping, (tables or {}).get(str(path)) or table)
             if not targets:
                 file_errors.append(
                     LoadError(

@@ -195,6 +195,8 @@ def import_execute(*, run: ImportRun, progress: Progress) -> dict[str, Any]:
             # thread per request, 2-5 times faster there than over kept Parquet files.
             keep_parquet=False,
             known_hashes={r["path"]: r["sha256"] for r in run.sources if r.get("sha256")},
+            # The table each file fills, as its name says or as the analyst chose for a file whose name does not.
+            tables={str(p): f.table for p, f in zip(paths, files, strict=True) if f.table},
         )
     except LoadRejected as exc:
         res = exc.result

@@ -292,6 +292,8 @@ def _store_hashes(store: str) -> set[str] | None:
 
 @require_capability("measure.data")
 def folder_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from arusha.contract import TABLES
+
     folder = get_object_or_404(DataFolder.objects.select_related("dataset", "registered_by"), pk=pk)
     files = list(folder.files.order_by("original_name"))
     hashes = _store_hashes(folder.dataset.store_path)
@@ -300,7 +302,9 @@ def folder_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "file": f,
             "table": f.table or (", ".join(mapping_tables) if mapping_tables else ""),
-            "loadable": f.present and bool(f.table or mapping_tables),
+            # A file whose name does not say its table (and no mapping that lists tables): the analyst picks.
+            "choose": f.present and not f.table and not mapping_tables,
+            "loadable": f.present,
             "in_store": None if hashes is None or not f.sha256 else f.sha256 in hashes,
         }
         for f in files
@@ -314,6 +318,7 @@ def folder_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "loadable": sum(1 for r in rows if r["loadable"]),
         "load": LoadForm(),
         "allowed": inside,
+        "tables": TABLES,
         "imports": folder.dataset.imports.filter(files__folder=folder)
         .distinct()
         .select_related("job", "started_by")[:10],
@@ -356,6 +361,8 @@ def folder_scan(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @require_capability("measure.data")
 def folder_load(request: HttpRequest, pk: int) -> HttpResponse:
+    from arusha.contract import TABLES
+
     folder = get_object_or_404(DataFolder.objects.select_related("dataset"), pk=pk)
     form = LoadForm(request.POST)
     form.is_valid()
@@ -363,6 +370,19 @@ def folder_load(request: HttpRequest, pk: int) -> HttpResponse:
     files = list(folder.files.filter(pk__in=ids, present=True).order_by("pk"))
     try:
         folder_service.checked_folder(folder.path)
+        # A file whose name does not say its table loads into the table the analyst chose for it.
+        unnamed = [f for f in files if not f.table and not _mapping_tables(folder.dataset)]
+        unchosen = [f.original_name for f in unnamed if request.POST.get(f"table_{f.pk}") not in TABLES]
+        if unchosen:
+            raise ValidationError(
+                _(
+                    "Choose the table that %(names)s fills (declarations, items or events). Nothing was loaded."
+                )
+                % {"names": ", ".join(unchosen)}
+            )
+        for f in unnamed:
+            f.table = request.POST[f"table_{f.pk}"]
+            f.save(update_fields=["table"])
         run = services.import_start(
             dataset=folder.dataset,
             files=files,

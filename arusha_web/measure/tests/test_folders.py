@@ -86,11 +86,11 @@ def test_register_a_folder_then_load_its_files_in_place(
 
     page = client.get(reverse("measure:folder", args=[folder.pk])).content.decode()
     assert "declarations-jan.csv" in page and "export.csv" in page and "README.md" not in page
-    assert "needs a table" in page  # export.csv cannot be loaded as it is named
-    # Only the file whose table is known gets a checkbox.
+    # export.csv does not say its table: the analyst is asked to choose one.
     jan = folder.files.get(original_name="declarations-jan.csv")
     other = folder.files.get(original_name="export.csv")
-    assert f'value="{jan.pk}"' in page and f'value="{other.pk}"' not in page
+    assert f'value="{jan.pk}"' in page and f'name="table_{other.pk}"' in page
+    assert f'name="table_{jan.pk}"' not in page
 
     run = _load(client, folder, [jan])
     assert run.status == RunStatus.DONE, run.message
@@ -311,3 +311,29 @@ def test_browser_register_a_folder_and_load_it(
     # Already in the store: shown so, and not ticked for the next load.
     assert not page.get_by_role("checkbox", name="Load declarations-jan.csv").is_checked()
     assert _rows(dataset.store_path) == 2
+
+
+def test_a_file_whose_name_does_not_say_its_table_loads_into_the_table_chosen(
+    personas: dict[str, Any], share: Path, dataset: Dataset
+) -> None:
+    client = client_for(personas["ana"])
+    _register(client, dataset, share / "exports")
+    folder = DataFolder.objects.get()
+    other = folder.files.get(original_name="export.csv")
+    url = reverse("measure:folder_load", args=[folder.pk])
+
+    refused = client.post(url, {"file": [other.pk]}, follow=True).content.decode()
+    assert "Choose the table that export.csv fills" in refused and "Nothing was loaded" in refused
+    assert not ImportRun.objects.exists() and _rows(dataset.store_path) == 0
+    wrong = client.post(url, {"file": [other.pk], f"table_{other.pk}": "customs"}, follow=True)
+    assert "Choose the table" in wrong.content.decode() and not ImportRun.objects.exists()
+
+    response = client.post(url, {"file": [other.pk], f"table_{other.pk}": "declarations"})
+    run = ImportRun.objects.get()
+    assert response["Location"] == reverse("measure:import", args=[run.pk])
+    job_run(job_id=run.job.pk)  # type: ignore[union-attr]
+    run.refresh_from_db()
+    assert run.status == RunStatus.DONE, run.message
+    assert _rows(dataset.store_path) == 2
+    other.refresh_from_db()
+    assert other.table == "declarations"
