@@ -309,15 +309,6 @@ def _has_rows(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     return bool(_scalar(con, f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT 1)"))
 
 
-def _key_match(table: str, rows_sql: str) -> str:
-    """Return a condition true for stored rows whose key comes again in ``rows_sql``."""
-    key = contract.KEYS[table]
-    key_sql = ", ".join(quote(k) for k in key)
-    if len(key) > 1:
-        return f"({key_sql}) IN (SELECT ({key_sql}) FROM {rows_sql})"
-    return f"{key_sql} IN (SELECT {key_sql} FROM {rows_sql})"
-
-
 def _replace_existing(con: duckdb.DuckDBPyConnection, store: Path, table: str, rows_sql: str) -> list[Path]:
     """Delete stored rows whose key comes again in ``rows_sql``: a newer export supersedes the older.
 
@@ -326,7 +317,7 @@ def _replace_existing(con: duckdb.DuckDBPyConnection, store: Path, table: str, r
     if not _has_rows(con, table):
         return []
     released = parts.release_superseded(con, store, table, rows_sql)
-    con.execute(f"DELETE FROM {parts.storage_table(con, table)} WHERE {_key_match(table, rows_sql)}")
+    con.execute(f"DELETE FROM {parts.storage_table(con, table)} WHERE {parts.key_match(table, rows_sql)}")
     return released
 
 
@@ -342,7 +333,7 @@ def _keep_as_is(con: duckdb.DuckDBPyConnection, job: _Job) -> bool:
         return False  # the usual path names the duplicates
     table = job.plan.table
     if _has_rows(con, table):
-        clash = f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {_key_match(table, f'({job.plan.key_sql})')} LIMIT 1)"
+        clash = f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {parts.key_match(table, f'({job.plan.key_sql})')} LIMIT 1)"
         if _scalar(con, clash):
             return False
     return True

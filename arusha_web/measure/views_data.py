@@ -371,7 +371,8 @@ def folder_load(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         folder_service.checked_folder(folder.path)
         # A file whose name does not say its table loads into the table the analyst chose for it.
-        unnamed = [f for f in files if not f.table and not _mapping_tables(folder.dataset)]
+        # The dataset's mapping is read once, not once per file.
+        unnamed = [] if _mapping_tables(folder.dataset) else [f for f in files if not f.table]
         unchosen = [f.original_name for f in unnamed if request.POST.get(f"table_{f.pk}") not in TABLES]
         if unchosen:
             raise ValidationError(
