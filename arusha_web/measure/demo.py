@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 
 from django.db import transaction
 
@@ -36,11 +37,44 @@ def demo_setup(*, users: dict[str, User], progress: Callable[[str], object]) -> 
         # `arusha demo --declarations 0` asked for no clearance data: nothing to show here.
         progress("Measure: no demo analysis (demo run with --declarations 0); skipped.")
         return
+    _earlier_analysis(paths=paths, users=users, progress=progress)
     progress("Measure: importing the demo analysis (indicators and leads)…")
     run = services.register_existing(
         name="Demo clearance data", store=paths["store"], out_dir=paths["analysis"], user=users.get("analyst")
     )
     _demo_rest(run=run, users=users, progress=progress)
+
+
+def _earlier_analysis(
+    *, paths: dict[str, Path], users: dict[str, User], progress: Callable[[str], object]
+) -> None:
+    """An analysis of the first three months only, registered before the full one, so that the
+    comparison page has two analyses to set side by side (what changed once three more months came)."""
+    import duckdb
+
+    from arusha import api
+
+    out = paths["analysis"].parent / "analysis-first-quarter"
+    con = duckdb.connect(str(paths["store"]), read_only=True)
+    try:
+        first = con.execute("SELECT min(registered_at) FROM declarations").fetchone()
+    finally:
+        con.close()
+    if not first or first[0] is None:
+        return
+    start = first[0].date().replace(day=1)
+    end = (
+        start.replace(year=start.year + (start.month + 2) // 12, month=(start.month + 2) % 12 + 1)
+    ) - dt.timedelta(days=1)
+    if not (out / "signals.csv").exists():
+        progress("Measure: analysing the first three months too, for the comparison page…")
+        api.analyze_store(paths["store"], out, date_from=start, date_to=end)
+    run = services.register_existing(
+        name="Demo clearance data", store=paths["store"], out_dir=out, user=users.get("analyst")
+    )
+    if run.date_to is None:
+        run.date_from, run.date_to = start, end
+        run.save(update_fields=["date_from", "date_to"])
 
 
 @transaction.atomic
