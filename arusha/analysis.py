@@ -19,8 +19,10 @@ import datetime as dt
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from concurrent.futures import Future
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +36,7 @@ import pyarrow.parquet as pq
 from ibis import _
 from ibis.backends import BaseBackend
 
-from arusha import backends, detection, peers, signals
+from arusha import backends, detection, level_rows, peers, signals
 from arusha.metrics import benford, catalogue, facts, levels, pairing
 from arusha.peers import INDICATOR_SCHEMA as INDICATOR_SCHEMA  # re-exported: the output contract
 
@@ -80,25 +82,6 @@ def _available(tables: dict[str, ir.Table]) -> set[str]:
     return available
 
 
-@contextmanager
-def _post(con: duckdb.DuckDBPyConnection | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Yield ``con``, or a fresh in-process DuckDB, for post-processing aggregates (same on every engine).
-
-    Why: an analysis reuses one connection for all its post-processing; opening one per step cost
-    more than some of the steps.
-    """
-    if con is not None:
-        yield con
-        return
-    own = duckdb.connect()
-    own.execute("SET enable_progress_bar = false")
-    backends.limit_memory(own, backends.duckdb_memory_limit())
-    try:
-        yield own
-    finally:
-        own.close()
-
-
 def _engine_duckdb(table: ir.Table) -> duckdb.DuckDBPyConnection | None:
     """Return the DuckDB connection ``table`` runs on, or ``None`` on another engine.
 
@@ -124,7 +107,6 @@ def _long(
     return peers.assemble(pieces).drop(["peer_median", "z"])
 
 
-ADDITIVE = {"ratio", "count", "sum"}
 RAW_COLUMNS_NOT_AGGREGATED = (
     "declaration_id",  # no level groups by it
     "regime",
@@ -144,26 +126,6 @@ RAW_COLUMNS_NOT_AGGREGATED = (
     "transport_mode",
     "pen_median",
 )
-
-
-def _whole_period(
-    wide: pa.Table, inds: list[catalogue.Indicator], con: duckdb.DuckDBPyConnection | None = None
-) -> pa.Table:
-    """Return the wide metrics of additive indicators summed over periods, with ``period = 'all'``.
-
-    Sorted by entity and office (nulls last), the order the rows are written in.
-    """
-    cols = [c for ind in inds for c in wide.column_names if c.startswith(f"{ind.code}__")]
-    sums = ", ".join(f'sum("{c}") AS "{c}"' for c in cols)
-    with _post(con) as post:
-        post.register("wide", wide)
-        sql = (
-            f"SELECT entity_id, office_code, 'all' AS period, {sums} FROM wide GROUP BY entity_id, office_code "
-            "ORDER BY entity_id NULLS LAST, office_code NULLS LAST"
-        )
-        out = post.sql(sql).to_arrow_table()
-        post.unregister("wide")
-        return out
 
 
 def _peer_stats(table: pa.Table, con: duckdb.DuckDBPyConnection | None = None) -> pa.Table:
@@ -197,34 +159,6 @@ def _ordered(table: ir.Table) -> pa.Table:
     return table.order_by(keys).to_pyarrow()
 
 
-def _level_rows(
-    fact_table: ir.Table,
-    level: str,
-    period: str | None,
-    inds: list[catalogue.Indicator],
-    post: duckdb.DuckDBPyConnection,
-    pieces: peers.Pieces,
-) -> None:
-    """Add to ``pieces`` the rows of one level: per ``period`` (unless ``None``) and for the whole window.
-
-    Each wide table (entities × periods) is sorted before its indicators are read off it, so the
-    long rows come out in output order without sorting them.
-    """
-    if period is None:
-        whole = _ordered(levels.level_indicators_wide(fact_table, level, "all", inds))
-        peers.add(pieces, level, peers.indicator_rows(whole, inds))
-        return
-    wide = _ordered(levels.level_indicators_wide(fact_table, level, period, inds))
-    peers.add(pieces, level, peers.indicator_rows(wide, inds))
-    # Sums and counts of the whole window are sums of the periods' sums: no second scan.
-    additive = [ind for ind in inds if ind.agg in ADDITIVE]
-    peers.add(pieces, level, peers.indicator_rows(_whole_period(wide, additive, post), additive))
-    holistic = [ind for ind in inds if ind.agg not in ADDITIVE]
-    if holistic:
-        whole = _ordered(levels.level_indicators_wide(fact_table, level, "all", holistic))
-        peers.add(pieces, level, peers.indicator_rows(whole, holistic))
-
-
 def analyze_tables(
     tables: dict[str, ir.Table],
     period: str = "month",
@@ -248,12 +182,10 @@ def analyze_tables(
     Returns:
         The results as pandas frames.
     """
-    with ExitStack() as stack:
-        return _analyze(stack, tables, period, date_from, date_to, progress, trader_periods)
+    return _analyze(tables, period, date_from, date_to, progress, trader_periods)
 
 
 def _analyze(
-    stack: ExitStack,
     tables: dict[str, ir.Table],
     period: str,
     date_from: dt.date | None,
@@ -284,48 +216,131 @@ def _analyze(
         reason = catalogue.not_computable_reason(ind, available)
         if reason:
             not_computable[ind.code] = reason
-    post = stack.enter_context(_post(_engine_duckdb(decl)))
-    pieces: peers.Pieces = {}
-    level_names = list(levels.LEVEL_KEYS)
-    for i, level in enumerate(level_names):
+    inds_by_level: dict[str, list[catalogue.Indicator]] = {}
+    for level in levels.LEVEL_KEYS:
         need = levels.LEVEL_NEEDS.get(level)
         if need and need not in available:
             not_computable[f"level:{level}"] = f"not computable (missing column {need})"
             continue
-        inds = [
+        inds_by_level[level] = [
             ind
             for ind in catalogue.CATALOGUE
             if ind.agg != "special" and level in ind.levels and ind.code not in not_computable
         ]
-        report(15 + int(50 * i / len(level_names)), f"indicators by {level}")
-        by_period = trader_periods or level not in TRADER_LEVELS
-        _level_rows(fact_table, level, period if by_period else None, inds, post, pieces)
+    # Every query over the facts is queued now, in the order its result is needed; the engine
+    # runs them while the rows and leads of the earlier ones are worked out here.
+    queue = backends.QueryQueue(background=_engine_duckdb(decl) is not None)
+    try:
+        work = _queue_work(
+            queue,
+            fact_table,
+            decl,
+            tables.get("risk_scores"),
+            period,
+            trader_periods,
+            inds_by_level,
+            not_computable,
+            available,
+        )
+        indicators, leads, trs, declarations, expectation = _collect(work, not_computable, report)
+    finally:
+        queue.close()
+        backends.release(fact_table, "arusha_facts")
+    summary = {
+        "declarations": declarations,
+        "period": period,
+        "date_from": str(date_from) if date_from else None,
+        "date_to": str(date_to) if date_to else None,
+        "available": sorted(available),
+    }
+    return Analysis(indicators, leads, trs, not_computable, summary, expectation)
 
+
+PAIRS = (
+    ("declarant_id", "officer_declarant_pair", "declarant"),
+    ("importer_id", "officer_importer_pair", "importer"),
+)
+BENFORD = (("declarant_id", "declarant"), ("importer_id", "importer"))
+
+
+@dataclass
+class _Queued:
+    """The queued queries of an analysis, in the order their results are used."""
+
+    families: list[Callable[[peers.Pieces], None]]
+    concentration: Future[pa.Table] | None
+    pairs: list[tuple[str, str, Future[pa.Table]]]  # entity type, party label, pair rows
+    benford: list[tuple[str, Future[pa.Table]]]  # entity type, Benford rows
+    expectation: Future[tuple[detection.Detection | None, dict[str, str]]]
+    trs: Future[pd.DataFrame] | None
+    declarations: Future[int]
+
+
+def _queue_work(
+    queue: backends.QueryQueue,
+    fact_table: ir.Table,
+    decl: ir.Table,
+    risk_scores: ir.Table | None,
+    period: str,
+    trader_periods: bool,
+    inds_by_level: dict[str, list[catalogue.Indicator]],
+    not_computable: dict[str, str],
+    available: set[str],
+) -> _Queued:
+    """Queue every query of the analysis (levels, tests, Time Release Study, count)."""
+    families = []
+    for family in level_rows.FAMILIES:
+        by_period = trader_periods or not set(family.levels) & TRADER_LEVELS
+        wanted = {lvl: inds_by_level[lvl] for lvl in family.levels if lvl in inds_by_level}
+        families.append(
+            level_rows.family_rows(fact_table, family, period if by_period else None, wanted, _ordered, queue)
+        )
+    concentration = None
+    if "BP1_CONC" not in not_computable:
+        concentration = queue.submit(partial(_ordered, levels.override_concentration(fact_table, period)))
+    # Pairs and Benford from the facts (one row per declaration, kept in memory), not the store.
+    pairs = [
+        (etype, label, queue.submit(partial(_ordered, pairing.pairing_excess(fact_table, other))))
+        for other, etype, label in (PAIRS if "CP1" not in not_computable else ())
+    ]
+    digits = [
+        (etype, queue.submit(partial(_ordered, benford.benford_deviation(fact_table, by))))
+        for by, etype in (BENFORD if "BENFORD_MAD" not in not_computable else ())
+    ]
+    expectation = queue.submit(partial(_expected_vs_found, decl, risk_scores, period))
+    trs = None
+    if "assessed_at" in available:
+        trs = queue.submit(levels.time_release_study(fact_table, period).to_pandas)
+    declarations = queue.submit(lambda: int(fact_table.count().to_pyarrow().as_py()))  # a fact row each
+    return _Queued(families, concentration, pairs, digits, expectation, trs, declarations)
+
+
+def _collect(
+    work: _Queued, not_computable: dict[str, str], report: Progress
+) -> tuple[pa.Table, pd.DataFrame, pd.DataFrame, int, detection.Detection | None]:
+    """Turn the queued results into indicator rows, ranked leads and the Time Release Study table."""
+    pieces: peers.Pieces = {}
+    for i, (family, finish) in enumerate(zip(level_rows.FAMILIES, work.families, strict=True)):
+        report(15 + int(50 * i / len(level_rows.FAMILIES)), f"indicators by {', '.join(family.levels)}")
+        finish(pieces)
     report(70, "integrity-risk tests")
     candidates: list[pd.DataFrame] = []
     n_tests = 0
-    if "BP1_CONC" not in not_computable:
-        conc = _ordered(levels.override_concentration(fact_table, period))
-        peers.add(pieces, "office", {"BP1_CONC": peers.rows(conc)})
-    if "CP1" not in not_computable:
-        for other, etype, label in (
-            ("declarant_id", "officer_declarant_pair", "declarant"),
-            ("importer_id", "officer_importer_pair", "importer"),
-        ):
-            # From the facts (one row per declaration, kept in memory), not the store: no second read.
-            pairs = _ordered(pairing.pairing_excess(fact_table, other))
-            n_tests += pairs.num_rows
-            candidates.append(signals.pairing_leads(_pair_candidates(pairs), etype, label))
-            peers.add(pieces, etype, {"CP1": peers.rows(pairs)})
-    if "BENFORD_MAD" not in not_computable:
-        for by, etype in (("declarant_id", "declarant"), ("importer_id", "importer")):
-            bf = _ordered(benford.benford_deviation(fact_table, by))
-            n_tests += bf.num_rows
-            candidates.append(signals.benford_leads(bf.to_pandas(), etype))
-            long = bf.select(["entity_id", "n"]).append_column("value", bf["mad"])
-            long = long.append_column("period", pa.repeat(pa.scalar("all"), bf.num_rows))
-            long = long.append_column("office_code", pa.nulls(bf.num_rows, pa.string()))
-            peers.add(pieces, etype, {"BENFORD_MAD": peers.rows(long)})
+    if work.concentration is not None:
+        peers.add(pieces, "office", {"BP1_CONC": peers.rows(work.concentration.result())})
+    for etype, label, queued in work.pairs:
+        pairs = queued.result()
+        n_tests += pairs.num_rows
+        candidates.append(signals.pairing_leads(_pair_candidates(pairs), etype, label))
+        peers.add(pieces, etype, {"CP1": peers.rows(pairs)})
+    for etype, queued in work.benford:
+        bf = queued.result()
+        n_tests += bf.num_rows
+        candidates.append(signals.benford_leads(bf.to_pandas(), etype))
+        long = bf.select(["entity_id", "n"]).append_column("value", bf["mad"])
+        long = long.append_column("period", pa.repeat(pa.scalar("all"), bf.num_rows))
+        long = long.append_column("office_code", pa.nulls(bf.num_rows, pa.string()))
+        peers.add(pieces, etype, {"BENFORD_MAD": peers.rows(long)})
     indicators = peers.assemble(pieces)
     pieces.clear()
 
@@ -341,43 +356,33 @@ def _analyze(
             continue
         n_tests += int(((whole.indicator == spec.indicator) & (whole.entity_type == spec.entity_type)).sum())
         candidates.append(signals.share_leads(whole, spec))
-    expectation = _expected_vs_found(decl, tables.get("risk_scores"), period, not_computable)
+    expectation, reasons = work.expectation.result()
+    not_computable.update(reasons)
     if expectation is not None:
         candidates.append(expectation.candidates)
         n_tests += expectation.n_tests
     leads = signals.rank_leads(candidates, n_tests)
 
     report(85, "time release study")
-    trs = (
-        levels.time_release_study(fact_table, period).to_pandas()
-        if "assessed_at" in available
-        else pd.DataFrame()
-    )
-    declarations = int(fact_table.count().to_pyarrow().as_py())  # one fact row per declaration
-    backends.release(fact_table, "arusha_facts")
-    summary = {
-        "declarations": declarations,
-        "period": period,
-        "date_from": str(date_from) if date_from else None,
-        "date_to": str(date_to) if date_to else None,
-        "available": sorted(available),
-    }
-    return Analysis(indicators, leads, trs, not_computable, summary, expectation)
+    trs = work.trs.result() if work.trs is not None else pd.DataFrame()
+    return indicators, leads, trs, work.declarations.result(), expectation
 
 
 def _expected_vs_found(
-    decl: ir.Table, risk_scores: ir.Table | None, period: str, not_computable: dict[str, str]
-) -> detection.Detection | None:
-    """Run expected-versus-found when the store has the risk model's scores (see ``detection.py``)."""
+    decl: ir.Table, risk_scores: ir.Table | None, period: str
+) -> tuple[detection.Detection | None, dict[str, str]]:
+    """Run expected-versus-found when the store has the risk model's scores (see ``detection.py``).
+
+    Returns the result and the reasons of what it could not compute (merged by the caller: this
+    runs on the query thread).
+    """
     if risk_scores is None:
-        return None
+        return None, {}
     try:
         found = detection.expected_vs_found(decl, risk_scores, period)
     except detection.RiskScoresError as exc:
-        not_computable["EXPECTED_FOUND"] = f"not computable ({exc})"
-        return None
-    not_computable.update(found.not_computable)
-    return found
+        return None, {"EXPECTED_FOUND": f"not computable ({exc})"}
+    return found, dict(found.not_computable)
 
 
 @contextmanager

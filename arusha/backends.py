@@ -9,8 +9,10 @@ from __future__ import annotations
 import os
 import tempfile
 import warnings
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import duckdb
 import ibis
@@ -21,6 +23,8 @@ from arusha import contract
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from pyspark.sql import SparkSession
+
+T = TypeVar("T")
 
 
 def _duckdb2_compat() -> None:
@@ -44,11 +48,11 @@ _duckdb2_compat()
 # DuckDB's share of an analysis's memory; beyond it DuckDB spills to disk instead of growing.
 # Why: DuckDB's default (80 % of RAM) lets a 5 M-declaration analysis take the shared machine's memory.
 DUCKDB_MEMORY_ENV = "ARUSHA_DUCKDB_MEMORY"
-DEFAULT_DUCKDB_MEMORY = "2GB"
+DEFAULT_DUCKDB_MEMORY = "3GB"
 
 
 def duckdb_memory_limit() -> str:
-    """Return the memory limit for analysis connections (``ARUSHA_DUCKDB_MEMORY``, default 2GB)."""
+    """Return the memory limit for analysis connections (``ARUSHA_DUCKDB_MEMORY``, default 3GB)."""
     return os.environ.get(DUCKDB_MEMORY_ENV, "").strip() or DEFAULT_DUCKDB_MEMORY
 
 
@@ -166,3 +170,44 @@ def release(table: ir.Table, name: str) -> None:
         con.raw_sql(f'DROP TABLE IF EXISTS "{name}"')
     else:
         table.release()
+
+
+class QueryQueue:
+    """Runs engine work one piece after another on a background thread, in the order submitted.
+
+    Why: between two queries an analysis spends seconds in Python (long rows, exact tests, leads)
+    while the engine's threads wait; with the queries queued ahead the engine keeps working
+    meanwhile. One thread, so queries never run side by side on one connection and results come
+    in the order they were asked for. ``background=False`` runs each piece at once, in the caller
+    (for engines whose sessions are not to be shared between threads).
+
+    Example:
+        >>> with QueryQueue() as queue:
+        ...     queue.submit(lambda: 6 * 7).result()
+        42
+    """
+
+    def __init__(self, background: bool = True) -> None:
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="arusha-engine") if background else None
+
+    def submit(self, work: Callable[[], T]) -> Future[T]:
+        """Queue ``work``; its result (or its exception) comes from the returned future."""
+        if self._pool is not None:
+            return self._pool.submit(work)
+        done: Future[T] = Future()
+        try:
+            done.set_result(work())
+        except BaseException as exc:  # re-raised by result(), as from the thread
+            done.set_exception(exc)
+        return done
+
+    def close(self) -> None:
+        """Wait for the piece running now, drop those not started (after an error nobody wants them)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> QueryQueue:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()

@@ -135,6 +135,16 @@ def _binomial_tail(k: np.ndarray, n: np.ndarray, p0: np.ndarray) -> np.ndarray:
     return np.asarray(stats.binom.sf(k - 1, n, np.clip(p0, 1e-9, 1 - 1e-9)), dtype=float)
 
 
+def _testable(rows: pd.DataFrame) -> pd.DataFrame:
+    """Return the rows whose p-value can still make a lead (p < ``MAX_Q``), before any text is written.
+
+    Why: an adjusted q is never below its p, so a candidate with p ≥ ``MAX_Q`` can never pass
+    :func:`rank_leads`; at 5 M declarations some 100,000 pairs pass the effect filter, and writing
+    their explanations was most of the time spent on leads.
+    """
+    return rows[rows.p < MAX_Q].copy()
+
+
 def share_leads(indicators: pd.DataFrame, spec: ShareSignal) -> pd.DataFrame:
     """Return candidate leads for one share signal from whole-period indicator rows.
 
@@ -144,7 +154,8 @@ def share_leads(indicators: pd.DataFrame, spec: ShareSignal) -> pd.DataFrame:
         spec: Which indicator, level and peer group.
 
     Returns:
-        Columns ``entity_type, entity_id, kind, p, explanation`` for entities passing the effect filter.
+        Columns ``entity_type, entity_id, kind, p, explanation`` for entities passing the effect filter
+        whose p-value can still make a lead (see :func:`_testable`).
     """
     rows = indicators[(indicators.indicator == spec.indicator) & (indicators.entity_type == spec.entity_type)]
     rows = rows[rows.n > 0].copy()
@@ -161,6 +172,7 @@ def share_leads(indicators: pd.DataFrame, spec: ShareSignal) -> pd.DataFrame:
     if rows.empty:
         return pd.DataFrame(columns=["entity_type", "entity_id", "kind", "p", "explanation"])
     rows["p"] = _binomial_tail(rows.k.to_numpy(), rows.n.to_numpy(), rows.p0.to_numpy())
+    rows = _testable(rows)
     label = spec.entity_type
     rows["explanation"] = [
         f"{label} {r.entity_id} {spec.what} on {_pct(r.value)} of {spec.of_what} ({r.k} of {r.n}) "
@@ -179,6 +191,7 @@ def pairing_leads(pairs: pd.DataFrame, entity_type: str, other_label: str) -> pd
     if rows.empty:
         return pd.DataFrame(columns=["entity_type", "entity_id", "kind", "p", "explanation"])
     rows["p"] = _binomial_tail(rows.n.to_numpy(), rows.n_other.to_numpy(), rows.p_officer.to_numpy())
+    rows = _testable(rows)
     expl = []
     for r in rows.itertuples():
         officer, other = str(r.entity_id).split("|", 1)
@@ -202,6 +215,7 @@ def benford_leads(benford: pd.DataFrame, entity_type: str) -> pd.DataFrame:
     if rows.empty:
         return pd.DataFrame(columns=["entity_type", "entity_id", "kind", "p", "explanation"])
     rows["p"] = stats.chi2.sf(rows.chi2.to_numpy(), 8)
+    rows = _testable(rows)
     rows["explanation"] = [
         f"{entity_type} {r.entity_id}: first digit {r.top_digit} on {_pct(r.top_share)} of declared values "
         f"({round(r.top_share * r.n)} of {r.n}) vs {_pct(r.top_expected)} under Benford's law; mean absolute "

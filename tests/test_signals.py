@@ -74,21 +74,55 @@ def test_clean_data_yields_no_strong_lead(clean: Path) -> None:
     assert (leads.score < STRONG_SCORE).all(), leads.head()
 
 
+OVERRIDES = ShareSignal("channel_override", "BP1", "officer", True, "relaxed", "declarations")
+
+
+def _with_peers(*rows: dict[str, object]) -> pd.DataFrame:
+    """Officer rows of BP1 at office X beside ten peers at a 5 % rate of 1,000 each."""
+    peers = [{"entity_id": f"P{i}", "value": 0.05, "n": 1000} for i in range(10)]
+    return pd.DataFrame([*rows, *peers]).assign(
+        entity_type="officer", office_code="X", period="all", indicator="BP1"
+    )
+
+
 def test_a_small_count_does_not_outrank_a_large_one() -> None:
     # 3 of 6 (50%) versus 150 of 600 (25%) against a 5% peer rate: the larger sample is stronger evidence.
-    peers = [{"entity_id": f"P{i}", "value": 0.05, "n": 1000} for i in range(10)]
-    rows = pd.DataFrame(
-        [
-            {"entity_id": "SMALL", "value": 0.5, "n": 6},
-            {"entity_id": "LARGE", "value": 0.25, "n": 600},
-            *peers,
-        ]
-    ).assign(entity_type="officer", office_code="X", period="all", indicator="BP1")
-    spec = ShareSignal("channel_override", "BP1", "officer", True, "relaxed", "declarations")
-    ranked = signals.rank_leads([share_leads(rows, spec)], n_tests=12)
+    rows = _with_peers(
+        {"entity_id": "SMALL", "value": 0.5, "n": 6}, {"entity_id": "LARGE", "value": 0.25, "n": 600}
+    )
+    ranked = signals.rank_leads([share_leads(rows, OVERRIDES)], n_tests=12)
     assert list(ranked.entity_id)[0] == "LARGE"
 
 
 def test_benjamini_hochberg_matches_hand_computation() -> None:
     q = benjamini_hochberg(np.array([0.001, 0.02, 0.03, 0.5]))
     assert np.allclose(q, [0.004, 0.04, 0.04, 0.5])
+
+
+def test_leaving_out_candidates_whose_p_is_already_too_high_changes_no_lead() -> None:
+    # q ≥ p for every candidate, so those with p ≥ MAX_Q never make a lead: dropping them early
+    # (as the *_leads functions do, before writing their explanations) must give the same list.
+    rng = np.random.default_rng(5)
+    p = np.concatenate([rng.uniform(0, 0.002, 30), rng.uniform(0, 1, 300)])
+    candidates = pd.DataFrame(
+        {
+            "entity_type": "officer",
+            "entity_id": [f"O{i % 97}" for i in range(p.size)],
+            "kind": "channel_override",
+            "p": p,
+            "explanation": [f"lead {i}" for i in range(p.size)],
+        }
+    )
+    everything = signals.rank_leads([candidates], n_tests=1000)
+    testable = signals.rank_leads([candidates[candidates.p < signals.MAX_Q]], n_tests=1000)
+    assert len(everything) > 0
+    pd.testing.assert_frame_equal(everything, testable)
+
+
+def test_share_leads_keep_only_candidates_that_can_still_make_a_lead() -> None:
+    rows = _with_peers(
+        {"entity_id": "STRONG", "value": 0.3, "n": 400}, {"entity_id": "WEAK", "value": 0.12, "n": 25}
+    )
+    out = share_leads(rows, OVERRIDES)
+    # WEAK passes the effect filter (3 of 25 = 12 % ≥ 2 × the peers' 6 %) but P(X ≥ 3 | 25, 0.06) ≈ 0.19.
+    assert list(out.entity_id) == ["STRONG"]

@@ -49,6 +49,7 @@ def _period(facts: ir.Table, period: str) -> ir.StringValue:
 
 
 QUANTILES = {"median": 0.5, "p90": 0.9}
+ADDITIVE = frozenset({"ratio", "count", "sum"})  # aggregations whose values over a union are sums
 
 
 def _shared_quantiles(indicators: Sequence[Indicator]) -> dict[str, list[Indicator]]:
@@ -122,6 +123,26 @@ def level_indicators_wide(
     if entity:
         out = out.filter(_.entity_id.notnull())
     return out
+
+
+def additive_metrics(
+    facts: ir.Table, keys: Sequence[str], period: str, indicators: Sequence[Indicator]
+) -> ir.Table:
+    """Return the sums and counts of the additive ``indicators`` grouped by ``keys`` and period.
+
+    Unlike :func:`level_indicators_wide` the keys are kept as they are (rows with null keys
+    included), so that coarser levels can be summed from the result (``arusha/level_rows.py``).
+
+    Returns:
+        The ``keys``, ``period`` and ``<code>__num/__den/__cnt`` or ``<code>__val/__n`` columns.
+    """
+    t = facts.mutate(period=_period(facts, period))
+    metrics: dict[str, ir.Scalar] = {}
+    for ind in indicators:
+        if ind.agg not in ADDITIVE:
+            raise ValueError(f"{ind.code} is not a sum or a count: use level_indicators_wide")
+        metrics.update(_metrics(t, ind))
+    return t.group_by([*keys, "period"]).aggregate(**metrics)
 
 
 def indicator_table(facts: ir.Table, code: str, level: str, period: str = "month") -> ir.Table:
