@@ -287,7 +287,16 @@ def _queue_work(
     not_computable: dict[str, str],
     available: set[str],
 ) -> _Queued:
-    """Queue every query of the analysis (levels, tests, Time Release Study, count)."""
+    """Queue every query of the analysis (pairs, levels, tests, Time Release Study, count).
+
+    Pairs come first: their rows take the most work here (sorting millions of them, their leads,
+    their peer statistics), done while the engine computes the levels.
+    """
+    # Pairs and Benford from the facts (one row per declaration, kept in memory), not the store.
+    pairs = [
+        (etype, label, queue.submit(pairing.pair_excess_columns(fact_table, other).to_pyarrow))
+        for other, etype, label in (PAIRS if "CP1" not in not_computable else ())
+    ]
     families = []
     for family in level_rows.FAMILIES:
         by_period = trader_periods or not set(family.levels) & TRADER_LEVELS
@@ -298,11 +307,6 @@ def _queue_work(
     concentration = None
     if "BP1_CONC" not in not_computable:
         concentration = queue.submit(partial(_ordered, levels.override_concentration(fact_table, period)))
-    # Pairs and Benford from the facts (one row per declaration, kept in memory), not the store.
-    pairs = [
-        (etype, label, queue.submit(partial(_ordered, pairing.pairing_excess(fact_table, other))))
-        for other, etype, label in (PAIRS if "CP1" not in not_computable else ())
-    ]
     digits = [
         (etype, queue.submit(partial(_ordered, benford.benford_deviation(fact_table, by))))
         for by, etype in (BENFORD if "BENFORD_MAD" not in not_computable else ())
@@ -319,20 +323,26 @@ def _collect(
     work: _Queued, not_computable: dict[str, str], report: Progress
 ) -> tuple[pa.Table, pd.DataFrame, pd.DataFrame, int, detection.Detection | None]:
     """Turn the queued results into indicator rows, ranked leads and the Time Release Study table."""
+    # Each stage's rows are assembled (peer statistics included) while the engine runs the next.
     pieces: peers.Pieces = {}
-    for i, (family, finish) in enumerate(zip(level_rows.FAMILIES, work.families, strict=True)):
-        report(15 + int(50 * i / len(level_rows.FAMILIES)), f"indicators by {', '.join(family.levels)}")
-        finish(pieces)
-    report(70, "integrity-risk tests")
+    assembly = peers.Assembly()
     candidates: list[pd.DataFrame] = []
     n_tests = 0
-    if work.concentration is not None:
-        peers.add(pieces, "office", {"BP1_CONC": peers.rows(work.concentration.result())})
+    report(15, "officer × trader pairs")
     for etype, label, queued in work.pairs:
-        pairs = queued.result()
+        pairs = peers.pair_rows(queued.result())  # sorted here, while the engine runs the next queries
         n_tests += pairs.num_rows
         candidates.append(signals.pairing_leads(_pair_candidates(pairs), etype, label))
         peers.add(pieces, etype, {"CP1": peers.rows(pairs)})
+        assembly.seal(pieces)
+    for i, (family, finish) in enumerate(zip(level_rows.FAMILIES, work.families, strict=True)):
+        report(25 + int(45 * i / len(level_rows.FAMILIES)), f"indicators by {', '.join(family.levels)}")
+        finish(pieces)
+        assembly.seal(pieces)
+    report(70, "integrity-risk tests")
+    if work.concentration is not None:
+        peers.add(pieces, "office", {"BP1_CONC": peers.rows(work.concentration.result())})
+        assembly.seal(pieces)
     for etype, queued in work.benford:
         bf = queued.result()
         n_tests += bf.num_rows
@@ -341,8 +351,8 @@ def _collect(
         long = long.append_column("period", pa.repeat(pa.scalar("all"), bf.num_rows))
         long = long.append_column("office_code", pa.nulls(bf.num_rows, pa.string()))
         peers.add(pieces, etype, {"BENFORD_MAD": peers.rows(long)})
-    indicators = peers.assemble(pieces)
-    pieces.clear()
+        assembly.seal(pieces)
+    indicators = assembly.table()
 
     signal_codes = {spec.indicator for spec in signals.SHARE_SIGNALS}
     whole = indicators.filter(

@@ -56,6 +56,53 @@ def sorted_rows(table: pa.Table) -> pa.Table:
     return table.sort_by([(k, "ascending") for k in ROW_KEYS])
 
 
+PAIR_SEPARATOR = "|"
+
+
+def _ranks(values: pa.ChunkedArray, suffix: str = "") -> tuple[I64, int]:
+    """Return the rank of each value (``suffix`` appended) among the distinct ones, nulls last, and
+    how many ranks there are. Strings compare by code point, as in DuckDB's ``ORDER BY`` and Arrow."""
+    encoded = pc.dictionary_encode(values.combine_chunks())
+    dictionary = encoded.dictionary
+    if suffix:
+        dictionary = pc.binary_join_element_wise(dictionary, pa.scalar(suffix), "")
+    rank = np.empty(len(dictionary) + 1, np.int64)
+    rank[pc.sort_indices(dictionary).to_numpy()] = np.arange(len(dictionary))
+    rank[-1] = len(dictionary)  # nulls
+    codes = pc.fill_null(encoded.indices, len(dictionary)).to_numpy(zero_copy_only=False)
+    ranked: I64 = rank[codes]
+    return ranked, len(dictionary) + 1
+
+
+def pair_rows(pairs: pa.Table) -> pa.Table:
+    """Return pair rows (``officer_id``, ``other_id`` and the rest) as ``OFFICER|OTHER`` rows in output order.
+
+    ``A|x`` strings sort as (``A|``, ``x``): two officer ids that differ do so before the
+    separator, or one is a prefix of the other and the separator meets another character, either
+    way whatever follows. So ranks of the few distinct officers and parties make one integer key
+    instead of a sort of millions of strings. An officer id holding the separator breaks that: such
+    data is sorted as strings.
+    """
+    officers, others = pairs["officer_id"], pairs["other_id"]
+    rest = pairs.drop(["office_code", "officer_id", "other_id"])
+    if pc.any(pc.match_substring(pc.unique(officers), PAIR_SEPARATOR)).as_py():
+        entity = pc.binary_join_element_wise(officers, others, PAIR_SEPARATOR)
+        order = pc.sort_indices(
+            pa.table({"e": entity, "o": pairs["office_code"]}),
+            sort_keys=[("e", "ascending"), ("o", "ascending")],  # nulls last, as by default
+        ).to_numpy()
+    else:
+        officer_rank, _ = _ranks(officers, PAIR_SEPARATOR)
+        other_rank, n_others = _ranks(others)
+        office_rank, n_offices = _ranks(pairs["office_code"])
+        order = np.argsort((officer_rank * n_others + other_rank) * n_offices + office_rank)
+    take = pa.array(order)
+    entity = pc.binary_join_element_wise(officers.take(take), others.take(take), PAIR_SEPARATOR)
+    columns = {"entity_id": entity, "office_code": pairs["office_code"].take(take)}
+    columns["period"] = pa.repeat(pa.scalar("all"), pairs.num_rows)
+    return pa.table({**columns, **{c: rest[c].take(take) for c in rest.column_names}})
+
+
 def rows(table: pa.Table) -> pa.Table:
     """Return ``entity_id, office_code, period, value, n`` of ``table`` with the output types."""
     return pa.table({f.name: pc.cast(table[f.name], f.type) for f in ROW_SCHEMA}, schema=ROW_SCHEMA)
@@ -182,37 +229,64 @@ def with_peer_stats(table: pa.Table, entity_type: str) -> tuple[pa.Array, pa.Arr
     return pa.array(row_med, pa.float64(), mask=~peers), pa.array(z, pa.float64(), mask=~scored)
 
 
-def assemble(pieces: Pieces) -> pa.Table:
-    """Return all pieces as one table in output order, with peer statistics.
+def assemble_piece(entity_type: str, code: str, parts: list[pa.Table]) -> pa.Table:
+    """Return the rows of one entity type and indicator in output order, with peer statistics.
 
-    Pieces of one entity type and indicator are concatenated in the order added; they must then be
-    sorted by ``ROW_KEYS`` (a period's rows, then ``period = "all"``), else they are sorted here.
+    The parts are concatenated in the order added; they must then be sorted by ``ROW_KEYS`` (a
+    period's rows, then ``period = "all"``), else they are sorted here.
     """
-    out = []
-    for entity_type, code in sorted(pieces):
-        parts = pieces[(entity_type, code)]
-        table = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
-        if not _joined_in_order(parts):
-            table = sorted_rows(table)
-        peer_median, z = with_peer_stats(table, entity_type)
-        rows_ = table.num_rows
-        out.append(
-            pa.table(
-                {
-                    "entity_type": pa.repeat(pa.scalar(entity_type), rows_),
-                    "entity_id": table["entity_id"],
-                    "office_code": table["office_code"],
-                    "period": table["period"],
-                    "indicator": pa.repeat(pa.scalar(code), rows_),
-                    "value": table["value"],
-                    "n": table["n"],
-                    "peer_median": peer_median,
-                    "z": z,
-                },
-                schema=INDICATOR_SCHEMA,
-            )
-        )
-    return pa.concat_tables(out) if out else INDICATOR_SCHEMA.empty_table()
+    table = pa.concat_tables(parts) if len(parts) > 1 else parts[0]
+    if not _joined_in_order(parts):
+        table = sorted_rows(table)
+    peer_median, z = with_peer_stats(table, entity_type)
+    rows_ = table.num_rows
+    return pa.table(
+        {
+            "entity_type": pa.repeat(pa.scalar(entity_type), rows_),
+            "entity_id": table["entity_id"],
+            "office_code": table["office_code"],
+            "period": table["period"],
+            "indicator": pa.repeat(pa.scalar(code), rows_),
+            "value": table["value"],
+            "n": table["n"],
+            "peer_median": peer_median,
+            "z": z,
+        },
+        schema=INDICATOR_SCHEMA,
+    )
+
+
+class Assembly:
+    """Indicator rows assembled as their pieces complete, joined in output order at the end.
+
+    Why: an analysis gets its rows stage by stage (levels, pairs, Benford); assembling each stage
+    while the engine runs the next takes the peer statistics of millions of rows off the end of
+    the analysis. A piece must be complete when sealed: rows of one entity type and indicator
+    arriving in two stages are refused.
+    """
+
+    def __init__(self) -> None:
+        self._done: dict[tuple[str, str], pa.Table] = {}
+
+    def seal(self, pieces: Pieces) -> None:
+        """Assemble ``pieces`` now (with their peer statistics) and empty it."""
+        for key, parts in pieces.items():
+            if key in self._done:
+                raise ValueError(f"rows of {key[0]} {key[1]} came in two stages")
+            self._done[key] = assemble_piece(key[0], key[1], parts)
+        pieces.clear()
+
+    def table(self) -> pa.Table:
+        """Return every sealed piece as one table in output order."""
+        out = [self._done[key] for key in sorted(self._done)]
+        return pa.concat_tables(out) if out else INDICATOR_SCHEMA.empty_table()
+
+
+def assemble(pieces: Pieces) -> pa.Table:
+    """Return all pieces as one table in output order, with peer statistics (see :func:`assemble_piece`)."""
+    assembly = Assembly()
+    assembly.seal(pieces)
+    return assembly.table()
 
 
 def _row_key(table: pa.Table, i: int) -> tuple[tuple[bool, str], ...]:

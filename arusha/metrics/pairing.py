@@ -42,6 +42,25 @@ def pair_counts(declarations: ir.Table, other: str = "declarant_id") -> ir.Table
     return t.mutate(value=ibis.ifelse(_.expected > 0, _.k.cast("float64") / _.expected, None))
 
 
+def pair_excess_columns(declarations: ir.Table, other: str = "declarant_id") -> ir.Table:
+    """Return pairing excess with the officer and the other party in their own columns, unsorted.
+
+    Columns ``office_code, officer_id, other_id, value, n, n_other, p_officer``. Why: joining the
+    two ids into ``OFFICER|OTHER`` and sorting millions of such strings on the engine was most of
+    the pairs' cost; ``peers.pair_rows`` puts them in the same order from integer ranks.
+    """
+    t = pair_counts(declarations, other)
+    return t.select(
+        "office_code",
+        "officer_id",
+        "other_id",
+        value=_.value,
+        n=_.k.cast("int64"),
+        n_other=_.n_other.cast("int64"),
+        p_officer=_.p_officer,
+    )
+
+
 def pairing_excess(declarations: ir.Table, other: str = "declarant_id") -> ir.Table:
     """Return pairing excess in indicator form: ``entity_id`` = ``OFFICER|OTHER``, ``value``, ``n``.
 

@@ -37,3 +37,28 @@ def test_trader_periods_add_monthly_rows_and_keep_the_same_whole_window_values()
     assert len(whole) == int((default.period == "all").sum())
     assert whole.value.tolist() == pytest.approx(whole.value_d.tolist(), nan_ok=True)
     assert (whole.n == whole.n_d).all()
+
+
+def test_a_failing_query_stops_the_analysis_and_leaves_no_facts_behind(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from arusha import analysis
+
+    con = backends.connect()
+    table = con.create_table("declarations", _declarations(DECLARATIONS))
+    real = analysis._ordered
+    calls = []
+
+    def failing(expr: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 3:  # a query in the middle of the queue, on the engine's thread
+            raise RuntimeError("engine lost")
+        return real(expr)
+
+    monkeypatch.setattr(analysis, "_ordered", failing)
+    with pytest.raises(RuntimeError, match="engine lost"):
+        analyze_tables({"declarations": table})
+    assert "arusha_facts" not in con.list_tables()
+    # The connection is still usable: the next analysis runs to the end.
+    monkeypatch.setattr(analysis, "_ordered", real)
+    assert analyze_tables({"declarations": table}).summary["declarations"] == len(DECLARATIONS)

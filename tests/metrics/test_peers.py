@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pytest
 
 from arusha import peers
 
@@ -74,3 +75,54 @@ def test_pieces_joined_out_of_order_are_sorted() -> None:
     )
     out = peers.assemble({("office", "BP1"): [later, earlier]})
     assert out["period"].to_pylist() == ["2024-01", "all"]
+
+
+def _pairs(officers: list[str], others: list[str], offices: list[str | None]) -> pa.Table:
+    n = len(officers)
+    return pa.table(
+        {
+            "office_code": pa.array(offices, pa.string()),
+            "officer_id": officers,
+            "other_id": others,
+            "value": np.arange(n, dtype=float),
+            "n": pa.array(np.arange(n), pa.int64()),
+        }
+    )
+
+
+@pytest.mark.parametrize("separator_in_ids", [False, True])
+def test_pair_rows_come_in_the_order_duckdb_sorts_officer_bar_other(separator_in_ids: bool) -> None:
+    # Officer ids that are prefixes of others, with characters on both sides of "|" (0x7C) after
+    # the prefix ("{" is 0x7B, "~" 0x7E), unicode, and offices with a null.
+    rng = np.random.default_rng(3)
+    officer_ids = ["O1", "O1A", "O1{", "O1~", "O10", "O2", "Ö", "O", "O1|" if separator_in_ids else "O3"]
+    other_ids = ["D1", "D10", "D2", "", "D|1", "Z", "é"]
+    size = 3000
+    table = _pairs(
+        list(rng.choice(officer_ids, size)),
+        list(rng.choice(other_ids, size)),
+        list(rng.choice(np.array(["A", "B", None], dtype=object), size)),
+    )
+    got = peers.pair_rows(table)
+    con = duckdb.connect()
+    con.register("p", table)
+    expected = con.sql(
+        "SELECT officer_id || '|' || other_id AS entity_id, office_code FROM p "
+        "ORDER BY entity_id, office_code NULLS LAST"
+    ).to_arrow_table()
+    assert got["entity_id"].to_pylist() == expected["entity_id"].to_pylist()
+    assert got["office_code"].to_pylist() == expected["office_code"].to_pylist()
+    # Each row keeps its own values through the reordering.
+    original = {
+        (o, x, f, v)
+        for o, x, f, v in zip(
+            *(table[c].to_pylist() for c in ("officer_id", "other_id", "office_code", "value")), strict=True
+        )
+    }
+    moved = {
+        (*e.split("|", 1), f, v)
+        for e, f, v in zip(*(got[c].to_pylist() for c in ("entity_id", "office_code", "value")), strict=True)
+    }
+    if not separator_in_ids:
+        assert moved == original
+    assert set(got["period"].to_pylist()) == {"all"}
