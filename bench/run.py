@@ -53,6 +53,11 @@ STEPS: dict[str, tuple[str, str]] = {
         "from arusha.analysis import analyze_store",
         "analyze_store(sys.argv[1] + '/s.duckdb', sys.argv[1] + '/out')",
     ),
+    # The same over the store that load_rewrite wrote (DuckDB's own storage, as the web app loads).
+    "analyze_rewrite": (
+        "from arusha.analysis import analyze_store",
+        "analyze_store(sys.argv[1] + '/rewrite.duckdb', sys.argv[1] + '/out_rewrite')",
+    ),
 }
 
 TIMED = """import resource, sys, time
@@ -123,7 +128,7 @@ def main() -> None:
                 print(f"<!-- {n:,}: {step} {n / timings[step].work:,.0f} declarations/s (work) -->")
         if "sql" in timings:
             base = timings["sql"]
-            for step in ("engine_core", "pandas", "analyze"):
+            for step in ("engine_core", "pandas", "analyze", "analyze_rewrite"):
                 if step in timings:
                     t = timings[step]
                     print(
