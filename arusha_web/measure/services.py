@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from arusha_web.accounts.models import User
 from arusha_web.audit.services import audit_record
 
-from . import risk_scoring, traders
+from . import progress_text, risk_scoring, traders
 from .models import AnalysisRun, Dataset, ImportRun, IndicatorValue, Lead, RunStatus, SourceFile
 
 Progress = Callable[[int, str], None]
@@ -183,6 +183,7 @@ def import_execute(*, run: ImportRun, progress: Progress) -> dict[str, Any]:
     paths = [Path(f.path) for f in files]
     errors_csv = Path(dataset.store_path).parent / f"import-{run.pk}-errors.csv"
     names = {str(p): f.original_name for p, f in zip(paths, files, strict=True)}
+    shown = {Path(p).name: name for p, name in names.items()}  # progress messages name files by file name
     try:
         result = load_sources(
             paths,
@@ -190,7 +191,7 @@ def import_execute(*, run: ImportRun, progress: Progress) -> dict[str, Any]:
             mapping=mapping,
             quarantine=run.quarantine,
             errors_csv=errors_csv,
-            progress=lambda pct, msg: progress(10 + int(pct * 0.9), msg),
+            progress=lambda pct, msg: progress(10 + int(pct * 0.9), progress_text.localise(msg, shown)),
             # Every row into DuckDB's own storage: the dashboards' drill-downs query the store on one
             # thread per request, 2-5 times faster there than over kept Parquet files.
             keep_parquet=False,
@@ -338,7 +339,7 @@ def analysis_execute(*, run: AnalysisRun, progress: Progress) -> dict[str, Any]:
         date_from=run.date_from,
         date_to=run.date_to,
         period=run.period,
-        progress=lambda pct, msg: progress(5 + int(pct * 0.75), msg),
+        progress=lambda pct, msg: progress(5 + int(pct * 0.75), progress_text.localise(msg)),
         trader_periods=True,  # traders.parquet shows declarants' and importers' monthly series
     )
     run.not_computable = dict(result.not_computable)
