@@ -9,8 +9,11 @@ Outputs (read by other tools, so their shape is fixed):
 * ``time_release_study.csv`` (extra): median stage hours by office, final channel and period.
 
 The heavy lifting (facts, aggregations, and the sort of each level's entities × periods) is Ibis and
-runs on the chosen engine; long rows and peer statistics are built from those sorted aggregates with
-Arrow and NumPy (``peers.py``), the exact tests in pandas/SciPy, whatever the engine.
+runs on the chosen engine, one scan per family of levels (``level_rows.py``); long rows and peer
+statistics are built from those sorted aggregates with Arrow and NumPy (``peers.py``), the exact
+tests in pandas/SciPy, whatever the engine. On DuckDB every query over the facts is queued on one
+background thread as soon as the facts exist, and the rows and leads of each result are worked out
+here while the engine runs the next (``backends.QueryQueue``).
 """
 
 from __future__ import annotations
@@ -85,8 +88,8 @@ def _available(tables: dict[str, ir.Table]) -> set[str]:
 def _engine_duckdb(table: ir.Table) -> duckdb.DuckDBPyConnection | None:
     """Return the DuckDB connection ``table`` runs on, or ``None`` on another engine.
 
-    Why: post-processing in the engine's own DuckDB keeps one buffer pool (one memory limit)
-    instead of two; on Spark a private in-process DuckDB does it.
+    Why: on DuckDB an analysis queues its queries on a background thread; a Spark session runs
+    them in turn, in the caller.
     """
     backend = table._find_backend()
     if backend.name != "duckdb":
@@ -95,12 +98,10 @@ def _engine_duckdb(table: ir.Table) -> duckdb.DuckDBPyConnection | None:
     return con
 
 
-def _long(
-    wide: pa.Table, level: str, inds: list[catalogue.Indicator], con: duckdb.DuckDBPyConnection | None = None
-) -> pa.Table:
+def _long(wide: pa.Table, level: str, inds: list[catalogue.Indicator]) -> pa.Table:
     """Return the wide per-entity metrics as long indicator rows (rows with n = 0 dropped).
 
-    ``con`` is not used any more (kept for ``bench/core_engine.py``, which times this path).
+    Kept for ``bench/core_engine.py``, which times the engine's path for the core indicators.
     """
     pieces: peers.Pieces = {}
     peers.add(pieces, level, peers.indicator_rows(peers.sorted_rows(wide), inds))
@@ -128,10 +129,10 @@ RAW_COLUMNS_NOT_AGGREGATED = (
 )
 
 
-def _peer_stats(table: pa.Table, con: duckdb.DuckDBPyConnection | None = None) -> pa.Table:
+def _peer_stats(table: pa.Table) -> pa.Table:
     """Return long rows in output order with ``peer_median`` and robust ``z`` (see ``peers.py``).
 
-    ``con`` is not used any more (kept for ``bench/core_engine.py``, which times this path).
+    Kept for ``bench/core_engine.py``, as :func:`_long`.
     """
     return peers.assemble(peers.pieces_of(table))
 
