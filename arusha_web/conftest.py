@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from arusha_web.accounts.models import User
 from arusha_web.accounts.roles import Role
@@ -28,6 +29,18 @@ PERSONAS = {
     "aude": Role.AUDITOR,
     "sam": Role.STAFF,
 }
+
+
+@pytest.fixture(autouse=True)
+def _language_reset() -> Iterator[None]:
+    """Give every test the default language back.
+
+    Why: the test client runs requests in the test's own thread, and a request in French (an
+    ``Accept-Language`` header, a language cookie) leaves French active there for the tests after
+    it: labels a later test computes then no longer match the English pages it reads.
+    """
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

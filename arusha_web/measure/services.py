@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from arusha_web.accounts.models import User
@@ -221,7 +222,10 @@ def import_execute(*, run: ImportRun, progress: Progress) -> dict[str, Any]:
         run.loaded = result.loaded
         run.quarantined = result.quarantined
         run.skipped = [names.get(s, Path(s).name) for s in result.skipped]
-        run.message = _("%(rows)s rows loaded.") % {"rows": sum(result.loaded.values())}
+        rows = sum(result.loaded.values())
+        run.message = _("%(rows)s rows loaded.") % {
+            "rows": number_format(rows, 0, use_l10n=True, force_grouping=True)
+        }
     run.finished_at = timezone.now()
     run.save()
     return {
