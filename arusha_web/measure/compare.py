@@ -193,7 +193,7 @@ class Comparison:
 
 
 def _period(run: AnalysisRun) -> str:
-    text = {"month": _("Month"), "quarter": _("Quarter"), "year": _("Year")}.get(run.period, run.period)
+    text = run.period_label
     if run.date_from or run.date_to:
         text += f" · {run.date_from or '…'} – {run.date_to or '…'}"
     return text
@@ -204,10 +204,10 @@ def _parameters(before: AnalysisRun, after: AnalysisRun) -> list[tuple[str, str,
         return [
             run.dataset.name,
             _period(run),
-            run.data_version or "—",
+            run.data_version_text or "—",
             str(len(run.data_files)) if run.data_files else "—",
             run.software_version or "—",
-            run.risk_model or _("none"),
+            run.risk_model_text or _("none"),
             f"{(run.finished_at or run.created_at):%Y-%m-%d %H:%M}",
         ]
 

@@ -12,6 +12,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from arusha_web.measure import run_text
+
 USER = settings.AUTH_USER_MODEL
 
 
@@ -126,6 +128,11 @@ class ImportRun(models.Model):
     def __str__(self) -> str:
         return f"{self.dataset} import {self.pk}"
 
+    @property
+    def outcome(self) -> str:
+        """The result in the reader's language (the job stored it in its starter's)."""
+        return run_text.load_outcome(self)
+
 
 class AnalysisRun(models.Model):
     """One analysis of a dataset's store, with what it was run on and by which software version."""
@@ -167,6 +174,27 @@ class AnalysisRun(models.Model):
         from pathlib import Path
 
         return bool(self.out_dir) and (Path(self.out_dir) / "detection.parquet").is_file()
+
+    # Said in the reader's language when the page is drawn (measure/run_text.py says why).
+    @property
+    def outcome(self) -> str:
+        return run_text.analysis_outcome(self)
+
+    @property
+    def period_label(self) -> str:
+        return run_text.period_label(self.period)
+
+    @property
+    def data_version_text(self) -> str:
+        return run_text.data_version_text(self.data_version)
+
+    @property
+    def risk_model_text(self) -> str:
+        return run_text.model_text(self.risk_model)
+
+    @property
+    def not_computable_rows(self) -> list[tuple[str, str]]:
+        return run_text.not_computable_rows(self.not_computable or {})
 
 
 class IndicatorValue(models.Model):

@@ -115,7 +115,7 @@ def test_compare_shows_parameters_figures_leads_and_movers(
     assert response.status_code == 200
     page = response.content.decode()
     assert f"Before (#{before.pk})" in page and f"After (#{after.pk})" in page
-    assert "1 loads, 100 rows" in page and "2 loads, 150 rows" in page and "gbm-2024" in page
+    assert "1 load, 100 rows, last on " in page and "2 loads, 150 rows" in page and "gbm-2024" in page
     read = _section(page, "Files only this analysis read")
     assert "declarations-feb.csv" in read and "declarations-jan.csv" not in read
     figures = _section(page, "Headline figures")
