@@ -73,4 +73,4 @@ def test_quarantine_loads_good_rows_and_says_how_many_were_kept_aside(tmp_path: 
         app, ["data", "load", str(path), "--store", str(tmp_path / "s.duckdb"), "--quarantine"]
     )
     assert result.exit_code == 0, result.output
-    assert "Loaded 1 declarations" in result.output and "Quarantined 1 row(s)" in result.output
+    assert "Loaded 1 row into declarations" in result.output and "Quarantined 1 row with" in result.output

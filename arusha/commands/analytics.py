@@ -93,10 +93,10 @@ def load(
         )
         raise typer.Exit(1) from exc
     rate = result.rows_read / result.seconds if result.seconds else 0.0
-    loaded = ", ".join(f"{n} {t}" for t, n in result.loaded.items()) or "nothing new"
-    typer.echo(f"Loaded {loaded} into {store} in {result.seconds:.1f} s ({rate:,.0f} rows/s).")
+    loaded = ", ".join(f"{_rows(n)} into {t}" for t, n in result.loaded.items()) or "nothing new"
+    typer.echo(f"Loaded {loaded} ({store}) in {result.seconds:.1f} s ({rate:,.0f} rows/s).")
     if result.quarantined:
-        typer.echo(f"Quarantined {result.quarantined} row(s) with their reasons (table: quarantine).")
+        typer.echo(f"Quarantined {_rows(result.quarantined)} with their reasons (table: quarantine).")
     for path in result.skipped:
         typer.echo(f"Skipped {path}: already loaded.")
     if result.kept:
@@ -186,3 +186,7 @@ def register(app: typer.Typer) -> None:
     """Add the analytics commands to the main CLI."""
     app.add_typer(data_app, name="data")
     app.command("analyze")(analyze)
+
+
+def _rows(n: int) -> str:
+    return f"{n:,} row" if n == 1 else f"{n:,} rows"
