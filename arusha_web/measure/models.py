@@ -189,6 +189,10 @@ class AnalysisRun(models.Model):
         return run_text.data_version_text(self.data_version)
 
     @property
+    def data_files_shown(self) -> list[dict[str, object]]:
+        return run_text.data_files_shown(self.data_files or [])
+
+    @property
     def risk_model_text(self) -> str:
         return run_text.model_text(self.risk_model)
 

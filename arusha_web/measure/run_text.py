@@ -11,6 +11,7 @@ back anything they do not recognise unchanged.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from typing import TYPE_CHECKING
@@ -87,6 +88,22 @@ def data_version_text(version: str) -> str:
         "rows": ngettext("%(n)s row", "%(n)s rows", rows) % {"n": _count(rows)},
         "last": last,
     }
+
+
+def data_files_shown(files: list[dict[str, object]]) -> list[dict[str, object]]:
+    """The files a run read, rows and load times in the reader's format (stored in ISO form)."""
+    shown = []
+    for f in files:
+        row = dict(f)
+        with contextlib.suppress(ValueError):  # not a time: shown as stored
+            row["loaded_at"] = formats.date_format(
+                dt.datetime.fromisoformat(str(f.get("loaded_at"))), "SHORT_DATETIME_FORMAT"
+            )
+        rows = f.get("rows")
+        if isinstance(rows, int):
+            row["rows"] = _count(rows)
+        shown.append(row)
+    return shown
 
 
 def model_text(label: str) -> str:

@@ -136,3 +136,17 @@ def test_the_load_page_in_french_says_what_was_loaded(personas: dict[str, Any]) 
         .content.decode()
     )
     assert "2\xa0000 lignes chargées." in page and "rows loaded" not in page
+
+
+def test_the_files_a_run_read_show_rows_and_times_in_the_readers_format(tmp_path: Path) -> None:
+    from arusha_web.measure.services import data_files
+
+    api.write_dataset(tmp_path / "data", n=1500, seed=5)
+    store = tmp_path / "s.duckdb"
+    api.load_sources([tmp_path / "data" / "declarations.parquet"], store)
+    files = data_files(store)
+    with translation.override("fr"):
+        shown = run_text.data_files_shown(files)
+    assert shown[0]["rows"] == "1\xa0500"
+    assert "T" not in str(shown[0]["loaded_at"]) and "/" in str(shown[0]["loaded_at"])  # 07/12/2026 02:07
+    assert shown[0]["sha256"] == files[0]["sha256"] and files[0]["rows"] == 1500  # the stored files untouched
