@@ -141,6 +141,7 @@ class Rule:
     INVALID_COUNTRY_CODE: Final = "invalid_country_code"
     RELEASED_BEFORE_REGISTERED: Final = "released_before_registered"
     DUPLICATE_KEY: Final = "duplicate_key"
+    MAPPING_EXPRESSION_FAILS: Final = "mapping_expression_fails"
 
 
 RULE_MESSAGES: Final = {
@@ -155,6 +156,7 @@ RULE_MESSAGES: Final = {
     Rule.INVALID_COUNTRY_CODE: "country must be an ISO 3166 alpha-2 code",
     Rule.RELEASED_BEFORE_REGISTERED: "released_at before registered_at",
     Rule.DUPLICATE_KEY: "duplicate key ({key}) in this file",
+    Rule.MAPPING_EXPRESSION_FAILS: "the mapping's expression for this column fails",
 }
 
 _IBIS_TYPES: Final = {"timestamp": "timestamp", "decimal": "float64", "int": "int64"}

@@ -69,6 +69,17 @@ def write_csv(path: Path, rows: list[dict[str, str]], delimiter: str = ",") -> P
     return path
 
 
+def store_rows(store: Path, sql: str) -> list[tuple[Any, ...]]:
+    """Return the rows of ``sql`` run on the DuckDB store ``store`` (opened read-only)."""
+    import duckdb
+
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
 @pytest.fixture
 def declarations_csv(tmp_path: Path) -> Callable[..., Path]:
     """Return a writer of a declarations CSV: GOOD_ROW plus overrides per row."""

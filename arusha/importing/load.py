@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 import duckdb
 
@@ -249,27 +250,35 @@ def load_sources(
                         LoadError(str(path), None, e.column, e.rule, "", e.message) for e in plan.file_errors
                     ]
                     continue
+                failing = _expression_errors(con, path, plan, relation, run=False)
+                if failing:
+                    file_errors += failing
+                    continue
                 result.absent_columns[target] = plan.absent
                 keep = parts.keep_plan(target, mapping, types, path) if keep_parquet else None
                 jobs.append(_Job(path, digest, plan, f"conv_{i}_{target}", relation, rows, keep))
-        if not file_errors and _write_clean(con, store, jobs, result, report, started):
-            result.seconds = time.perf_counter() - started
-            report(100, f"loaded {sum(result.loaded.values())} rows")
-            return result
-        # Some row breaks a rule (or a file cannot load): convert into temp tables to list every error.
-        for n, job in enumerate(jobs):
-            report(60 + int(10 * n / max(len(jobs), 1)), f"checking {job.path.name} → {job.plan.table}")
-            _convert(con, job)
-        row_errors = _collect_errors(con, jobs)
+        errors_path = Path(errors_csv) if errors_csv else store.with_name(store.stem + "-load-errors.csv")
+        try:
+            if not file_errors and _write_clean(con, store, jobs, result, report, started):
+                result.seconds = time.perf_counter() - started
+                report(100, f"loaded {sum(result.loaded.values())} rows")
+                return result
+            # Some row breaks a rule (or a file cannot load): convert into temp tables to list every error.
+            for n, job in enumerate(jobs):
+                report(60 + int(10 * n / max(len(jobs), 1)), f"checking {job.path.name} → {job.plan.table}")
+                _convert(con, job)
+            row_errors = _collect_errors(con, jobs)
+        except duckdb.Error:
+            # A mapping expression that binds may still fail on a value (a CAST of text, say): name it.
+            failing = [
+                e for job in jobs for e in _expression_errors(con, job.path, job.plan, job.relation, run=True)
+            ]
+            if not failing:
+                raise
+            _reject(con, result, [], failing, errors_path, started)
         result.error_count = len(file_errors) + row_errors
         if file_errors or (row_errors and not quarantine):
-            result.errors = (file_errors + _first_errors(con, jobs))[:MAX_LISTED_ERRORS]
-            result.errors_csv = (
-                Path(errors_csv) if errors_csv else store.with_name(store.stem + "-load-errors.csv")
-            )
-            _write_errors_csv(con, jobs, file_errors, result.errors_csv)
-            result.seconds = time.perf_counter() - started
-            raise LoadRejected(result)
+            _reject(con, result, jobs, file_errors, errors_path, started)
         report(70, "writing")
         _write(con, store, jobs, result)
         result.seconds = time.perf_counter() - started
@@ -277,6 +286,42 @@ def load_sources(
         return result
     finally:
         con.close()
+
+
+def _reject(
+    con: duckdb.DuckDBPyConnection,
+    result: LoadResult,
+    jobs: list[_Job],
+    file_errors: list[LoadError],
+    errors_csv: Path,
+    started: float,
+) -> NoReturn:
+    """Fill ``result`` with the first errors, write them all to ``errors_csv`` and raise :class:`LoadRejected`."""
+    result.error_count = max(result.error_count, len(file_errors))
+    result.errors = (file_errors + _first_errors(con, jobs))[:MAX_LISTED_ERRORS]
+    result.errors_csv = errors_csv
+    _write_errors_csv(con, jobs, file_errors, errors_csv)
+    result.seconds = time.perf_counter() - started
+    raise LoadRejected(result)
+
+
+def _expression_errors(
+    con: duckdb.DuckDBPyConnection, path: Path, plan: TablePlan, relation: str, *, run: bool
+) -> list[LoadError]:
+    """Return one error per mapping expression DuckDB cannot compile (or, with ``run``, evaluate).
+
+    Why: a typo in an ``expr`` would otherwise surface as a SQL traceback over the generated query.
+    """
+    errors: list[LoadError] = []
+    limit = "" if run else " LIMIT 0"
+    for column, (expr, sql) in plan.expressions.items():
+        try:
+            con.execute(f"SELECT count(__v) FROM (SELECT {sql} AS __v FROM {relation}{limit})").fetchall()
+        except duckdb.Error as exc:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            message = f"{RULE_MESSAGES[Rule.MAPPING_EXPRESSION_FAILS]}: {expr.strip()!r}: {reason}"
+            errors.append(LoadError(str(path), None, column, Rule.MAPPING_EXPRESSION_FAILS, "", message))
+    return errors
 
 
 def _hash_all(paths: list[Path], known: dict[str, str]) -> list[str | OSError]:

@@ -50,6 +50,8 @@ class TablePlan:
     absent: list[str] = field(default_factory=list)
     clean_sql: str = ""  # the converted rows that break no row rule (the fast path)
     key_sql: str = ""  # the converted key columns of every source row
+    # Canonical column -> (the mapping's expression as written, its SQL), to name a failing one.
+    expressions: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def duplicate_count_sql(self) -> str | None:
         """Return a query counting keys that repeat in the source, or ``None`` (events have no key).
@@ -280,6 +282,8 @@ def plan_table(table: str, mapping: Mapping, types: dict[str, str], relation: st
                 plan.absent.append(col.name)
             continue
         raw, raw_type = _raw(cmap, types, mapping, decimal)
+        if cmap.expr is not None:
+            plan.expressions[col.name] = (cmap.expr, raw)
         value = _convert(col, raw, raw_type, cmap, mapping, decimal)
         # Typed (Parquet) sources keep the raw value: casting millions of values to text only to
         # test for NULL would dominate the load; messages cast the few failing values.

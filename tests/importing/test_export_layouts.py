@@ -1,0 +1,46 @@
+"""Exports the shipped mappings do not cover: what a new administration's files and mappings bring."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from arusha.contract import Rule
+from arusha.importing import LoadRejected, load_sources
+from arusha.importing.mapping import parse_mapping
+from tests.conftest import GOOD_ROW, store_rows, write_csv
+
+
+def _declarations_mapping(**columns: object) -> object:
+    return parse_mapping({"tables": {"declarations": {"columns": columns}}})
+
+
+@pytest.mark.parametrize(
+    ("expr", "reason"),
+    [
+        ('num("declared_value") *', "syntax error"),
+        ('no_such_function(num("declared_value"))', "no_such_function"),
+        ('CAST(txt("office_code") AS INTEGER)', "CMDLA"),  # fails only when run, on a value
+    ],
+)
+def test_a_failing_mapping_expression_names_file_column_and_expression(
+    tmp_path: Path, expr: str, reason: str
+) -> None:
+    store = tmp_path / "s.duckdb"
+    load_sources(
+        [write_csv(tmp_path / "declarations-old.csv", [{**GOOD_ROW, "declaration_id": "OLD"}])], store
+    )
+    path = write_csv(tmp_path / "declarations.csv", [GOOD_ROW])
+    column = "office_code" if "office_code" in expr else "declared_value"
+    with pytest.raises(LoadRejected) as info:
+        load_sources([path], store, mapping=_declarations_mapping(**{column: {"expr": expr}}))
+    [error] = info.value.result.errors
+    assert (error.file, error.row, error.column, error.rule) == (
+        str(path),
+        None,
+        column,
+        Rule.MAPPING_EXPRESSION_FAILS,
+    )
+    assert expr in error.message and reason in error.message
+    assert store_rows(store, "SELECT declaration_id FROM declarations") == [("OLD",)]
