@@ -17,6 +17,8 @@ from arusha.contract import Column, Rule
 from arusha.importing.mapping import _SRC_CALL, ColumnMap, Mapping
 
 SEP = "\x1f"
+# A time of day followed by a UTC offset or Z, at the end of a text timestamp.
+_OFFSET_SUFFIX = r":[0-9][0-9](\.[0-9]*)? ?(Z|[+-][0-9][0-9](:?[0-9][0-9])?)\s*$"
 _TEXT_TYPES = ("VARCHAR", "STRING", "TEXT")
 
 
@@ -95,8 +97,9 @@ def _timestamp(expr: str, sql_type: str, formats: tuple[str, ...], mapping: Mapp
     converted from it (see ``docs/mappings.md``).
     """
     source_zone, store_zone = mapping.zones()
+    target = store_zone or "UTC"
     if "WITH TIME ZONE" in sql_type.upper():
-        return f"timezone({literal(store_zone or 'UTC')}, {expr})"
+        return f"timezone({literal(target)}, {expr})"
     if not _is_text(sql_type):
         naive = f"TRY_CAST({expr} AS TIMESTAMP)"
     else:
@@ -104,11 +107,16 @@ def _timestamp(expr: str, sql_type: str, formats: tuple[str, ...], mapping: Mapp
         if formats:
             fmt_list = "[" + ", ".join(literal(f) for f in formats) + "]"
             naive = f"coalesce(try_strptime(trim({expr}), {fmt_list}), {naive})"
-    target = store_zone or "UTC"
-    if source_zone is None or source_zone == target:
-        return naive
-    # timezone(zone, TIMESTAMP) reads local time in zone; timezone(zone, TIMESTAMPTZ) gives it back.
-    return f"timezone({literal(target)}, timezone({literal(source_zone)}, {naive}))"
+    local = naive
+    if source_zone is not None and source_zone != target:
+        # timezone(zone, TIMESTAMP) reads local time in zone; timezone(zone, TIMESTAMPTZ) gives it back.
+        local = f"timezone({literal(target)}, timezone({literal(source_zone)}, {naive}))"
+    if not _is_text(sql_type):
+        return local
+    # Text with its own offset ("2025-04-13T14:22:00Z", "…+01:00") names an instant: a plain cast
+    # would drop the offset and keep the clock as written, so it is converted like a zone-aware value.
+    aware = f"timezone({literal(target)}, TRY_CAST(trim({expr}) AS TIMESTAMPTZ))"
+    return f"(CASE WHEN regexp_matches({expr}, {literal(_OFFSET_SUFFIX)}) THEN {aware} ELSE {local} END)"
 
 
 def _expand(expr: str, types: dict[str, str], mapping: Mapping, decimal: str, cmap: ColumnMap) -> str:

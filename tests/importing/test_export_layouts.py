@@ -44,3 +44,25 @@ def test_a_failing_mapping_expression_names_file_column_and_expression(
     )
     assert expr in error.message and reason in error.message
     assert store_rows(store, "SELECT declaration_id FROM declarations") == [("OLD",)]
+
+
+@pytest.mark.parametrize(
+    ("zone", "written", "stored"),
+    [
+        ("Africa/Douala", "2024-01-02T07:00:00Z", "2024-01-02 08:00:00"),
+        ("Africa/Douala", "2024-01-02 10:00:00+03:00", "2024-01-02 08:00:00"),
+        ("Africa/Douala", "2024-01-02T08:00:00.500+0100", "2024-01-02 08:00:00.5"),
+        ("Africa/Douala", "2024-01-02 08:00", "2024-01-02 08:00:00"),  # plain: local time as written
+        (None, "2024-01-02T10:00:00+03:00", "2024-01-02 07:00:00"),  # no zone: UTC
+        (None, "2024-01-02", "2024-01-02 00:00:00"),
+    ],
+)
+def test_a_text_timestamp_with_an_offset_is_stored_in_the_administrations_time(
+    tmp_path: Path, zone: str | None, written: str, stored: str
+) -> None:
+    store = tmp_path / "s.duckdb"
+    path = write_csv(
+        tmp_path / "declarations.csv", [{**GOOD_ROW, "registered_at": written, "released_at": ""}]
+    )
+    load_sources([path], store, mapping=parse_mapping({"timezone": zone} if zone else {}))
+    assert store_rows(store, "SELECT CAST(registered_at AS VARCHAR) FROM declarations") == [(stored,)]
