@@ -235,3 +235,15 @@ def test_a_load_whose_worker_was_killed_shows_failed_and_can_be_retried(
     # A second retry of a job that succeeded is refused, and says so.
     again = client.post(reverse("measure:import_retry", args=[run.pk]), follow=True)
     assert "Only a failed job can be run again." in again.content.decode()
+
+
+def test_analysis_page_offers_leads_only_to_those_who_may_open_them(
+    personas: dict[str, Any], run: Any
+) -> None:
+    # The administrator may see an analysis but not the leads: no button that ends on "Not allowed".
+    url = reverse("measure:analysis", args=[run.pk])
+    leads = reverse("measure:leads")
+    admin = client_for(personas["alice"]).get(url)
+    assert admin.status_code == 200 and f'href="{leads}"' not in admin.content.decode()
+    analyst = client_for(personas["ana"]).get(url)
+    assert analyst.status_code == 200 and f'href="{leads}"' in analyst.content.decode()
