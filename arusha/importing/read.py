@@ -56,7 +56,11 @@ def _read_csv(path: Path, mapping: Mapping) -> pa.Table:
         read_options=pacsv.ReadOptions(encoding=encoding, block_size=1 << 24),
         parse_options=pacsv.ParseOptions(delimiter=delimiter),
         convert_options=pacsv.ConvertOptions(
-            column_types={name: pa.string() for name in header}, strings_can_be_null=True
+            column_types={name: pa.string() for name in header},
+            # Only an empty field is missing: Arrow's default list would also empty "NA" (Namibia's
+            # country code, or an identifier), "NULL", "N/A" and "NaN" without a word.
+            null_values=[""],
+            strings_can_be_null=True,
         ),
     )
 

@@ -66,3 +66,12 @@ def test_a_text_timestamp_with_an_offset_is_stored_in_the_administrations_time(
     )
     load_sources([path], store, mapping=parse_mapping({"timezone": zone} if zone else {}))
     assert store_rows(store, "SELECT CAST(registered_at AS VARCHAR) FROM declarations") == [(stored,)]
+
+
+def test_na_and_null_in_a_csv_are_values_not_empty_fields(tmp_path: Path) -> None:
+    store = tmp_path / "s.duckdb"
+    row = {**GOOD_ROW, "importer_id": "NA", "country_origin": "NA", "offence_code": "NULL", "regime": "N/A"}
+    load_sources([write_csv(tmp_path / "declarations.csv", [row])], store)
+    assert store_rows(
+        store, "SELECT importer_id, country_origin, offence_code, regime FROM declarations"
+    ) == [("NA", "NA", "NULL", "N/A")]
