@@ -93,7 +93,10 @@ def twofactor_verify(request: HttpRequest) -> HttpResponse:
 def token_create(request: HttpRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Give the token a name."))
+        # An empty name asks for one; a name too long says so (not "give it a name").
+        typed = request.POST.get("name", "").strip()
+        problem = " ".join(form.errors.get("name", [])) if typed else ""
+        messages.error(request, problem or _("Give the token a name."))
         return redirect("accounts:profile")
     _token, key = ApiToken.issue(user=request.user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
     return render(request, "accounts/token_created.html", {"key": key})
