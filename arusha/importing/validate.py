@@ -176,7 +176,7 @@ def _convert(col: Column, raw: str, raw_type: str, cmap: ColumnMap, mapping: Map
         if cmap.scale is not None:
             value = f"({value} * {cmap.scale!r})"
         if col.kind == "int":
-            return f"(CASE WHEN {value} = floor({value}) THEN CAST({value} AS BIGINT) END)"
+            return f"(CASE WHEN {value} = floor({value}) THEN TRY_CAST({value} AS BIGINT) END)"
         return value
     if col.kind == "enum":
         key = f"upper({text})"
@@ -220,6 +220,8 @@ def _checks(col: Column) -> list[Check]:
         checks.append(Check(f"{t} IS NULL", col.name, Rule.REQUIRED_VALUE_MISSING, "NULL"))
     if col.kind in {"timestamp", "decimal", "int"}:
         checks.append(Check(f"{t} IS NOT NULL AND {v} IS NULL", col.name, Rule.UNPARSEABLE_VALUE, shown))
+    if col.kind == "decimal":  # "NaN" and "inf" cast to doubles, but are no amount or rate
+        checks.append(Check(f"NOT isfinite({v})", col.name, Rule.UNPARSEABLE_VALUE, shown))
     if col.kind == "enum":
         allowed = ", ".join(literal(e) for e in col.enum)
         checks.append(Check(f"{v} NOT IN ({allowed})", col.name, Rule.UNKNOWN_ENUM_VALUE, shown))

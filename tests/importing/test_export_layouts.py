@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from arusha.contract import Rule
@@ -75,3 +78,40 @@ def test_na_and_null_in_a_csv_are_values_not_empty_fields(tmp_path: Path) -> Non
     assert store_rows(
         store, "SELECT importer_id, country_origin, offence_code, regime FROM declarations"
     ) == [("NA", "NA", "NULL", "N/A")]
+
+
+@pytest.mark.parametrize("written", ["NaN", "inf", "-Infinity", "1e400"])
+def test_a_number_that_is_not_finite_is_rejected(tmp_path: Path, written: str) -> None:
+    path = write_csv(tmp_path / "declarations.csv", [{**GOOD_ROW, "declared_value": written}])
+    with pytest.raises(LoadRejected) as info:
+        load_sources([path], tmp_path / "s.duckdb")
+    assert (1, "declared_value", Rule.UNPARSEABLE_VALUE) in {
+        (e.row, e.column, e.rule) for e in info.value.result.errors
+    }
+
+
+def test_an_item_number_too_large_for_an_integer_is_rejected_not_a_crash(tmp_path: Path) -> None:
+    row = {"declaration_id": "D1", "item_no": "1e30", "hs_code": "847130", "declared_value": "10"}
+    path = write_csv(tmp_path / "items.csv", [row])
+    with pytest.raises(LoadRejected) as info:
+        load_sources([path], tmp_path / "s.duckdb")
+    [error] = info.value.result.errors
+    assert (error.row, error.column, error.rule) == (1, "item_no", Rule.UNPARSEABLE_VALUE)
+
+
+def test_a_canonical_parquet_with_nan_amounts_is_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "declarations.parquet"
+    row = {**GOOD_ROW, "registered_at": dt.datetime(2024, 1, 2, 8), "released_at": None}
+    table = pa.table({k: [v] for k, v in row.items()})
+    table = table.set_column(
+        table.schema.get_field_index("declared_value"), "declared_value", pa.array([float("nan")])
+    )
+    table = table.set_column(
+        table.schema.get_field_index("duties_declared"), "duties_declared", pa.array([1.0])
+    )
+    pq.write_table(table, path)
+    with pytest.raises(LoadRejected) as info:
+        load_sources([path], tmp_path / "s.duckdb")
+    assert [(e.column, e.rule) for e in info.value.result.errors] == [
+        ("declared_value", Rule.UNPARSEABLE_VALUE)
+    ]
