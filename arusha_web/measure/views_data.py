@@ -19,7 +19,7 @@ from arusha_web.jobs.services import RetryRefused, job_retry, jobs_fail_abandone
 from . import folders as folder_service
 from . import selectors, services
 from .forms import AnalyseForm, DatasetForm, FolderForm, LoadForm, UploadForm
-from .models import AnalysisRun, DataFolder, Dataset, ImportRun, LeadStatus, RunStatus
+from .models import AnalysisRun, DataFolder, Dataset, ImportRun, IndicatorValue, LeadStatus, RunStatus
 
 
 def _errors(exc: ValidationError) -> list[str]:
@@ -30,9 +30,15 @@ def _errors(exc: ValidationError) -> list[str]:
 def index(request: HttpRequest) -> HttpResponse:
     user = request.user
     run = selectors.latest_run()
+    officer_id = selectors.own_officer_id(user)  # type: ignore[arg-type]
     ctx: dict[str, object] = {
         "run": run,
-        "officer_id": selectors.own_officer_id(user),  # type: ignore[arg-type]
+        "officer_id": officer_id,
+        # An account linked to a staff record whose identifier the analysis never met (an analyst,
+        # the integrity unit) gets no scorecard link that would end on "Page not found".
+        "has_scorecard": bool(officer_id)
+        and run is not None
+        and IndicatorValue.objects.filter(run=run, entity_type="officer", entity_id=officer_id).exists(),
         "own_office": selectors.manager_office(user),  # type: ignore[arg-type]
     }
     if run is not None and user.can("measure.leads"):  # type: ignore[union-attr]
