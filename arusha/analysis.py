@@ -74,6 +74,29 @@ class Analysis:
     expectation: detection.Detection | None = None  # expected versus found, when the store has risk_scores
 
 
+class NothingToAnalyse(ValueError):
+    """The store, or the window asked for, holds no declaration; nothing was written.
+
+    Why an error and not empty outputs: an analysis of a mistyped year would otherwise "succeed"
+    with no indicator and no lead, which reads as "nothing suspicious".
+    """
+
+
+def _nothing_reason(declarations: ir.Table, date_from: dt.date | None, date_to: dt.date | None) -> str:
+    """Say why a window holds no declaration, with the registration dates the store does hold."""
+    span = declarations.aggregate(
+        first=declarations.registered_at.min(), last=declarations.registered_at.max()
+    ).to_pyarrow()
+    first, last = span["first"][0].as_py(), span["last"][0].as_py()
+    if first is None:
+        return "the store holds no declarations: load data first (arusha data load)"
+    window = f"between {date_from or 'the start'} and {date_to or 'the end'}"
+    return (
+        f"no declaration was registered {window}: the store holds declarations registered "
+        f"from {first.date()} to {last.date()}"
+    )
+
+
 def _available(tables: dict[str, ir.Table]) -> set[str]:
     available = backends.populated_columns(tables["declarations"])
     for name in ("items", "events"):
@@ -195,6 +218,8 @@ def _analyze(
     trader_periods: bool,
 ) -> Analysis:
     report = progress or (lambda _p, _m: None)
+    if date_from is not None and date_to is not None and date_from > date_to:
+        raise NothingToAnalyse(f"the window starts on {date_from}, after it ends on {date_to}")
     available = _available(tables)
     decl = tables["declarations"]
     if date_from is not None:
@@ -202,6 +227,8 @@ def _analyze(
     if date_to is not None:
         end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time())
         decl = decl.filter(_.registered_at < ibis.timestamp(end))
+    if int(decl.limit(1).count().to_pyarrow().as_py()) == 0:
+        raise NothingToAnalyse(_nothing_reason(tables["declarations"], date_from, date_to))
     items = tables.get("items") if "items" in available else None
     events = tables.get("events") if "events" in available else None
     report(10, "building declaration facts")

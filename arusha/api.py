@@ -4,7 +4,7 @@ Each takes explicit arguments and an optional ``progress(percent, message)`` cal
 reads settings or the environment.
 """
 
-from arusha.analysis import AnalyzeResult, analyze_store, analyze_tables, export_parquet
+from arusha.analysis import AnalyzeResult, NothingToAnalyse, analyze_store, analyze_tables, export_parquet
 from arusha.importing import LoadError, LoadRejected, LoadResult, Mapping, load_mapping, load_sources
 from arusha.metrics.catalogue import CATALOGUE, Indicator
 from arusha.synth import write_dataset
@@ -17,6 +17,7 @@ __all__ = [
     "LoadRejected",
     "LoadResult",
     "Mapping",
+    "NothingToAnalyse",
     "analyze_store",
     "analyze_tables",
     "export_parquet",

@@ -110,9 +110,12 @@ def connect_spark(session: SparkSession | None = None, master: str = "local[2]")
             .appName("arusha")
             .config("spark.sql.session.timeZone", "UTC")  # timestamps are naive UTC in the contract
             .config("spark.ui.enabled", "false")
+            # Arusha reports its own progress; Spark's stage bars would scramble it on a terminal.
+            .config("spark.ui.showConsoleProgress", "false")
             .config("spark.sql.shuffle.partitions", "4")
             .getOrCreate()
         )
+        session.sparkContext.setLogLevel("ERROR")
     return ibis.pyspark.connect(session)
 
 

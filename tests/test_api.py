@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from arusha import api
 from tests.conftest import GOOD_ROW, write_csv
 
@@ -36,7 +38,7 @@ def test_analysis_restricted_to_dates(planted: dict[str, Any], tmp_path: Path) -
     assert months == {"2024-02"}
 
 
-def test_an_empty_store_analyses_to_empty_outputs(tmp_path: Path) -> None:
+def test_an_empty_store_is_refused_and_writes_nothing(tmp_path: Path) -> None:
     import duckdb
 
     from arusha.importing.load import ensure_store
@@ -44,11 +46,6 @@ def test_an_empty_store_analyses_to_empty_outputs(tmp_path: Path) -> None:
     con = duckdb.connect(str(tmp_path / "s.duckdb"))
     ensure_store(con)
     con.close()
-    result = api.analyze_store(tmp_path / "s.duckdb", tmp_path / "out")
-    assert (result.indicators, result.signals) == (0, 0)
-    assert "not computable (missing column officer_id)" in result.not_computable["level:officer"]
-    assert (
-        (tmp_path / "out" / "signals.csv")
-        .read_text()
-        .startswith("entity_type,entity_id,score,kind,explanation")
-    )
+    with pytest.raises(api.NothingToAnalyse, match="the store holds no declarations: load data first"):
+        api.analyze_store(tmp_path / "s.duckdb", tmp_path / "out")
+    assert not (tmp_path / "out").exists()

@@ -147,7 +147,7 @@ def analyze(
 
     Example: arusha analyze --store var/clearance.duckdb --out var/analysis --from 2024-01-01
     """
-    from arusha.analysis import analyze_store
+    from arusha.analysis import NothingToAnalyse, analyze_store
     from arusha.importing.parts import missing_files, parts_dir
 
     if engine not in {"duckdb", "spark"}:
@@ -163,17 +163,21 @@ def analyze(
             err=True,
         )
         raise typer.Exit(2)
-    with _progress("analyze") as progress:
-        result = analyze_store(
-            store,
-            out,
-            engine=engine,
-            period=period,
-            progress=progress,
-            trader_periods=trader_periods,
-            date_from=date_from.date() if date_from else None,
-            date_to=date_to.date() if date_to else None,
-        )
+    try:
+        with _progress("analyze") as progress:
+            result = analyze_store(
+                store,
+                out,
+                engine=engine,
+                period=period,
+                progress=progress,
+                trader_periods=trader_periods,
+                date_from=date_from.date() if date_from else None,
+                date_to=date_to.date() if date_to else None,
+            )
+    except (NothingToAnalyse, LookupError) as exc:
+        typer.echo(f"Nothing analysed: {exc}.", err=True)
+        raise typer.Exit(1) from exc
     typer.echo(
         f"{result.indicators} indicator values, {result.signals} leads ({result.strong_signals} strong) "
         f"in {result.seconds:.1f} s → {out}"

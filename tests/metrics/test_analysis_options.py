@@ -62,3 +62,38 @@ def test_a_failing_query_stops_the_analysis_and_leaves_no_facts_behind(
     # The connection is still usable: the next analysis runs to the end.
     monkeypatch.setattr(analysis, "_ordered", real)
     assert analyze_tables({"declarations": table}).summary["declarations"] == len(DECLARATIONS)
+
+
+def test_a_window_with_no_declaration_is_refused_with_the_dates_the_store_holds() -> None:
+    import datetime as dt
+
+    from arusha.analysis import NothingToAnalyse
+
+    con = backends.connect()
+    table = con.create_table("declarations", _declarations(DECLARATIONS))
+    with pytest.raises(NothingToAnalyse) as refused:
+        analyze_tables({"declarations": table}, date_from=dt.date(2030, 1, 1), date_to=dt.date(2030, 1, 31))
+    first = min(str(row["registered_at"])[:10] for row in DECLARATIONS)
+    last = max(str(row["registered_at"])[:10] for row in DECLARATIONS)
+    assert "between 2030-01-01 and 2030-01-31" in str(refused.value)
+    assert f"from {first} to {last}" in str(refused.value)
+
+
+def test_a_window_that_ends_before_it_starts_is_refused() -> None:
+    import datetime as dt
+
+    from arusha.analysis import NothingToAnalyse
+
+    con = backends.connect()
+    table = con.create_table("declarations", _declarations(DECLARATIONS))
+    with pytest.raises(NothingToAnalyse, match="starts on 2024-03-01, after it ends on 2024-01-01"):
+        analyze_tables({"declarations": table}, date_from=dt.date(2024, 3, 1), date_to=dt.date(2024, 1, 1))
+
+
+def test_an_empty_store_is_refused_and_says_to_load_data_first() -> None:
+    from arusha.analysis import NothingToAnalyse
+
+    con = backends.connect()
+    table = con.create_table("declarations", _declarations(DECLARATIONS)).limit(0)
+    with pytest.raises(NothingToAnalyse, match="holds no declarations: load data first"):
+        analyze_tables({"declarations": table})
