@@ -205,6 +205,18 @@ def test_office_manager_sees_only_his_office(personas: dict[str, Any], pair: dic
     assert "AIRP1" not in rows and "O-PORT1-01" in rows
 
 
+def test_analyses_are_linked_only_for_those_who_may_open_them(
+    personas: dict[str, Any], pair: dict[str, Any]
+) -> None:
+    # The manager and the auditor may compare but not open an analysis ("Not allowed").
+    before = reverse("measure:analysis", args=[pair["before"].pk])
+    for who in ("marc", "aude"):
+        page = _compare(client_for(personas[who]), a=pair["before"].pk, b=pair["after"].pk).content.decode()
+        assert f"Before (#{pair['before'].pk})" in page and f'href="{before}"' not in page
+    page = _compare(client_for(personas["ana"]), a=pair["before"].pk, b=pair["after"].pk).content.decode()
+    assert f'href="{before}"' in page
+
+
 def test_roles_without_leads_see_no_leads(personas: dict[str, Any], pair: dict[str, Any]) -> None:
     page = _compare(client_for(personas["aude"]), a=pair["before"].pk, b=pair["after"].pk).content.decode()
     assert "Headline figures" in page and "New leads" not in page and NIGHT not in page
