@@ -71,6 +71,17 @@ class Mapping:
         """Return (zone of the export's plain timestamps, zone of the store), ``None`` when unset."""
         return self.source_timezone or self.timezone, self.timezone
 
+    def header_names(self) -> set[str]:
+        """Return the column names a header row of a source is expected to hold, lower-cased.
+
+        Those are the source columns the mapping reads and every canonical name (read when the
+        mapping does not mention them); used to find the header below a title in an export.
+        """
+        names = {name for table in contract.TABLES for name in contract.column_names(table)}
+        for columns in self.tables.values():
+            names.update(source for cmap in columns.values() for source in cmap.source_columns())
+        return {name.strip().lower() for name in names}
+
     def columns_for(self, table: str, source_columns: list[str]) -> dict[str, ColumnMap]:
         """Return the column maps for ``table``, falling back to same-name source columns.
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import itertools
 from pathlib import Path
 
 import duckdb
@@ -44,16 +45,43 @@ def _sniff_delimiter(path: Path, encoding: str) -> str:
         return ","
 
 
+# How many leading rows may hold a title, an extraction date or blank lines above the header.
+HEADER_SEARCH_ROWS = 20
+
+
+def find_header(rows: list[list[object]], expected: set[str]) -> tuple[int, int]:
+    """Return (index of the header among an export's first ``rows``, how many expected names it has).
+
+    The header is the first row naming the most ``expected`` columns (lower-cased); row 0 when no row
+    names any, so that a file without a recognisable header is reported as missing its columns.
+    Exports often put a title ("Extraction SYDONIA du 05/12/2026") and blank lines above it.
+    """
+    best, best_score = 0, 0
+    for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        score = sum(1 for cell in row if cell is not None and str(cell).strip().lower() in expected)
+        if score > best_score:
+            best, best_score = i, score
+    return best, best_score
+
+
 def _read_csv(path: Path, mapping: Mapping) -> pa.Table:
     encoding = mapping.encoding
     delimiter = mapping.delimiter or _sniff_delimiter(path, encoding)
     with path.open(encoding=encoding, errors="replace", newline="") as handle:
-        header = next(csv.reader(handle, delimiter=delimiter), None)
-    if not header:
+        first = list(itertools.islice(csv.reader(handle, delimiter=delimiter), HEADER_SEARCH_ROWS))
+    skip = find_header(list(first), mapping.header_names())[0]
+    header = first[skip] if first else []
+    if not header or not any(h.strip() for h in header):
         raise UnreadableFile("empty file or no header row")
+    if skip == 0:
+        header[0] = header[0].removeprefix("\ufeff")  # a byte-order mark is no part of the name
     return pacsv.read_csv(
         path,
-        read_options=pacsv.ReadOptions(encoding=encoding, block_size=1 << 24),
+        # The names are given, so no cell is read as a header and every column is text: a first
+        # column "00123" behind a byte-order mark keeps its zeros.
+        read_options=pacsv.ReadOptions(
+            encoding=encoding, block_size=1 << 24, column_names=header, skip_rows=skip + 1
+        ),
         parse_options=pacsv.ParseOptions(delimiter=delimiter),
         convert_options=pacsv.ConvertOptions(
             column_types={name: pa.string() for name in header},

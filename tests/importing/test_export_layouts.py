@@ -115,3 +115,24 @@ def test_a_canonical_parquet_with_nan_amounts_is_rejected(tmp_path: Path) -> Non
     assert [(e.column, e.rule) for e in info.value.result.errors] == [
         ("declared_value", Rule.UNPARSEABLE_VALUE)
     ]
+
+
+def test_a_csv_with_a_title_above_its_header_loads_and_counts_rows_from_the_first_record(
+    tmp_path: Path,
+) -> None:
+    good = write_csv(
+        tmp_path / "plain.csv", [GOOD_ROW, {**GOOD_ROW, "declaration_id": "D2", "channel_final": "mauve"}]
+    )
+    path = tmp_path / "declarations.csv"
+    path.write_text("CUSTOMS EXPORT;;\nExtracted 05/12/2026\n\n" + good.read_text(), encoding="utf-8")
+    with pytest.raises(LoadRejected) as info:
+        load_sources([path], tmp_path / "s.duckdb")
+    assert [(e.row, e.column, e.value) for e in info.value.result.errors] == [(2, "channel_final", "mauve")]
+
+
+def test_a_byte_order_mark_does_not_turn_the_first_column_into_numbers(tmp_path: Path) -> None:
+    store = tmp_path / "s.duckdb"
+    path = write_csv(tmp_path / "declarations.csv", [{**GOOD_ROW, "declaration_id": "00123"}])
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
+    load_sources([path], store)
+    assert store_rows(store, "SELECT declaration_id FROM declarations") == [("00123",)]
