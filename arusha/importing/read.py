@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import itertools
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -108,22 +109,41 @@ def _read_xlsx(path: Path, mapping: Mapping) -> pa.Table:
 
     book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
-        sheet = book[mapping.sheet] if mapping.sheet else book.worksheets[0]
+        expected = mapping.header_names()
+        if mapping.sheet:
+            if mapping.sheet not in book.sheetnames:
+                raise UnreadableFile(
+                    f"no sheet named {mapping.sheet!r}; the workbook has {', '.join(map(repr, book.sheetnames))}"
+                )
+            sheet = book[mapping.sheet]
+        else:
+            # The sheet whose header names the most expected columns (the first on a tie): a
+            # workbook often opens on a summary or a cover sheet.
+            sheet = max(book.worksheets, key=lambda ws: _header_score(ws, expected))
         rows = sheet.iter_rows(values_only=True)
-        header = [str(h) for h in next(rows, ()) if h is not None]
-        if not header:
-            raise UnreadableFile("empty sheet or no header row")
-        columns: list[list[str | None]] = [[] for _ in header]
-        for row in rows:
+        first = list(itertools.islice(rows, HEADER_SEARCH_ROWS))
+        skip = find_header([list(r) for r in first], expected)[0]
+        header_row = first[skip] if first else ()
+        # Positions of the named columns: an unnamed column in between must not shift the others.
+        named = [(i, str(h)) for i, h in enumerate(header_row) if h is not None and str(h).strip()]
+        if not named:
+            raise UnreadableFile(f"empty sheet {sheet.title!r} or no header row")
+        columns: list[list[str | None]] = [[] for _ in named]
+        for row in itertools.chain(first[skip + 1 :], rows):
             if row is None or all(v is None for v in row):
                 continue
-            for i in range(len(header)):
-                columns[i].append(_cell(row[i]) if i < len(row) else None)
+            for n, (i, _name) in enumerate(named):
+                columns[n].append(_cell(row[i]) if i < len(row) else None)
     finally:
         book.close()
     return pa.table(
-        {name: pa.array(values, pa.string()) for name, values in zip(header, columns, strict=True)}
+        {name: pa.array(values, pa.string()) for (_i, name), values in zip(named, columns, strict=True)}
     )
+
+
+def _header_score(sheet: Any, expected: set[str]) -> int:
+    first = itertools.islice(sheet.iter_rows(values_only=True), HEADER_SEARCH_ROWS)
+    return find_header([list(r) for r in first], expected)[1]
 
 
 def stage(con: duckdb.DuckDBPyConnection, path: Path, mapping: Mapping, name: str) -> int:

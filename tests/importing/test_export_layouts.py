@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import openpyxl
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -136,3 +137,32 @@ def test_a_byte_order_mark_does_not_turn_the_first_column_into_numbers(tmp_path:
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
     load_sources([path], store)
     assert store_rows(store, "SELECT declaration_id FROM declarations") == [("00123",)]
+
+
+def test_an_excel_export_is_found_below_its_title_on_a_later_sheet(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    book.active.append(["Monthly summary"])  # a cover sheet comes first
+    sheet = book.create_sheet("Data")
+    sheet.append(["SYDONIA extraction, 05/12/2026"])
+    sheet.append([])
+    names = list(GOOD_ROW)
+    sheet.append([*names[:3], None, *names[3:]])  # an unnamed column in the middle
+    sheet.append([*list(GOOD_ROW.values())[:3], "ignored", *list(GOOD_ROW.values())[3:]])
+    path = tmp_path / "declarations.xlsx"
+    book.save(path)
+    store = tmp_path / "s.duckdb"
+    load_sources([path], store)
+    assert store_rows(store, "SELECT declaration_id, importer_id, officer_id FROM declarations") == [
+        ("D1", "I1", "O1")
+    ]
+
+
+def test_an_unknown_sheet_is_reported_with_the_sheets_the_workbook_has(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    book.active.title = "Declarations"
+    path = tmp_path / "declarations.xlsx"
+    book.save(path)
+    with pytest.raises(LoadRejected) as info:
+        load_sources([path], tmp_path / "s.duckdb", mapping=parse_mapping({"sheet": "Decl"}))
+    [error] = info.value.result.errors
+    assert "'Decl'" in error.message and "'Declarations'" in error.message
