@@ -75,6 +75,24 @@ def _is_text(sql_type: str) -> bool:
     return sql_type.upper().startswith(_TEXT_TYPES)
 
 
+def _is_integer(sql_type: str) -> bool:
+    return sql_type.upper() in {
+        "TINYINT",
+        "SMALLINT",
+        "INTEGER",
+        "BIGINT",
+        "UTINYINT",
+        "USMALLINT",
+        "UINTEGER",
+        "UBIGINT",
+        "HUGEINT",
+    }
+
+
+def _formats(formats: tuple[str, ...]) -> str:
+    return "[" + ", ".join(literal(f) for f in formats) + "]"
+
+
 def _number(expr: str, sql_type: str, decimal: str, thousands: str | None) -> str:
     if not _is_text(sql_type):
         return f"TRY_CAST({expr} AS DOUBLE)"
@@ -100,13 +118,15 @@ def _timestamp(expr: str, sql_type: str, formats: tuple[str, ...], mapping: Mapp
     target = store_zone or "UTC"
     if "WITH TIME ZONE" in sql_type.upper():
         return f"timezone({literal(target)}, {expr})"
-    if not _is_text(sql_type):
+    if formats and _is_integer(sql_type):
+        # A date kept as a number (20240102 in an INTEGER column) is read as its digits.
+        naive = f"try_strptime(CAST({expr} AS VARCHAR), {_formats(formats)})"
+    elif not _is_text(sql_type):
         naive = f"TRY_CAST({expr} AS TIMESTAMP)"
     else:
         naive = f"TRY_CAST(trim({expr}) AS TIMESTAMP)"
         if formats:
-            fmt_list = "[" + ", ".join(literal(f) for f in formats) + "]"
-            naive = f"coalesce(try_strptime(trim({expr}), {fmt_list}), {naive})"
+            naive = f"coalesce(try_strptime(trim({expr}), {_formats(formats)}), {naive})"
     local = naive
     if source_zone is not None and source_zone != target:
         # timezone(zone, TIMESTAMP) reads local time in zone; timezone(zone, TIMESTAMPTZ) gives it back.

@@ -12,11 +12,11 @@ import pytest
 
 from arusha.contract import Rule
 from arusha.importing import LoadRejected, load_sources
-from arusha.importing.mapping import parse_mapping
+from arusha.importing.mapping import Mapping, parse_mapping
 from tests.conftest import GOOD_ROW, store_rows, write_csv
 
 
-def _declarations_mapping(**columns: object) -> object:
+def _declarations_mapping(**columns: object) -> Mapping:
     return parse_mapping({"tables": {"declarations": {"columns": columns}}})
 
 
@@ -166,3 +166,14 @@ def test_an_unknown_sheet_is_reported_with_the_sheets_the_workbook_has(tmp_path:
         load_sources([path], tmp_path / "s.duckdb", mapping=parse_mapping({"sheet": "Decl"}))
     [error] = info.value.result.errors
     assert "'Decl'" in error.message and "'Declarations'" in error.message
+
+
+def test_a_parquet_date_kept_as_an_integer_reads_with_the_mappings_format(tmp_path: Path) -> None:
+    row = {k: v for k, v in GOOD_ROW.items() if k not in {"registered_at", "released_at"}}
+    table = pa.table({**{k: [v] for k, v in row.items()}, "reg_day": pa.array([20240102], pa.int32())})
+    path = tmp_path / "declarations.parquet"
+    pq.write_table(table, path)
+    store = tmp_path / "s.duckdb"
+    mapping = _declarations_mapping(registered_at={"source": "reg_day", "date_format": "%Y%m%d"})
+    load_sources([path], store, mapping=mapping)
+    assert store_rows(store, "SELECT registered_at FROM declarations") == [(dt.datetime(2024, 1, 2),)]
