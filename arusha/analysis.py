@@ -424,7 +424,16 @@ def _expected_vs_found(
 
 
 @contextmanager
-def _open(store: str | Path, engine: str, spark_session: Any = None) -> Iterator[dict[str, ir.Table]]:
+def _open(
+    store: str | Path, engine: str, spark_session: Any = None, spark_master: str | None = None
+) -> Iterator[dict[str, ir.Table]]:
+    """Open a DuckDB store, or a folder of canonical Parquet files, on the chosen engine."""
+    if engine not in {"duckdb", "spark"}:
+        raise ValueError(f"unknown engine {engine!r}: use duckdb or spark")
+    if _is_parquet_folder(store):
+        with _open_parquet(store, engine, spark_session, spark_master) as tables:
+            yield tables
+        return
     store = Path(store)
     if not store.exists():
         raise FileNotFoundError(f"store {store} does not exist: load data first (arusha data load)")
@@ -443,17 +452,54 @@ def _open(store: str | Path, engine: str, spark_session: Any = None) -> Iterator
         finally:
             con.disconnect()
         return
-    if engine != "spark":
-        raise ValueError(f"unknown engine {engine!r}: use duckdb or spark")
     with tempfile.TemporaryDirectory(prefix="arusha-spark-") as tmp:
         export_parquet(store, tmp)
-        spark = backends.connect_spark(spark_session)
-        tables = backends.register_parquet(spark, tmp)
-        if (Path(tmp) / "risk_scores.parquet").exists():
-            tables["risk_scores"] = spark.read_parquet(
-                str(Path(tmp) / "risk_scores.parquet"), table_name="risk_scores"
+        spark = backends.connect_spark(spark_session, **_master(spark_master))
+        yield backends.register_parquet(spark, tmp)
+
+
+def _is_parquet_folder(source: str | Path) -> bool:
+    """A folder of canonical Parquet files (or a URI to one, e.g. on S3 or HDFS), not a store file."""
+    return "://" in str(source) or Path(source).is_dir()
+
+
+def _master(spark_master: str | None) -> dict[str, str]:
+    return {"master": spark_master} if spark_master else {}
+
+
+@contextmanager
+def _open_parquet(
+    folder: str | Path, engine: str, spark_session: Any, spark_master: str | None
+) -> Iterator[dict[str, ir.Table]]:
+    """Read the canonical Parquet files of ``folder`` (as ``export_parquet`` writes them).
+
+    The files are taken as validated (``arusha data load`` checks a store's rows; ``export_parquet``
+    writes them out): only the presence of every contract column is checked here.
+    """
+    if engine == "duckdb":
+        if "://" in str(folder):
+            raise LookupError(
+                f"{folder}: DuckDB reads local or mounted folders; use --engine spark for a URI"
+            )
+        con: BaseBackend = backends.connect(memory_limit=backends.duckdb_memory_limit())
+    else:
+        con = backends.connect_spark(spark_session, **_master(spark_master))
+    try:
+        tables = backends.register_parquet(con, folder)
+        if "declarations" not in tables:
+            raise LookupError(
+                f"{folder} holds no declarations.parquet: a folder to analyse holds declarations.parquet "
+                "and, optionally, items.parquet and events.parquet (arusha data export writes them from a store)"
+            )
+        for name, lacks in backends.missing_columns(tables).items():
+            raise LookupError(
+                f"{folder}/{name}.parquet lacks the column(s) {', '.join(lacks)} of the contract: "
+                "load it with arusha data load (a mapping can rename or add them), then analyse the store"
             )
         yield tables
+    finally:
+        if engine == "duckdb":
+            con.disconnect()
 
 
 def export_parquet(store: str | Path, directory: str | Path) -> list[Path]:
@@ -505,11 +551,15 @@ def analyze_store(
     progress: Progress | None = None,
     spark_session: Any = None,
     trader_periods: bool = False,
+    spark_master: str | None = None,
 ) -> AnalyzeResult:
-    """Analyse a DuckDB store and write the output contract to ``out_dir``.
+    """Analyse a DuckDB store (or a folder of canonical Parquet files) and write the output contract.
 
     Args:
-        store: DuckDB store written by :func:`arusha.importing.load_sources`.
+        store: DuckDB store written by :func:`arusha.importing.load_sources`, or a folder (local,
+            mounted, or a URI Spark reads such as ``s3a://bucket/clearance``) holding
+            ``declarations.parquet`` and optionally ``items.parquet``, ``events.parquet`` and
+            ``risk_scores.parquet``, as :func:`export_parquet` writes them.
         out_dir: Output directory (created).
         engine: ``duckdb`` (default) or ``spark`` (the store is exported to Parquet and read by Spark).
         date_from: First registration date included.
@@ -519,6 +569,8 @@ def analyze_store(
         spark_session: An existing SparkSession (e.g. on a cluster) for ``engine="spark"``.
         trader_periods: Also write declarant and importer indicators per period (see
             :func:`analyze_tables`).
+        spark_master: Where a new Spark session runs (e.g. ``spark://host:7077``; default
+            ``local[2]``), when no ``spark_session`` is given.
 
     Returns:
         Counts, not-computable indicators and timing.
@@ -529,7 +581,7 @@ def analyze_store(
     started = time.perf_counter()
     report = progress or (lambda _p, _m: None)
     report(0, f"opening {store} on {engine}")
-    with _open(store, engine, spark_session) as tables:
+    with _open(store, engine, spark_session, spark_master) as tables:
         if "declarations" not in tables:
             raise LookupError("the store has no declarations table: load data first (arusha data load)")
         analysis = analyze_tables(tables, period, date_from, date_to, progress, trader_periods)

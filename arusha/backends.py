@@ -139,17 +139,39 @@ def populated_columns(table: ir.Table) -> set[str]:
 
 
 def register_parquet(con: BaseBackend, directory: str | Path) -> dict[str, ir.Table]:
-    """Read ``declarations/items/events.parquet`` from a directory into ``con`` as tables.
+    """Read ``declarations/items/events.parquet`` (and ``risk_scores.parquet``) from a folder as tables.
+
+    ``directory`` is a local or mounted folder, or a URI the engine reads itself (``s3a://...``,
+    ``hdfs://...`` on Spark): there a file that cannot be read is taken as absent.
 
     Why: Spark (or DuckDB over shared storage) reads the canonical Parquet export of a store.
     """
-    directory = Path(directory)
     out: dict[str, ir.Table] = {}
-    for name in contract.TABLES:
-        path = directory / f"{name}.parquet"
-        if path.exists():
+    remote = "://" in str(directory)
+    for name in (*contract.TABLES, "risk_scores"):
+        if remote:
+            try:
+                out[name] = con.read_parquet(f"{str(directory).rstrip('/')}/{name}.parquet", table_name=name)
+            except Exception:  # noqa: BLE001 - each engine says "no such file" in its own way
+                continue
+        elif (path := Path(directory) / f"{name}.parquet").exists():
             out[name] = con.read_parquet(str(path), table_name=name)
     return out
+
+
+def missing_columns(tables: dict[str, ir.Table]) -> dict[str, list[str]]:
+    """Return, per canonical table, the contract's columns it lacks (tables lacking none left out).
+
+    Why: a store always has every column (``arusha data load`` adds absent ones as empty), but a
+    folder of Parquet files written by another tool may not; the analysis would fail deep inside.
+    """
+    missing: dict[str, list[str]] = {}
+    for name in contract.TABLES:
+        if name in tables:
+            lacks = [c for c in contract.schema(name).names if c not in tables[name].columns]
+            if lacks:
+                missing[name] = lacks
+    return missing
 
 
 def materialize(table: ir.Table, name: str) -> ir.Table:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from tests.conftest import GOOD_ROW, write_csv
 from tests.test_cli import app, runner
@@ -42,3 +43,85 @@ def test_dates_in_the_wrong_order_exit_1(tmp_path: Path) -> None:
     result = runner.invoke(app, args)
     assert result.exit_code == 1
     assert "starts on 2024-05-01, after it ends on 2024-01-01" in result.output
+
+
+def _generated_store(tmp_path: Path) -> Path:
+    data, store = tmp_path / "data", tmp_path / "s.duckdb"
+    args = ["data", "generate", "--declarations", "800", "--seed", "5", "--out", str(data)]
+    assert runner.invoke(app, args).exit_code == 0
+    files = [str(data / f"{t}.parquet") for t in ("declarations", "items", "events")]
+    assert runner.invoke(app, ["data", "load", *files, "--store", str(store)]).exit_code == 0
+    return store
+
+
+def test_an_exported_folder_analyses_to_the_same_leads_as_its_store(tmp_path: Path) -> None:
+    store, folder = _generated_store(tmp_path), tmp_path / "shared"
+    result = runner.invoke(app, ["data", "export", "--store", str(store), "--out", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert {p.name for p in folder.iterdir()} == {"declarations.parquet", "items.parquet", "events.parquet"}
+    for source, out in ((store, "from_store"), (folder, "from_folder")):
+        result = runner.invoke(app, ["analyze", "--store", str(source), "--out", str(tmp_path / out)])
+        assert result.exit_code == 0, result.output
+    leads = [(tmp_path / out / "signals.csv").read_text() for out in ("from_store", "from_folder")]
+    assert leads[0] == leads[1] and leads[0].count("\n") > 1
+
+
+def test_a_folder_without_declarations_or_with_a_contract_column_missing_is_refused(tmp_path: Path) -> None:
+    import duckdb
+
+    store, folder = _generated_store(tmp_path), tmp_path / "shared"
+    assert runner.invoke(app, ["data", "export", "--store", str(store), "--out", str(folder)]).exit_code == 0
+    declarations = folder / "declarations.parquet"
+    renamed = folder / "old.parquet"
+    declarations.rename(renamed)
+    result = runner.invoke(app, ["analyze", "--store", str(folder), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 1
+    assert "holds no declarations.parquet" in result.output
+    duckdb.sql(f"COPY (SELECT * EXCLUDE (officer_id) FROM '{renamed}') TO '{declarations}' (FORMAT parquet)")
+    result = runner.invoke(app, ["analyze", "--store", str(folder), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 1
+    assert "declarations.parquet lacks the column(s) officer_id" in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_uri_needs_spark_and_the_spark_master_reaches_the_engine(tmp_path: Path, monkeypatch: Any) -> None:
+    result = runner.invoke(
+        app, ["analyze", "--store", "s3a://bucket/clearance", "--out", str(tmp_path / "o")]
+    )
+    assert result.exit_code == 1
+    assert "use --engine spark for a URI" in result.output
+
+    import arusha.analysis
+
+    seen: dict[str, Any] = {}
+
+    def fake(store: str, out: Path, **kwargs: Any) -> Any:
+        seen.update(kwargs, store=store)
+        raise arusha.analysis.NothingToAnalyse("stopped here")
+
+    monkeypatch.setattr(arusha.analysis, "analyze_store", fake)
+    args = ["analyze", "--store", "s3a://bucket/clearance", "--out", "o", "--engine", "spark"]
+    result = runner.invoke(app, [*args, "--spark-master", "spark://head:7077"])
+    assert seen == {**seen, "store": "s3a://bucket/clearance", "spark_master": "spark://head:7077"}
+    monkeypatch.setenv("ARUSHA_SPARK_MASTER", "spark://other:7077")
+    runner.invoke(app, args)
+    assert seen["spark_master"] == "spark://other:7077"
+
+
+def test_a_uri_folder_reads_each_table_at_its_uri_and_skips_those_that_are_absent() -> None:
+    from arusha import backends
+
+    class Engine:
+        def __init__(self) -> None:
+            self.asked: list[str] = []
+
+        def read_parquet(self, path: str, table_name: str) -> str:
+            self.asked.append(path)
+            if table_name != "declarations":
+                raise FileNotFoundError(path)
+            return f"table {table_name}"
+
+    engine = Engine()
+    tables = backends.register_parquet(engine, "s3a://bucket/clearance/")  # type: ignore[arg-type]
+    assert tables == {"declarations": "table declarations"}
+    assert engine.asked[0] == "s3a://bucket/clearance/declarations.parquet"

@@ -125,11 +125,39 @@ def generate(
     typer.echo(f"Wrote {declarations} declarations to {out} with {len(truth.anomalies)} planted anomalies.")
 
 
-def analyze(
+@data_app.command("export")
+def export(
     *,
-    store: Annotated[Path, typer.Option(exists=True, help="DuckDB store file.")] = Path(
+    store: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="DuckDB store file.")] = Path(
         "var/clearance.duckdb"
     ),
+    out: Annotated[Path, typer.Option(help="Folder for the Parquet files (created).")] = Path(
+        "var/clearance-parquet"
+    ),
+) -> None:
+    """Write a store's validated tables as Parquet files, for Spark or shared storage.
+
+    The folder then holds declarations.parquet, items.parquet, events.parquet (and risk_scores.parquet
+    when the store has model scores): copy it to the cluster's storage and analyse it there with
+    `arusha analyze --store FOLDER --engine spark --spark-master URL`.
+
+    Example: arusha data export --store var/clearance.duckdb --out /mnt/share/clearance
+    """
+    from arusha.analysis import export_parquet
+
+    written = export_parquet(store, out)
+    typer.echo(f"Wrote {', '.join(p.name for p in written)} to {out}.")
+
+
+def analyze(
+    *,
+    store: Annotated[
+        str,
+        typer.Option(
+            help="DuckDB store file, or a folder of canonical Parquet files (as `arusha data export` "
+            "writes; with --engine spark also a URI such as s3a://bucket/clearance)."
+        ),
+    ] = "var/clearance.duckdb",
     out: Annotated[Path, typer.Option(help="Output directory.")] = Path("var/analysis"),
     engine: Annotated[str, typer.Option(help="duckdb or spark.")] = "duckdb",
     date_from: Annotated[
@@ -142,10 +170,19 @@ def analyze(
     trader_periods: Annotated[
         bool, typer.Option(help="Also write declarant and importer indicators per period (large).")
     ] = False,
+    spark_master: Annotated[
+        str | None,
+        typer.Option(
+            envvar="ARUSHA_SPARK_MASTER",
+            help="With --engine spark: the cluster to run on, e.g. spark://host:7077 (default: local[2]).",
+        ),
+    ] = None,
 ) -> None:
     """Compute indicators and ranked integrity-risk leads; write indicators.parquet, signals.csv, report.html.
 
     Example: arusha analyze --store var/clearance.duckdb --out var/analysis --from 2024-01-01
+
+    On a Spark cluster: arusha analyze --store /mnt/share/clearance --engine spark --spark-master spark://host:7077
     """
     from arusha.analysis import NothingToAnalyse, analyze_store
     from arusha.importing.parts import missing_files, parts_dir
@@ -154,11 +191,16 @@ def analyze(
         raise typer.BadParameter("use duckdb or spark", param_hint="--engine")
     if period not in {"month", "quarter", "year"}:
         raise typer.BadParameter("use month, quarter or year", param_hint="--period")
-    missing = missing_files(store)
+    if "://" not in store and not Path(store).exists():
+        raise typer.BadParameter(
+            f"{store} does not exist: load data first (arusha data load), or name a folder of Parquet files",
+            param_hint="--store",
+        )
+    missing = missing_files(Path(store)) if Path(store).is_file() else []
     if missing:
         typer.echo(
             f"The store {store} lacks {len(missing)} of the Parquet files it kept (first: {missing[0]}). "
-            f"The folder {parts_dir(store)} must stay beside the store: restore it, or load the "
+            f"The folder {parts_dir(Path(store))} must stay beside the store: restore it, or load the "
             "sources again into a new store. Nothing was analysed.",
             err=True,
         )
@@ -174,6 +216,7 @@ def analyze(
                 trader_periods=trader_periods,
                 date_from=date_from.date() if date_from else None,
                 date_to=date_to.date() if date_to else None,
+                spark_master=spark_master,
             )
     except (NothingToAnalyse, LookupError) as exc:
         typer.echo(f"Nothing analysed: {exc}.", err=True)
