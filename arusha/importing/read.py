@@ -6,6 +6,7 @@ Parquet keeps its types. Row numbers count data rows (row 1 is the first record 
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import hashlib
@@ -65,8 +66,49 @@ def find_header(rows: list[list[object]], expected: set[str]) -> tuple[int, int]
     return best, best_score
 
 
+# The first bytes of files that are no CSV, to say what a renamed file really is.
+_MAGIC = {
+    b"PK\x03\x04": "an Excel workbook or another zip archive (name it .xlsx)",
+    b"PAR1": "a Parquet file (name it .parquet)",
+}
+
+
+def _not_text(path: Path) -> str | None:
+    """Return why ``path`` is no text file (binary content), or ``None`` when it looks like text."""
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+    kind = next((what for magic, what in _MAGIC.items() if head.startswith(magic)), None)
+    if kind:
+        return f"this is {kind}, not a CSV file"
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "binary content, not a CSV text file"
+    return None
+
+
+def _first_undecodable(path: Path, encoding: str) -> str:
+    """Return where ``path`` stops being valid ``encoding`` text, in words a user can act on."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    line = 1
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as exc:
+                line += block.count(b"\n", 0, exc.start)
+                bad = block[exc.start : exc.start + 1]
+                return (
+                    f"line {line} is not valid {encoding} text (byte {bad!r}); set csv.encoding in the "
+                    "mapping to the export's encoding, e.g. encoding: cp1252 or latin-1"
+                )
+            line += block.count(b"\n")
+    return f"the file is not valid {encoding} text; set csv.encoding in the mapping"
+
+
 def _read_csv(path: Path, mapping: Mapping) -> pa.Table:
     encoding = mapping.encoding
+    reason = _not_text(path)
+    if reason:
+        raise UnreadableFile(reason)
     delimiter = mapping.delimiter or _sniff_delimiter(path, encoding)
     with path.open(encoding=encoding, errors="replace", newline="") as handle:
         first = list(itertools.islice(csv.reader(handle, delimiter=delimiter), HEADER_SEARCH_ROWS))
@@ -76,6 +118,15 @@ def _read_csv(path: Path, mapping: Mapping) -> pa.Table:
         raise UnreadableFile("empty file or no header row")
     if skip == 0:
         header[0] = header[0].removeprefix("\ufeff")  # a byte-order mark is no part of the name
+    try:
+        return _read_csv_table(path, encoding, delimiter, header, skip)
+    except pa.ArrowInvalid as exc:
+        if "UTF8" in str(exc):
+            raise UnreadableFile(_first_undecodable(path, encoding)) from exc
+        raise
+
+
+def _read_csv_table(path: Path, encoding: str, delimiter: str, header: list[str], skip: int) -> pa.Table:
     return pacsv.read_csv(
         path,
         # The names are given, so no cell is read as a header and every column is text: a first

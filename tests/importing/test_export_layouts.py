@@ -177,3 +177,35 @@ def test_a_parquet_date_kept_as_an_integer_reads_with_the_mappings_format(tmp_pa
     mapping = _declarations_mapping(registered_at={"source": "reg_day", "date_format": "%Y%m%d"})
     load_sources([path], store, mapping=mapping)
     assert store_rows(store, "SELECT registered_at FROM declarations") == [(dt.datetime(2024, 1, 2),)]
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (bytes(range(256)) * 20, "binary content"),
+        (b"PK\x03\x04" + b"\x00" * 100, "Excel workbook"),
+        (b"PAR1" + b"\x00" * 100, "Parquet file"),
+    ],
+)
+def test_a_file_that_is_no_csv_is_named_for_what_it_is(tmp_path: Path, content: bytes, said: str) -> None:
+    path = tmp_path / "declarations.csv"
+    path.write_bytes(content)
+    with pytest.raises(LoadRejected) as info:
+        load_sources([path], tmp_path / "s.duckdb")
+    [error] = info.value.result.errors
+    assert error.rule == Rule.UNREADABLE_FILE and said in error.message
+
+
+def test_an_export_in_another_encoding_says_which_line_and_what_to_set(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "declarations.csv", [GOOD_ROW, {**GOOD_ROW, "declaration_id": "D2"}])
+    text = path.read_text(encoding="utf-8").replace("O1", "Hervé", 1)
+    path.write_bytes(text.encode("cp1252"))
+    with pytest.raises(LoadRejected) as info:
+        load_sources([path], tmp_path / "s.duckdb")
+    [error] = info.value.result.errors
+    assert "line 2" in error.message and "encoding: cp1252" in error.message
+    load_sources([path], tmp_path / "s.duckdb", mapping=parse_mapping({"csv": {"encoding": "cp1252"}}))
+    assert store_rows(tmp_path / "s.duckdb", "SELECT officer_id FROM declarations ORDER BY 1") == [
+        ("Hervé",),
+        ("O1",),
+    ]
