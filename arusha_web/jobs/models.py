@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime
 
@@ -19,6 +20,11 @@ class JobStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     SUCCEEDED = "succeeded", _("Succeeded")
     FAILED = "failed", _("Failed")
+
+
+# "ValueError: " or "arusha.analysis.NothingToAnalyse: " at the start of a stored error: the class of
+# the exception, which means nothing to the person reading the sentence after it.
+EXCEPTION_PREFIX = re.compile(r"^((?:[A-Za-z_]\w*\.)+[A-Za-z_]\w*|[A-Za-z_]\w*(?:Error|Exception)): ")
 
 
 class Job(models.Model):
@@ -73,14 +79,17 @@ class Job(models.Model):
 
     @property
     def error_summary(self) -> str:
-        """The error's first paragraph: what a person reads (the rest is the traceback)."""
-        return self.error.split("\n\n", 1)[0]
+        """The error's first paragraph: what a person reads (the rest is the traceback), without
+        the exception's class ("arusha.analysis.NothingToAnalyse: "), which goes to the details."""
+        return EXCEPTION_PREFIX.sub("", self.error.split("\n\n", 1)[0], count=1)
 
     @property
     def error_details(self) -> str:
-        """The traceback frames after the summary, for whoever fixes the problem; "" when none."""
+        """The exception's class and the traceback frames, for whoever fixes the problem; "" when none."""
         parts = self.error.split("\n\n", 1)
-        return parts[1] if len(parts) == 2 else ""
+        prefix = EXCEPTION_PREFIX.match(parts[0])
+        details = parts[1] if len(parts) == 2 else ""
+        return f"{prefix.group(1)}\n{details}".strip() if prefix else details
 
     @property
     def can_retry(self) -> bool:
