@@ -7,6 +7,7 @@ on every load of millions of rows.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 
@@ -304,9 +305,7 @@ def plan_table(table: str, mapping: Mapping, types: dict[str, str], relation: st
             if col.hard_required:
                 source = missing[0] if missing else col.name
                 plan.file_errors.append(
-                    FileError(
-                        col.name, Rule.MISSING_REQUIRED_COLUMN, f"required column {source!r} is missing"
-                    )
+                    FileError(col.name, Rule.MISSING_REQUIRED_COLUMN, _missing_message(source, list(types)))
                 )
             else:
                 plan.absent.append(col.name)
@@ -338,6 +337,18 @@ def plan_table(table: str, mapping: Mapping, types: dict[str, str], relation: st
     if len(key_converted) == len(contract.KEYS[table]):
         plan.key_sql = f"SELECT {', '.join(key_converted)} FROM {relation}"
     return plan
+
+
+def _missing_message(source: str, columns: list[str]) -> str:
+    """Return "required column 'X' is missing", with the nearest column the file has, or its columns."""
+    message = f"required column {source!r} is missing"
+    folded = {c.strip().casefold(): c for c in columns}
+    near = [folded[source.strip().casefold()]] if source.strip().casefold() in folded else []
+    near = near or difflib.get_close_matches(source, columns, n=1, cutoff=0.75)
+    if near:
+        return f"{message} (did you mean {near[0]!r}?)"
+    shown = ", ".join(repr(c) for c in columns[:20]) + (", …" if len(columns) > 20 else "")
+    return f"{message}; the file has {shown}"
 
 
 def duplicate_sql(table: str, conv: str) -> tuple[str, str] | None:

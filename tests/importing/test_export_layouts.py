@@ -209,3 +209,23 @@ def test_an_export_in_another_encoding_says_which_line_and_what_to_set(tmp_path:
         ("Hervé",),
         ("O1",),
     ]
+
+
+@pytest.mark.parametrize(
+    ("source", "hint"),
+    [
+        ("IMPORTER_ID", "did you mean 'importer_id'?"),  # another case
+        ("importer_idd", "did you mean 'importer_id'?"),  # a typo
+        ("NIF", "the file has 'declaration_id', 'office_code'"),  # nothing near: the file's columns
+    ],
+)
+def test_a_missing_column_is_reported_with_the_nearest_one_the_file_has(
+    tmp_path: Path, source: str, hint: str
+) -> None:
+    path = write_csv(tmp_path / "declarations.csv", [GOOD_ROW])
+    with pytest.raises(LoadRejected) as info:
+        load_sources([path], tmp_path / "s.duckdb", mapping=_declarations_mapping(importer_id=source))
+    [error] = info.value.result.errors
+    assert (error.column, error.rule) == ("importer_id", Rule.MISSING_REQUIRED_COLUMN)
+    assert str(error).startswith(f"{path}, column importer_id: required column {source!r} is missing")
+    assert hint in str(error)
