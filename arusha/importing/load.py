@@ -53,8 +53,10 @@ class LoadError:
 
     def __str__(self) -> str:
         where = f"{self.file}, row {self.row}" if self.row is not None else self.file
+        if self.column:
+            where += f", column {self.column}"
         shown = f" (value {self.value!r})" if self.value else ""
-        return f"{where}, column {self.column}: {self.message}{shown} [{self.rule}]"
+        return f"{where}: {self.message}{shown} [{self.rule}]"
 
 
 @dataclass

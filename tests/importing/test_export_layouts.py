@@ -229,3 +229,13 @@ def test_a_missing_column_is_reported_with_the_nearest_one_the_file_has(
     assert (error.column, error.rule) == ("importer_id", Rule.MISSING_REQUIRED_COLUMN)
     assert str(error).startswith(f"{path}, column importer_id: required column {source!r} is missing")
     assert hint in str(error)
+
+
+def test_a_file_level_error_without_a_column_names_no_empty_column(tmp_path: Path) -> None:
+    path = tmp_path / "declarations.csv"
+    path.write_text("")
+    with pytest.raises(LoadRejected) as info:
+        load_sources([path], tmp_path / "s.duckdb")
+    assert str(info.value.result.errors[0]) == (
+        f"{path}: file cannot be read: empty file or no header row [unreadable_file]"
+    )
