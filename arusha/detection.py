@@ -428,7 +428,7 @@ def shortfall_leads(table: pd.DataFrame, model_label: str = "the risk model") ->
         expl.append(
             f"{r.entity_type} {r.entity_id}{where} found {int(r.found)} {noun} in {int(r.inspected)} inspections; "
             f"{model_label} expected {r.expected:.0f} (95% interval {int(r.expected_low)}–{int(r.expected_high)}); "
-            f"exact Poisson-binomial p = {_p(r.p_value)}. {REVIEW_NOTE}"
+            f"exact Poisson-binomial p {_p(r.p_value)}. {REVIEW_NOTE}"
         )
     return pd.DataFrame(
         {
@@ -442,7 +442,10 @@ def shortfall_leads(table: pd.DataFrame, model_label: str = "the risk model") ->
 
 
 def _p(p: float) -> str:
-    return f"{p:.1e}" if p < 0.001 else f"{p:.3f}"
+    """Return ``= 1.5e-09`` or ``= 0.012``; a p-value that underflows reads ``< 1e-300``, never ``= 0``."""
+    if p < 1e-300:
+        return "< 1e-300"
+    return f"= {p:.1e}" if p < 0.001 else f"= {p:.3f}"
 
 
 def targeting_quality(scored: ir.Table) -> pd.DataFrame:

@@ -126,8 +126,14 @@ def _pct(x: float) -> str:
     return f"{x:.0%}" if x >= 0.1 else f"{x:.1%}"
 
 
+SMALLEST_P: Final = 1e-300
+
+
 def _p(p: float) -> str:
-    return f"{p:.1e}" if p < 0.001 else f"{p:.3f}"
+    """Return ``= 6.3e-13`` or ``= 0.012``; a p-value that underflows reads ``< 1e-300``, never ``= 0``."""
+    if p < SMALLEST_P:
+        return "< 1e-300"
+    return f"= {p:.1e}" if p < 0.001 else f"= {p:.3f}"
 
 
 def _binomial_tail(k: np.ndarray, n: np.ndarray, p0: np.ndarray) -> np.ndarray:
@@ -177,7 +183,7 @@ def share_leads(indicators: pd.DataFrame, spec: ShareSignal) -> pd.DataFrame:
     rows["explanation"] = [
         f"{label} {r.entity_id} {spec.what} on {_pct(r.value)} of {spec.of_what} ({r.k} of {r.n}) "
         f"vs {_pct(r.p0)} for {f'peers at office {r.office_code}' if spec.peers_by_office else f'all {label}s'}; "
-        f"exact binomial p = {_p(r.p)}. {REVIEW_NOTE}"
+        f"exact binomial p {_p(r.p)}. {REVIEW_NOTE}"
         for r in rows.itertuples()
     ]
     rows["kind"] = spec.kind
@@ -199,7 +205,7 @@ def pairing_leads(pairs: pd.DataFrame, entity_type: str, other_label: str) -> pd
         expl.append(
             f"officer {officer} handled {r.n} of {other_label} {other}'s {r.n_other} declarations at office "
             f"{r.office_code}; {expected:.1f} expected from the officer's share ({_pct(r.p_officer)}) of the "
-            f"office's other files ({r.value:.1f}×); exact binomial p = {_p(r.p)}. {REVIEW_NOTE}"
+            f"office's other files ({r.value:.1f}×); exact binomial p {_p(r.p)}. {REVIEW_NOTE}"
         )
     rows["explanation"] = expl
     rows["entity_type"] = entity_type
@@ -219,7 +225,7 @@ def benford_leads(benford: pd.DataFrame, entity_type: str) -> pd.DataFrame:
     rows["explanation"] = [
         f"{entity_type} {r.entity_id}: first digit {r.top_digit} on {_pct(r.top_share)} of declared values "
         f"({round(r.top_share * r.n)} of {r.n}) vs {_pct(r.top_expected)} under Benford's law; mean absolute "
-        f"deviation {r.mad:.3f} (above 0.015 is nonconformity), χ² p = {_p(r.p)}. {REVIEW_NOTE}"
+        f"deviation {r.mad:.3f} (above 0.015 is nonconformity), χ² p {_p(r.p)}. {REVIEW_NOTE}"
         for r in rows.itertuples()
     ]
     rows["entity_type"] = entity_type

@@ -126,3 +126,12 @@ def test_share_leads_keep_only_candidates_that_can_still_make_a_lead() -> None:
     out = share_leads(rows, OVERRIDES)
     # WEAK passes the effect filter (3 of 25 = 12 % ≥ 2 × the peers' 6 %) but P(X ≥ 3 | 25, 0.06) ≈ 0.19.
     assert list(out.entity_id) == ["STRONG"]
+
+
+def test_a_p_value_too_small_for_a_float_is_not_written_as_zero() -> None:
+    # 900 of 1,000 against peers at 5 %: the exact tail underflows to 0.0 in double precision.
+    rows = _with_peers({"entity_id": "HUGE", "value": 0.9, "n": 1000})
+    out = share_leads(rows, OVERRIDES)
+    assert out.p.iloc[0] == 0.0
+    assert "exact binomial p < 1e-300." in out.explanation.iloc[0]
+    assert "p = 0.0e+00" not in out.explanation.iloc[0]
