@@ -226,6 +226,7 @@ def load_sources(
                 if not pending:
                     result.skipped.append(str(path))
                     continue
+                done.update((digest, t) for t in pending)  # the same content named twice loads once
                 relation = f"stg_{i}"
                 rows = stage(con, path, mapping, relation)
             except (UnreadableFile, OSError) as exc:

@@ -239,3 +239,14 @@ def test_a_file_level_error_without_a_column_names_no_empty_column(tmp_path: Pat
     assert str(info.value.result.errors[0]) == (
         f"{path}: file cannot be read: empty file or no header row [unreadable_file]"
     )
+
+
+def test_the_same_content_named_twice_in_one_load_is_loaded_once(tmp_path: Path) -> None:
+    store = tmp_path / "s.duckdb"
+    path = write_csv(tmp_path / "declarations.csv", [GOOD_ROW])
+    copy = tmp_path / "declarations-copy.csv"
+    copy.write_bytes(path.read_bytes())
+    result = load_sources([path, copy, path], store)
+    assert result.loaded == {"declarations": 1}
+    assert result.skipped == [str(copy), str(path)]
+    assert store_rows(store, "SELECT count(*) FROM _arusha_loads") == [(1,)]
