@@ -103,6 +103,40 @@ SHARE_SIGNALS: Final = (
         "imposed a fine below half the usual amount for the offence",
         "fined offences",
     ),
+    # Offices against the other offices: when every officer of an office does the same, the
+    # officers' own peers cannot show it. Not after-hours releases: opening hours differ by office.
+    ShareSignal(
+        "channel_override",
+        "BP1",
+        "office",
+        False,
+        "had the channel relaxed (red/yellow → green/blue)",
+        "red/yellow-channel declarations",
+    ),
+    ShareSignal(
+        "release_before_payment",
+        "REL_BEFORE_PAY",
+        "office",
+        False,
+        "released goods before duties were paid",
+        "releases with duties due",
+    ),
+    ShareSignal(
+        "red_without_inspection",
+        "RED_NO_INSP",
+        "office",
+        False,
+        "released red-channel goods with no inspection result",
+        "red-channel releases",
+    ),
+    ShareSignal(
+        "low_penalty",
+        "PEN_LOW",
+        "office",
+        False,
+        "imposed a fine below half the usual amount for the offence",
+        "fined offences",
+    ),
     ShareSignal(
         "unit_value_gap",
         "BP6",
@@ -151,40 +185,80 @@ def _testable(rows: pd.DataFrame) -> pd.DataFrame:
     return rows[rows.p < MAX_Q].copy()
 
 
+def _share_tests(rows: pd.DataFrame, by_office: bool) -> pd.DataFrame:
+    """Return the rows (with ``k, n, value``) passing the effect filter, with their ``p0`` and ``p``."""
+    group = rows.office_code.fillna("") if by_office else pd.Series("", index=rows.index)
+    rows = rows.assign(_g=group)
+    totals = rows.groupby("_g")[["k", "n"]].transform("sum")
+    peer_k, peer_n = totals.k - rows.k, totals.n - rows.n
+    rows["p0"] = (peer_k + 0.5) / (peer_n + 1.0)  # Jeffreys-style continuity: never exactly zero
+    rows = rows[peer_n > 0]
+    rows = rows[(rows.k >= MIN_CASES) & (rows.value >= MIN_RATIO * rows.p0)].copy()
+    rows["p"] = _binomial_tail(rows.k.to_numpy(), rows.n.to_numpy(), rows.p0.to_numpy())
+    return rows
+
+
+def _counts(indicators: pd.DataFrame, indicator: str, entity_type: str) -> pd.DataFrame:
+    rows = indicators[(indicators.indicator == indicator) & (indicators.entity_type == entity_type)]
+    rows = rows[rows.n > 0].copy()
+    rows["k"] = np.rint(rows.value * rows.n).astype(int)
+    return rows
+
+
+def _without_officer_leads(offices: pd.DataFrame, indicators: pd.DataFrame, indicator: str) -> pd.DataFrame:
+    """Return office rows less the declarations of their officers who are candidates of their own.
+
+    Why: one officer relaxing a third of his channels lifts his whole office above the others, and
+    the office lead then only repeats his. Left out, what remains is what the office's officers do
+    alike, which their own peers cannot show (and the other offices' rates are not inflated by their
+    own outliers either). ``left_out`` names them for the explanation.
+    """
+    officers = _counts(indicators, indicator, "officer")
+    outliers = _share_tests(officers, by_office=True) if not officers.empty else officers
+    outliers = outliers[outliers.p < MAX_Q] if "p" in outliers else outliers
+    offices = offices.assign(left_out="")
+    if outliers.empty:
+        return offices
+    by_office = outliers.sort_values("entity_id").groupby("office_code")
+    dropped = by_office[["k", "n"]].sum()
+    names = by_office.entity_id.agg(", ".join)
+    key = offices.entity_id
+    offices["k"] = offices.k - key.map(dropped.k).fillna(0).astype(int)
+    offices["n"] = offices.n - key.map(dropped.n).fillna(0).astype(int)
+    offices["left_out"] = key.map(names).fillna("")
+    offices = offices[offices.n > 0].copy()
+    offices["value"] = offices.k / offices.n
+    return offices
+
+
 def share_leads(indicators: pd.DataFrame, spec: ShareSignal) -> pd.DataFrame:
     """Return candidate leads for one share signal from whole-period indicator rows.
 
     Args:
         indicators: Long indicator rows (``entity_type, entity_id, office_code, period, indicator,
-            value, n``) for the whole analysed period.
+            value, n``) for the whole analysed period; office leads also read the officer rows.
         spec: Which indicator, level and peer group.
 
     Returns:
         Columns ``entity_type, entity_id, kind, p, explanation`` for entities passing the effect filter
-        whose p-value can still make a lead (see :func:`_testable`).
+        whose p-value can still make a lead (see :func:`_testable`). Offices are compared without the
+        declarations of their officers who are candidates of their own (see
+        :func:`_without_officer_leads`).
     """
-    rows = indicators[(indicators.indicator == spec.indicator) & (indicators.entity_type == spec.entity_type)]
-    rows = rows[rows.n > 0].copy()
+    rows = _counts(indicators, spec.indicator, spec.entity_type)
+    if spec.entity_type == "office" and not rows.empty:
+        rows = _without_officer_leads(rows, indicators, spec.indicator)
     if rows.empty:
         return pd.DataFrame(columns=["entity_type", "entity_id", "kind", "p", "explanation"])
-    rows["k"] = np.rint(rows.value * rows.n).astype(int)
-    group = rows.office_code.fillna("") if spec.peers_by_office else pd.Series("", index=rows.index)
-    rows["_g"] = group
-    totals = rows.groupby("_g")[["k", "n"]].transform("sum")
-    peer_k, peer_n = totals.k - rows.k, totals.n - rows.n
-    rows["p0"] = (peer_k + 0.5) / (peer_n + 1.0)  # Jeffreys-style continuity: never exactly zero
-    rows = rows[peer_n > 0]
-    rows = rows[(rows.k >= MIN_CASES) & (rows.value >= MIN_RATIO * rows.p0)]
-    if rows.empty:
-        return pd.DataFrame(columns=["entity_type", "entity_id", "kind", "p", "explanation"])
-    rows["p"] = _binomial_tail(rows.k.to_numpy(), rows.n.to_numpy(), rows.p0.to_numpy())
-    rows = _testable(rows)
+    rows = _testable(_share_tests(rows, spec.peers_by_office))
     label = spec.entity_type
+    left_out = rows.left_out if "left_out" in rows else pd.Series("", index=rows.index)
     rows["explanation"] = [
-        f"{label} {r.entity_id} {spec.what} on {_pct(r.value)} of {spec.of_what} ({r.k} of {r.n}) "
-        f"vs {_pct(r.p0)} for {f'peers at office {r.office_code}' if spec.peers_by_office else f'all {label}s'}; "
+        f"{label} {r.entity_id} {spec.what} on {_pct(r.value)} of {spec.of_what} ({r.k} of {r.n}"
+        f"{f', leaving out officer leads {out}' if out else ''}) "
+        f"vs {_pct(r.p0)} for {f'peers at office {r.office_code}' if spec.peers_by_office else f'the other {label}s'}; "
         f"exact binomial p {_p(r.p)}. {REVIEW_NOTE}"
-        for r in rows.itertuples()
+        for r, out in zip(rows.itertuples(), left_out, strict=True)
     ]
     rows["kind"] = spec.kind
     return rows[["entity_type", "entity_id", "kind", "p", "explanation"]]

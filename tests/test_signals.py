@@ -135,3 +135,48 @@ def test_a_p_value_too_small_for_a_float_is_not_written_as_zero() -> None:
     assert out.p.iloc[0] == 0.0
     assert "exact binomial p < 1e-300." in out.explanation.iloc[0]
     assert "p = 0.0e+00" not in out.explanation.iloc[0]
+
+
+def test_an_office_whose_officers_all_relax_channels_is_a_lead_against_the_other_offices() -> None:
+    # Five officers at BAD each relax 30 % of 100 red/yellow declarations: their office peers are just
+    # as bad, so no officer stands out; the office does, against four offices at 3 %.
+    officers = [
+        {"entity_type": "officer", "entity_id": f"O-BAD-{i}", "office_code": "BAD", "value": 0.3, "n": 100}
+        for i in range(5)
+    ]
+    offices = [
+        {"entity_type": "office", "entity_id": f"OK{i}", "office_code": f"OK{i}", "value": 0.03, "n": 1000}
+        for i in range(4)
+    ]
+    offices.append(
+        {"entity_type": "office", "entity_id": "BAD", "office_code": "BAD", "value": 0.3, "n": 500}
+    )
+    rows = pd.DataFrame([*officers, *offices]).assign(period="all", indicator="BP1")
+    found = pd.concat([share_leads(rows, spec) for spec in signals.SHARE_SIGNALS if spec.indicator == "BP1"])
+    assert list(zip(found.entity_type, found.entity_id, strict=True)) == [("office", "BAD")]
+    text = found.explanation.iloc[0]
+    assert (
+        "office BAD had the channel relaxed" in text and "(150 of 500) vs 3.0% for the other offices" in text
+    )
+
+
+def test_an_office_is_not_a_lead_for_what_one_of_its_officers_does() -> None:
+    # O-BIG-1 relaxes 40 % of his 400 declarations; the 19 others at BIG relax 2 %, like the other offices.
+    officers = [
+        {"entity_type": "officer", "entity_id": f"O-BIG-{i}", "office_code": "BIG", "value": 0.02, "n": 400}
+        for i in range(2, 21)
+    ]
+    officers.append(
+        {"entity_type": "officer", "entity_id": "O-BIG-1", "office_code": "BIG", "value": 0.4, "n": 400}
+    )
+    big_k = 19 * 8 + 160
+    offices = [
+        {"entity_type": "office", "entity_id": f"OK{i}", "office_code": f"OK{i}", "value": 0.02, "n": 1000}
+        for i in range(4)
+    ]
+    offices.append(
+        {"entity_type": "office", "entity_id": "BIG", "office_code": "BIG", "value": big_k / 8000, "n": 8000}
+    )
+    rows = pd.DataFrame([*officers, *offices]).assign(period="all", indicator="BP1")
+    found = pd.concat([share_leads(rows, spec) for spec in signals.SHARE_SIGNALS if spec.indicator == "BP1"])
+    assert list(zip(found.entity_type, found.entity_id, strict=True)) == [("officer", "O-BIG-1")]
