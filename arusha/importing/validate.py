@@ -347,6 +347,13 @@ def _missing_message(source: str, columns: list[str]) -> str:
     near = near or difflib.get_close_matches(source, columns, n=1, cutoff=0.75)
     if near:
         return f"{message} (did you mean {near[0]!r}?)"
+    if len(columns) == 1:
+        delimiter = max(";,\t|", key=columns[0].count)
+        if columns[0].count(delimiter):
+            return (
+                f"{message}: the header reads as one column, its delimiter seems to be {delimiter!r}; "
+                f"set csv.delimiter to {delimiter!r} in the mapping"
+            )
     shown = ", ".join(repr(c) for c in columns[:20]) + (", …" if len(columns) > 20 else "")
     return f"{message}; the file has {shown}"
 

@@ -250,3 +250,10 @@ def test_the_same_content_named_twice_in_one_load_is_loaded_once(tmp_path: Path)
     assert result.loaded == {"declarations": 1}
     assert result.skipped == [str(copy), str(path)]
     assert store_rows(store, "SELECT count(*) FROM _arusha_loads") == [(1,)]
+
+
+def test_a_wrong_delimiter_is_reported_with_the_one_the_header_seems_to_use(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "declarations.csv", [GOOD_ROW], delimiter=";")
+    with pytest.raises(LoadRejected) as info:
+        load_sources([path], tmp_path / "s.duckdb", mapping=parse_mapping({"csv": {"delimiter": ","}}))
+    assert all("set csv.delimiter to ';'" in e.message for e in info.value.result.errors)
