@@ -7,6 +7,7 @@ the lead, risk or action it names and never leads out of the application.
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
@@ -40,6 +41,25 @@ def clean_link(address: str) -> str:
             % {"address": address[:200]}
         )
     return path
+
+
+# URL name -> the capability its view requires, so a case file links only pages the reader may open.
+NEEDS = {
+    "measure:lead": "measure.leads",
+    "risks:risk_detail": "risks.view",
+    "risks:action_edit": "risks.edit",
+    "diagnose:action_edit": "diagnose.actions",
+}
+
+
+def link_openable(path: str, viewer: Any) -> bool:
+    """Whether the viewer's role may open the linked page (an investigator may not open the risk
+    register, for one); the page then shows what is linked without a link that ends on "Not allowed"."""
+    try:
+        needed = NEEDS.get(resolve(path).view_name)
+    except Resolver404:
+        return False
+    return needed is not None and bool(viewer.can(needed))
 
 
 def link_label(path: str) -> str:

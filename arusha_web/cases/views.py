@@ -31,6 +31,7 @@ from .forms import (
     OpenCaseForm,
     StaffReportForm,
 )
+from .links import link_openable
 from .models import Attachment, EntryKind, Source
 from .views_public import submit_report
 
@@ -231,6 +232,8 @@ def _case_page(
 ) -> HttpResponse:
     """Render the case file; a refused form comes back bound, so nothing typed is lost."""
     entries = list(case.entries.prefetch_related("attachments").select_related("created_by"))
+    for e in entries:
+        e.link_openable = bool(e.link_path) and link_openable(e.link_path, request.user)
     by_kind = {k: [e for e in entries if e.kind == k] for k in EntryKind.values}
     context = {
         "case": case,

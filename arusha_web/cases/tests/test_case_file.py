@@ -224,7 +224,7 @@ def test_retention_deletes_the_duplicates_of_a_report_closed_without_a_case(pers
 
 
 @pytest.mark.django_db
-def test_a_link_to_a_risk_is_a_working_link_and_a_foreign_address_is_refused(
+def test_a_link_to_a_risk_is_a_working_link_for_who_may_open_it_and_a_foreign_address_is_refused(
     case: Case, personas: dict[str, Any], settings: Any
 ):
     settings.ROOT_URLCONF = "arusha_web.urls"  # the risks and measure pages exist there
@@ -233,8 +233,13 @@ def test_a_link_to_a_risk_is_a_working_link_and_a_foreign_address_is_refused(
     ivan.post(url, {"kind": "link", "text": "Same pattern", "link": "http://arusha.local/risks/12/"})
     entry = case.entries.get(kind="link")
     assert entry.link_path == "/risks/12/" and entry.link_label == "Risk"
-    page = ivan.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    # The integrity unit may open the risk register: a link. The investigator may not: the
+    # address and why there is no link, rather than a link that ends on "Not allowed".
+    page = client_for(personas["ingrid"]).get(reverse("cases:case_detail", args=[case.pk])).content.decode()
     assert '<a href="/risks/12/">Risk /risks/12/</a>' in page
+    page = ivan.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
+    assert 'href="/risks/12/"' not in page
+    assert "Risk /risks/12/ <span class=\"muted\">(your role cannot open this page)</span>" in page
     for address, expected in [
         ("https://evil.example/phish", "“https://evil.example/phish” is not the address of a data lead"),
         ("/cases/list/", "“/cases/list/” is not the address of a data lead"),
