@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from arusha_web.accounts.roles import Role
@@ -136,6 +138,12 @@ class RiskForm(forms.ModelForm):
 class ReviewForm(forms.Form):
     reason = forms.CharField(label=_("Review notes"), widget=forms.Textarea(attrs={"rows": 2}))
     next_review = forms.DateField(label=_("Next review"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_next_review(self) -> dt.date:
+        when: dt.date = self.cleaned_data["next_review"]
+        if when <= timezone.localdate():
+            raise forms.ValidationError(_("The next review must be a date after today."))
+        return when
 
 
 class ControlForm(forms.ModelForm):

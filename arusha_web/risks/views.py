@@ -103,6 +103,11 @@ def risk_list(request: HttpRequest) -> HttpResponse:
 @require_capability("risks.view")
 def risk_detail(request: HttpRequest, pk: int) -> HttpResponse:
     risk = get_object_or_404(selectors.risk_list_for_viewer(viewer=request.user), pk=pk)
+    return _risk_page(request, risk)
+
+
+def _risk_page(request: HttpRequest, risk: Risk, *, review_form: ReviewForm | None = None) -> HttpResponse:
+    """The risk's page; a refused review comes back bound, so the notes typed are not lost."""
     matrix = Matrix.load()
     ctx = {
         "risk": risk,
@@ -113,10 +118,10 @@ def risk_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "plan_actions": plan_link.plan_actions_for(risk),
         "history": risk.history.select_related("by")[:50],
         "can_edit": selectors.risk_editable_by(viewer=request.user, risk=risk),
-        "review_form": ReviewForm(),
+        "review_form": review_form or ReviewForm(),
         "evidence": evidence.risk_evidence(risk, viewer=request.user),
     }
-    return render(request, "risks/risk_detail.html", ctx)
+    return render(request, "risks/risk_detail.html", ctx, status=200 if review_form is None else 400)
 
 
 @require_capability("risks.edit")
@@ -151,12 +156,9 @@ def risk_review(request: HttpRequest, pk: int) -> HttpResponse:
             next_review=form.cleaned_data["next_review"],
         )
         messages.success(request, _("Review recorded."))
-    else:
-        errors = "; ".join(
-            f"{form.fields[f].label}: {' '.join(str(m) for m in e)}" for f, e in form.errors.items()
-        )
-        messages.error(request, _("The review was not recorded. %(errors)s") % {"errors": errors})
-    return redirect("risks:risk_detail", pk=risk.pk)
+        return redirect("risks:risk_detail", pk=risk.pk)
+    messages.error(request, _("The review was not recorded: correct what is marked in the form below."))
+    return _risk_page(request, risk, review_form=form)
 
 
 def _child_form(

@@ -25,7 +25,7 @@ URLS: dict[str, Row | list[Row]] = {
     "risks:risk_detail": Row("risks.view", args=_risk),
     "risks:risk_edit": Row("risks.edit", args=_risk),
     "risks:risk_review": Row(
-        "risks.edit", "post", args=_risk, data={"reason": "Workshop", "next_review": "2030-01-01"}
+        "risks.edit", "post", args=_risk, data={"reason": "Workshop", "next_review": "2099-01-01"}
     ),
     "risks:control_create": Row("risks.edit", args=_risk),
     "risks:control_edit": Row("risks.edit", args=lambda o: [o["risk"].pk, o["control"].pk]),

@@ -164,14 +164,32 @@ def test_controls_and_actions_are_added_and_removed(personas, make_risk):
 def test_review_moves_to_revisit_and_sets_dates(personas, make_risk):
     risk = make_risk()
     client = client_for(personas["marc"])
+    next_review = timezone.localdate() + dt.timedelta(days=200)
     client.post(
-        reverse("risks:risk_review", args=[risk.pk]), {"reason": "Annual review", "next_review": "2027-06-30"}
+        reverse("risks:risk_review", args=[risk.pk]), {"reason": "Annual review", "next_review": next_review}
     )
     risk.refresh_from_db()
-    assert risk.status == "revisit" and risk.next_review == dt.date(2027, 6, 30)
+    assert risk.status == "revisit" and risk.next_review == next_review
     assert risk.last_reviewed == timezone.localdate() and risk.history.first().reason == "Annual review"
     page = client.post(reverse("risks:risk_review", args=[risk.pk]), {"reason": ""}, follow=True)
-    assert "The review was not recorded." in page.content.decode()
+    assert "The review was not recorded" in page.content.decode()
+
+
+def test_a_refused_review_keeps_the_notes_typed_and_says_what_is_wrong(personas, make_risk):
+    risk = make_risk()
+    client = client_for(personas["marc"])
+    url = reverse("risks:risk_review", args=[risk.pk])
+    notes = "Two hours with the head of office; controls checked one by one."
+    history = risk.history.count()
+    for bad_date in ("0001-01-01", str(timezone.localdate()), "2026-02-31"):
+        response = client.post(url, {"reason": notes, "next_review": bad_date})
+        page = response.content.decode()
+        assert response.status_code == 400 and notes in page
+        assert "The review was not recorded: correct what is marked in the form below." in page
+    assert "The next review must be a date after today." in page or "Enter a valid date." in page
+    past = client.post(url, {"reason": notes, "next_review": "2020-01-01"}).content.decode()
+    assert "The next review must be a date after today." in past
+    assert risk.history.count() == history  # nothing recorded
 
 
 def test_typical_risk_is_copied_into_the_register(personas):
