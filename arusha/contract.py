@@ -142,6 +142,7 @@ class Rule:
     RELEASED_BEFORE_REGISTERED: Final = "released_before_registered"
     DUPLICATE_KEY: Final = "duplicate_key"
     MAPPING_EXPRESSION_FAILS: Final = "mapping_expression_fails"
+    AMBIGUOUS_NUMBER_FORMAT: Final = "ambiguous_number_format"
 
 
 RULE_MESSAGES: Final = {
@@ -157,6 +158,7 @@ RULE_MESSAGES: Final = {
     Rule.RELEASED_BEFORE_REGISTERED: "released_at before registered_at",
     Rule.DUPLICATE_KEY: "duplicate key ({key}) in this file",
     Rule.MAPPING_EXPRESSION_FAILS: "the mapping's expression for this column fails",
+    Rule.AMBIGUOUS_NUMBER_FORMAT: "numbers could use ',' for thousands or for decimals",
 }
 
 _IBIS_TYPES: Final = {"timestamp": "timestamp", "decimal": "float64", "int": "int64"}

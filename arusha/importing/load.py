@@ -10,6 +10,7 @@ content hash was already loaded into a table is skipped; rows whose key already 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -26,7 +27,7 @@ from arusha.importing.mapping import Mapping
 from arusha.importing.read import UnreadableFile, file_hash, source_types, stage
 from arusha.importing.validate import (
     TablePlan,
-    detect_decimal,
+    detect_number_format,
     duplicate_sql,
     literal,
     numeric_sources,
@@ -244,10 +245,19 @@ def load_sources(
             result.rows_read += rows
             types = source_types(con, relation)
             for target in pending:
-                decimal = mapping.decimal
+                decimal, table_mapping = mapping.decimal, mapping
+                if decimal == "auto" and mapping.thousands == ",":
+                    decimal = "."  # commas group thousands: decimals can only be dots
                 if decimal == "auto":
-                    decimal = detect_decimal(con, relation, numeric_sources(target, mapping, types))
-                plan = plan_table(target, mapping, types, relation, decimal)
+                    found = detect_number_format(con, relation, numeric_sources(target, mapping, types))
+                    if found.ambiguous:
+                        column, value = found.ambiguous
+                        file_errors.append(_ambiguous_number(path, column, value))
+                        continue
+                    decimal = found.decimal
+                    if found.thousands and not mapping.thousands:
+                        table_mapping = dataclasses.replace(mapping, thousands=found.thousands)
+                plan = plan_table(target, table_mapping, types, relation, decimal)
                 if plan.file_errors:
                     file_errors += [
                         LoadError(str(path), None, e.column, e.rule, "", e.message) for e in plan.file_errors
@@ -289,6 +299,15 @@ def load_sources(
         return result
     finally:
         con.close()
+
+
+def _ambiguous_number(path: Path, column: str, value: str) -> LoadError:
+    message = (
+        f"numbers such as {value!r} in column {column!r} could use ',' for thousands or for decimals; "
+        f"set csv.thousands to ',' in the mapping when {value!r} means {value.replace(',', '')}, "
+        "or csv.decimal to ',' when it has decimals"
+    )
+    return LoadError(str(path), None, column, Rule.AMBIGUOUS_NUMBER_FORMAT, "", message)
 
 
 def _reject(

@@ -377,19 +377,57 @@ def duplicate_sql(table: str, conv: str) -> tuple[str, str] | None:
     return f"SELECT count(*) FROM ({dups})", update
 
 
-def detect_decimal(con: duckdb.DuckDBPyConnection, relation: str, columns: list[str]) -> str:
-    """Return ``","`` when text numbers in ``columns`` use a decimal comma and never a dot, else ``"."``."""
+@dataclass(frozen=True)
+class NumberFormat:
+    """How an export writes numbers, as detected from a sample of its text numbers.
+
+    ``ambiguous`` is (column, value) of a number such as ``1,250`` that could be 1.25 or 1250 when
+    nothing else in the sample tells: the mapping must then say (``csv.decimal``).
+    """
+
+    decimal: str
+    thousands: str | None = None
+    ambiguous: tuple[str, str] | None = None
+
+
+# Digits grouped by commas in threes ("12,500", "1,250,000"): thousands, or three decimals?
+_COMMA_GROUPS = "-?[1-9][0-9]{0,2}(,[0-9]{3})+"
+
+
+def detect_number_format(con: duckdb.DuckDBPyConnection, relation: str, columns: list[str]) -> NumberFormat:
+    """Return the decimal separator (and a comma thousands separator) of text numbers in ``columns``.
+
+    A comma is the decimal separator when numbers have commas and none has a dot decimal part
+    ("1 250 000,50", "1.250,5"); a dot otherwise. Commas that only group digits by three are
+    thousands when a dot decimal shows elsewhere ("819,914.78", "12.5"); when nothing does, the
+    format is ambiguous and reported, never guessed: "12,500" read as 12.5 is a silent error.
+    A mapping settles it with ``csv.thousands`` or ``csv.decimal``.
+    """
     if not columns:
-        return "."
-    probes = ", ".join(
-        f"count(*) FILTER (WHERE CAST({quote(c)} AS VARCHAR) LIKE '%,%'), "
-        f"count(*) FILTER (WHERE CAST({quote(c)} AS VARCHAR) LIKE '%.%')"
-        for c in columns
-    )
-    row = con.execute(f"SELECT {probes} FROM (SELECT * FROM {relation} LIMIT 10000)").fetchall()[0]
-    counts = list(row or ())
-    commas, dots = sum(counts[0::2]), sum(counts[1::2])
-    return "," if commas > 0 and dots == 0 else "."
+        return NumberFormat(".")
+    probes = []
+    for c in columns:
+        v = f"CAST({quote(c)} AS VARCHAR)"
+        groups = f"regexp_full_match({v}, {literal(_COMMA_GROUPS)})"
+        dot_last = f"regexp_full_match({v}, {literal(_COMMA_GROUPS + '[.][0-9]*')})"
+        comma_last = f"regexp_full_match({v}, '-?[0-9]{{1,3}}([.][0-9]{{3}})+,[0-9]*')"
+        probes.append(
+            f"count(*) FILTER (WHERE ({v} LIKE '%,%' AND {v} NOT LIKE '%.%' AND NOT {groups}) OR {comma_last}), "
+            f"count(*) FILTER (WHERE ({v} LIKE '%.%' AND {v} NOT LIKE '%,%') OR {dot_last}), "
+            f"count(*) FILTER (WHERE {groups} OR {dot_last}), "
+            f"any_value({v}) FILTER (WHERE {groups})"
+        )
+    row = con.execute(f"SELECT {', '.join(probes)} FROM (SELECT * FROM {relation} LIMIT 10000)").fetchall()[0]
+    stats = [row[i : i + 4] for i in range(0, len(row), 4)]
+    commas, dots, groups = (sum(int(s[k] or 0) for s in stats) for k in range(3))
+    if commas and not dots:
+        return NumberFormat(",")
+    if groups and not commas:
+        if dots:
+            return NumberFormat(".", ",")
+        column, value = next((c, str(s[3])) for c, s in zip(columns, stats, strict=True) if s[3] is not None)
+        return NumberFormat(".", ambiguous=(column, value))
+    return NumberFormat(".")
 
 
 def numeric_sources(table: str, mapping: Mapping, types: dict[str, str]) -> list[str]:

@@ -257,3 +257,42 @@ def test_a_wrong_delimiter_is_reported_with_the_one_the_header_seems_to_use(tmp_
     with pytest.raises(LoadRejected) as info:
         load_sources([path], tmp_path / "s.duckdb", mapping=parse_mapping({"csv": {"delimiter": ","}}))
     assert all("set csv.delimiter to ';'" in e.message for e in info.value.result.errors)
+
+
+@pytest.mark.parametrize(
+    ("csv_options", "declared", "expected"),
+    [
+        ({}, ["819,914.78", "12.5"], [819914.78, 12.5]),  # a dot decimal shows: commas group thousands
+        ({}, ["1 250 000,50", "1.250,5"], [1250000.5, 1250.5]),  # decimal comma
+        ({"thousands": ","}, ["1,250", "12,500"], [1250.0, 12500.0]),
+        ({"decimal": ","}, ["1,250", "12,500"], [1.25, 12.5]),
+    ],
+)
+def test_numbers_are_read_in_the_format_the_export_uses(
+    tmp_path: Path, csv_options: dict[str, str], declared: list[str], expected: list[float]
+) -> None:
+    store = tmp_path / "s.duckdb"
+    rows = [{**GOOD_ROW, "declaration_id": f"D{i}", "declared_value": v} for i, v in enumerate(declared)]
+    load_sources(
+        [write_csv(tmp_path / "declarations.csv", rows)], store, mapping=parse_mapping({"csv": csv_options})
+    )
+    assert [
+        v for (v,) in store_rows(store, "SELECT declared_value FROM declarations ORDER BY 1 DESC")
+    ] == sorted(expected, reverse=True)
+
+
+def test_thousands_that_could_be_decimals_are_reported_not_guessed(tmp_path: Path) -> None:
+    rows = [
+        {**GOOD_ROW, "declaration_id": f"D{i}", "declared_value": v}
+        for i, v in enumerate(["1,250", "12,500"])
+    ]
+    path = write_csv(tmp_path / "declarations.csv", rows)
+    with pytest.raises(LoadRejected) as info:
+        load_sources([path], tmp_path / "s.duckdb")
+    [error] = info.value.result.errors
+    assert (error.file, error.column, error.rule) == (
+        str(path),
+        "declared_value",
+        Rule.AMBIGUOUS_NUMBER_FORMAT,
+    )
+    assert "'1,250'" in error.message and "csv.thousands" in error.message and "csv.decimal" in error.message
