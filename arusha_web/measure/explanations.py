@@ -21,6 +21,8 @@ REVIEW_NOTE = "Lead for managerial review, not a conclusion about the person."
 _NUM = r"[0-9][0-9.e+-]*"
 _PCT = r"[0-9][0-9.]*%"
 _ID = r"\S+"
+# "p = 1.2e-05", or "p < 1e-300" where the exact p-value is too small for a float.
+_P = rf"(?P<p_op>[=<]) (?P<p>{_NUM})"
 
 # The engine's phrases inside the share frame, as ``arusha/signals.py`` words them.
 WHAT = {
@@ -62,6 +64,13 @@ ALL_OF = {
     "importer": gettext_lazy("all importers"),
     "office": gettext_lazy("all offices"),
 }
+# Peers of a trader or an office: every other one (the engine's wording since it leaves the entity out).
+THE_OTHER = {
+    "officer": gettext_lazy("the other officers"),
+    "declarant": gettext_lazy("the other declarants"),
+    "importer": gettext_lazy("the other importers"),
+    "office": gettext_lazy("the other offices"),
+}
 OTHER = {
     "declarant": pgettext_lazy("trader in a pairing", "declarant"),
     "importer": pgettext_lazy("trader in a pairing", "importer"),
@@ -69,28 +78,28 @@ OTHER = {
 
 SHARE = re.compile(
     rf"^(?P<who>officer|declarant|importer|office) (?P<id>{_ID}) (?P<what>.+?) on (?P<share>{_PCT}) of "
-    rf"(?P<of_what>.+?) \((?P<k>\d+) of (?P<n>\d+)\) vs (?P<peer_share>{_PCT}) for "
-    rf"(?:peers at office (?P<office>{_ID})|all (?P<all>officer|declarant|importer|office)s); "
-    rf"exact binomial p = (?P<p>{_NUM})\. (?P<note>.*)$",
+    rf"(?P<of_what>.+?) \((?P<k>\d+) of (?P<n>\d+)(?:, leaving out officer leads (?P<left_out>[^)]+))?\) vs "
+    rf"(?P<peer_share>{_PCT}) for (?:peers at office (?P<office>{_ID})|all (?P<all>officer|declarant|importer|office)s"
+    rf"|the other (?P<others>officer|declarant|importer|office)s); exact binomial p {_P}\. (?P<note>.*)$",
     re.S,
 )
 PAIRING = re.compile(
     rf"^officer (?P<officer>{_ID}) handled (?P<n>\d+) of (?P<other>declarant|importer) (?P<other_id>{_ID})'s "
     rf"(?P<n_other>\d+) declarations at office (?P<office>{_ID}); (?P<expected>{_NUM}) expected from the "
     rf"officer's share \((?P<share>{_PCT})\) of the office's other files \((?P<ratio>{_NUM})×\); "
-    rf"exact binomial p = (?P<p>{_NUM})\. (?P<note>.*)$",
+    rf"exact binomial p {_P}\. (?P<note>.*)$",
     re.S,
 )
 BENFORD = re.compile(
     rf"^(?P<who>officer|declarant|importer|office) (?P<id>{_ID}): first digit (?P<digit>\d) on (?P<share>{_PCT}) "
     rf"of declared values \((?P<k>\d+) of (?P<n>\d+)\) vs (?P<expected>{_PCT}) under Benford's law; mean "
-    rf"absolute deviation (?P<mad>{_NUM}) \(above 0\.015 is nonconformity\), χ² p = (?P<p>{_NUM})\. (?P<note>.*)$",
+    rf"absolute deviation (?P<mad>{_NUM}) \(above 0\.015 is nonconformity\), χ² p {_P}\. (?P<note>.*)$",
     re.S,
 )
 SHORTFALL = re.compile(
     rf"^(?P<who>officer|office) (?P<id>{_ID})(?: at office (?P<office>{_ID}))? found (?P<found>\d+) "
     rf"discrepanc(?:y|ies) in (?P<inspected>\d+) inspections; the risk model(?: \((?P<model>.+?)\))? expected "
-    rf"(?P<expected>\d+) \(95% interval (?P<low>\d+)–(?P<high>\d+)\); exact Poisson-binomial p = (?P<p>{_NUM})\. "
+    rf"(?P<expected>\d+) \(95% interval (?P<low>\d+)–(?P<high>\d+)\); exact Poisson-binomial p {_P}\. "
     rf"(?P<note>.*)$",
     re.S,
 )
@@ -102,6 +111,17 @@ def _number(text: str) -> str:
     if not (get_language() or "en").startswith("fr"):
         return text
     return text.replace(".", ",").replace("%", "\u00a0%")
+
+
+# Stands for the p-value while a sentence goes through gettext; ``_with_p`` puts "= 0.003" or
+# "< 1e-300" in its place. Why: the catalogue's sentences say "p = %(p)s", and the engine writes
+# "p < 1e-300" where the exact value is too small for a float; one wording for both keeps the
+# translations as they are.
+_P_SLOT = "\x00p\x00"
+
+
+def _with_p(text: str, m: re.Match[str]) -> str:
+    return text.replace(f"= {_P_SLOT}", f"{m['p_op']} {_number(m['p'])}")
 
 
 def _note(note: str) -> str:
@@ -125,9 +145,19 @@ def _share(m: re.Match[str]) -> str | None:
         "k": m["k"],
         "n": m["n"],
         "peer_share": _number(m["peer_share"]),
-        "p": _number(m["p"]),
+        "p": _P_SLOT,
     }
-    if m["office"]:
+    if m["left_out"]:
+        text = gettext(
+            "%(who)s %(id)s %(what)s on %(share)s of %(of_what)s (%(k)s of %(n)s, leaving out officer leads "
+            "%(left_out)s) vs %(peer_share)s for %(others)s; exact binomial p = %(p)s."
+        ) % {**values, "left_out": m["left_out"], "others": THE_OTHER[m["others"] or m["all"] or "office"]}
+    elif m["others"]:
+        text = gettext(
+            "%(who)s %(id)s %(what)s on %(share)s of %(of_what)s (%(k)s of %(n)s) vs %(peer_share)s for %(others)s; "
+            "exact binomial p = %(p)s."
+        ) % {**values, "others": THE_OTHER[m["others"]]}
+    elif m["office"]:
         text = gettext(
             "%(who)s %(id)s %(what)s on %(share)s of %(of_what)s (%(k)s of %(n)s) vs %(peer_share)s for peers at "
             "office %(office)s; exact binomial p = %(p)s."
@@ -137,7 +167,7 @@ def _share(m: re.Match[str]) -> str | None:
             "%(who)s %(id)s %(what)s on %(share)s of %(of_what)s (%(k)s of %(n)s) vs %(peer_share)s for %(all)s; "
             "exact binomial p = %(p)s."
         ) % {**values, "all": ALL_OF[m["all"]]}
-    return f"{text} {_note(m['note'])}"
+    return f"{_with_p(text, m)} {_note(m['note'])}"
 
 
 def _pairing(m: re.Match[str]) -> str:
@@ -155,9 +185,9 @@ def _pairing(m: re.Match[str]) -> str:
         "expected": _number(m["expected"]),
         "share": _number(m["share"]),
         "ratio": _number(m["ratio"]),
-        "p": _number(m["p"]),
+        "p": _P_SLOT,
     }
-    return f"{text} {_note(m['note'])}"
+    return f"{_with_p(text, m)} {_note(m['note'])}"
 
 
 def _benford(m: re.Match[str]) -> str:
@@ -173,9 +203,9 @@ def _benford(m: re.Match[str]) -> str:
         "n": m["n"],
         "expected": _number(m["expected"]),
         "mad": _number(m["mad"]),
-        "p": _number(m["p"]),
+        "p": _P_SLOT,
     }
-    return f"{text} {_note(m['note'])}"
+    return f"{_with_p(text, m)} {_note(m['note'])}"
 
 
 def _model(label: str | None) -> str:
@@ -199,7 +229,7 @@ def _shortfall(m: re.Match[str]) -> str:
         "expected": m["expected"],
         "low": m["low"],
         "high": m["high"],
-        "p": _number(m["p"]),
+        "p": _P_SLOT,
     }
     found = int(m["found"])
     if m["office"]:
@@ -226,7 +256,7 @@ def _shortfall(m: re.Match[str]) -> str:
                 "%(expected)s (95%% interval %(low)s–%(high)s); exact Poisson-binomial p = %(p)s."
             )
         ) % values
-    return f"{text} {_note(m['note'])}"
+    return f"{_with_p(text, m)} {_note(m['note'])}"
 
 
 FRAMES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str | None]], ...] = (

@@ -87,6 +87,33 @@ def test_french_numbers_use_a_decimal_comma_and_a_spaced_percent() -> None:
     )
 
 
+def test_office_leads_with_officers_left_out_and_underflowing_p_values_are_said_in_french() -> None:
+    """The engine's newer sentences: offices against the other offices, traders against the other
+    traders, and "p < 1e-300" where the exact p-value is too small for a float."""
+    from arusha import signals
+
+    note = signals.REVIEW_NOTE
+    office = (
+        "office BAD had the channel relaxed (red/yellow → green/blue) on 30% of red/yellow-channel declarations "
+        f"(376 of 1238, leaving out officer leads O-BAD-01, O-BAD-07) vs 1.7% for the other offices; "
+        f"exact binomial p {signals._p(1e-320)}. {note}"
+    )
+    trader = (
+        "importer I-0030 declared a value per kg below half the HS6 × origin median, released without "
+        f"adjustment on 50% of item lines (120 of 240) vs 2.8% for the other importers; exact binomial p "
+        f"{signals._p(3.2e-9)}. {note}"
+    )
+    assert "p < 1e-300" in office
+    with translation.override("en"):
+        assert localise(office) == office and localise(trader) == trader
+    with translation.override("fr"):
+        said_office, said_trader = localise(office), localise(trader)
+    assert "hors agents déjà signalés : O-BAD-01, O-BAD-07" in said_office
+    assert "les autres bureaux" in said_office and "p < 1e-300" in said_office
+    assert "les autres importateurs" in said_trader and "p = 3,2e-09" in said_trader
+    assert "Piste soumise" in said_office
+
+
 def test_a_sentence_of_an_unknown_frame_is_shown_as_written() -> None:
     with translation.override("fr"):
         assert (
