@@ -7,6 +7,8 @@ whose columns already carry the canonical names loads as is. The mapping only de
 
 from __future__ import annotations
 
+import codecs
+import difflib
 import re
 import tomllib
 import zoneinfo
@@ -96,35 +98,61 @@ class Mapping:
         return explicit
 
 
-def _as_formats(raw: Any) -> tuple[str, ...]:
+def _as_formats(raw: Any, key: str) -> tuple[str, ...]:
     if raw is None:
         return ()
     if isinstance(raw, str):
         return (raw,)
-    return tuple(str(f) for f in raw)
+    if isinstance(raw, list) and all(isinstance(f, str) for f in raw):
+        return tuple(raw)
+    raise MappingError(
+        f'{key}: expected a strptime format or a list of them, such as "%d/%m/%Y %H:%M", got {raw!r}'
+    )
+
+
+def _text(raw: dict[str, Any], key: str, where: str) -> str | None:
+    """Return ``raw[key]`` when it is text (a number is taken as its digits), ``None`` when absent."""
+    value = raw.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    raise MappingError(f"{where}.{key}: expected text, got {value!r}")
 
 
 def _column_map(table: str, name: str, raw: Any) -> ColumnMap:
     if name not in contract.column_names(table):
-        raise MappingError(f"{table}.{name} is not a canonical column")
-    if isinstance(raw, str):
-        return ColumnMap(source=raw)
+        near = difflib.get_close_matches(name, contract.column_names(table), n=1)
+        hint = (
+            f"did you mean {near[0]}?"
+            if near
+            else f"the columns are {', '.join(contract.column_names(table))}"
+        )
+        raise MappingError(f"{table}.{name} is not a canonical column ({hint})")
+    where = f"{table}.{name}"
+    if isinstance(raw, str | int) and not isinstance(raw, bool):
+        return ColumnMap(source=str(raw))
     if not isinstance(raw, dict):
-        raise MappingError(f"{table}.{name}: expected a source column name or a mapping")
+        raise MappingError(f"{where}: expected a source column name or a mapping")
     unknown = set(raw) - {"source", "expr", "value", "values", "date_format", "scale"}
     if unknown:
-        raise MappingError(f"{table}.{name}: unknown keys {sorted(unknown)}")
+        raise MappingError(f"{where}: unknown keys {sorted(unknown)}")
     chosen = [k for k in ("source", "expr", "value") if k in raw]
     if len(chosen) != 1:
-        raise MappingError(f"{table}.{name}: set exactly one of source, expr, value")
-    values = {str(k): str(v) for k, v in (raw.get("values") or {}).items()}
+        raise MappingError(f"{where}: set exactly one of source, expr, value")
+    values = _table_of_keys(raw.get("values"), f"{where}.values")
     scale = raw.get("scale")
+    if scale is not None and (isinstance(scale, bool) or not isinstance(scale, int | float)):
+        raise MappingError(f"{where}.scale: expected a number such as 1000, got {scale!r}")
+    value = raw.get("value")
+    if isinstance(value, list | dict):
+        raise MappingError(f"{where}.value: expected one constant, got {value!r}")
     return ColumnMap(
-        source=raw.get("source"),
-        expr=raw.get("expr"),
-        value=raw.get("value"),
-        values=values,
-        date_format=_as_formats(raw.get("date_format")),
+        source=_text(raw, "source", where),
+        expr=_text(raw, "expr", where),
+        value=value,
+        values={str(k): str(v) for k, v in values.items()},
+        date_format=_as_formats(raw.get("date_format"), f"{where}.date_format"),
         scale=float(scale) if scale is not None else None,
     )
 
@@ -166,6 +194,7 @@ def parse_mapping(data: dict[str, Any], name: str = "mapping") -> Mapping:
     decimal = str(csv.get("decimal", "auto"))
     if decimal not in {"auto", ".", ","}:
         raise MappingError("csv.decimal must be '.', ',' or 'auto'")
+    _check_csv(csv)
     unknown = set(data) - {"name", "csv", "date_format", "sheet", "tables", "timezone", "source_timezone"}
     if unknown:
         raise MappingError(f"unknown top-level keys {sorted(unknown)}")
@@ -175,12 +204,27 @@ def parse_mapping(data: dict[str, Any], name: str = "mapping") -> Mapping:
         encoding=str(csv.get("encoding", "utf-8")),
         decimal=decimal,
         thousands=csv.get("thousands"),
-        date_format=_as_formats(data.get("date_format")),
-        sheet=data.get("sheet"),
+        date_format=_as_formats(data.get("date_format"), "date_format"),
+        sheet=_text(data, "sheet", "mapping"),
         tables=tables,
         timezone=_zone(data, "timezone"),
         source_timezone=_zone(data, "source_timezone"),
     )
+
+
+def _check_csv(csv: dict[str, Any]) -> None:
+    """Raise :class:`MappingError` on a ``csv`` key the reader could not use."""
+    for key in ("delimiter", "thousands"):
+        value = csv.get(key)
+        if value is not None and (not isinstance(value, str) or len(value) != 1):
+            raise MappingError(f"csv.{key}: expected one character such as ';' or a tab, got {value!r}")
+    encoding = csv.get("encoding", "utf-8")
+    try:
+        codecs.lookup(str(encoding))
+    except LookupError as exc:
+        raise MappingError(
+            f"csv.encoding: unknown encoding {encoding!r}; use e.g. utf-8, cp1252 or latin-1"
+        ) from exc
 
 
 def _zone(data: dict[str, Any], key: str) -> str | None:

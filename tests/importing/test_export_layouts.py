@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from arusha.contract import Rule
-from arusha.importing import LoadRejected, load_sources
+from arusha.importing import LoadRejected, MappingError, load_sources
 from arusha.importing.mapping import Mapping, parse_mapping
 from tests.conftest import GOOD_ROW, store_rows, write_csv
 
@@ -296,3 +296,42 @@ def test_thousands_that_could_be_decimals_are_reported_not_guessed(tmp_path: Pat
         Rule.AMBIGUOUS_NUMBER_FORMAT,
     )
     assert "'1,250'" in error.message and "csv.thousands" in error.message and "csv.decimal" in error.message
+
+
+@pytest.mark.parametrize(
+    ("doc", "said"),
+    [
+        (
+            {"tables": {"declarations": {"columns": {"declared_value": {"source": "V", "scale": "abc"}}}}},
+            "scale",
+        ),
+        (
+            {"tables": {"declarations": {"columns": {"channel_final": {"source": "C", "values": ["a"]}}}}},
+            "values",
+        ),
+        (
+            {"tables": {"declarations": {"columns": {"registered_at": {"source": "R", "date_format": 5}}}}},
+            "date_format",
+        ),
+        (
+            {"tables": {"declarations": {"columns": {"declaration_number": "REF"}}}},
+            "did you mean declaration_id",
+        ),
+        ({"csv": {"encoding": "utf8x"}}, "csv.encoding"),
+        ({"csv": {"delimiter": ";;"}}, "csv.delimiter"),
+    ],
+)
+def test_a_malformed_mapping_names_the_key_instead_of_crashing(doc: dict[str, object], said: str) -> None:
+    with pytest.raises(MappingError, match=said):
+        parse_mapping(doc)
+
+
+def test_a_column_named_by_a_number_in_yaml_is_a_source_column(tmp_path: Path) -> None:
+    store = tmp_path / "s.duckdb"
+    row = {**{k: v for k, v in GOOD_ROW.items() if k != "declared_value"}, "2024": "1000"}
+    load_sources(
+        [write_csv(tmp_path / "declarations.csv", [row])],
+        store,
+        mapping=_declarations_mapping(declared_value=2024),
+    )
+    assert store_rows(store, "SELECT declared_value FROM declarations") == [(1000.0,)]
