@@ -206,6 +206,11 @@ def load_sources(
             path = Path(raw_path)
             report(int(60 * i / total), f"reading {path.name}")
             targets = _targets(path, mapping, (tables or {}).get(str(path)) or table)
+            unknown = [t for t in targets if t not in contract.TABLES]
+            if unknown:
+                message = f"unknown table {unknown[0]!r}: use {', '.join(contract.TABLES)}"
+                file_errors.append(LoadError(str(path), None, "", Rule.UNREADABLE_FILE, "", message))
+                continue
             if not targets:
                 file_errors.append(
                     LoadError(

@@ -335,3 +335,11 @@ def test_a_column_named_by_a_number_in_yaml_is_a_source_column(tmp_path: Path) -
         mapping=_declarations_mapping(declared_value=2024),
     )
     assert store_rows(store, "SELECT declared_value FROM declarations") == [(1000.0,)]
+
+
+def test_an_unknown_table_option_is_reported_not_a_crash(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "export.csv", [GOOD_ROW])
+    with pytest.raises(LoadRejected) as info:
+        load_sources([path], tmp_path / "s.duckdb", table="declaration")
+    [error] = info.value.result.errors
+    assert error.file == str(path) and "unknown table 'declaration'" in error.message
