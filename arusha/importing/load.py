@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import datetime as dt
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -88,13 +89,37 @@ def _message(rule: str, column: str, table: str, value: str) -> str:
     col = next((c for c in contract.COLUMNS[table] if c.name == column), None)
     template = RULE_MESSAGES[rule]
     key = ", ".join(contract.KEYS[table])
-    return template.format(
+    message = template.format(
         kind=col.kind if col else "value",
         allowed=", ".join(col.enum) if col else "",
         minimum=col.minimum if col else "",
         maximum=col.maximum if col else "",
         key=key,
     )
+    if rule == Rule.UNPARSEABLE_VALUE and col is not None and col.kind == "timestamp":
+        fitting = _date_format_for(value)
+        if fitting:
+            message += f'; date_format: "{fitting}" in the mapping would read it'
+    return message
+
+
+# Date layouts seen in customs exports, day first before month first (most administrations in scope).
+_DATE_FORMATS = (
+    "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y", "%m/%d/%Y %H:%M", "%m/%d/%Y",
+    "%d.%m.%Y %H:%M", "%d.%m.%Y", "%d-%m-%Y %H:%M", "%d-%m-%Y", "%Y/%m/%d %H:%M", "%Y/%m/%d",
+    "%Y%m%d%H%M%S", "%Y%m%d%H%M", "%Y%m%d", "%d-%b-%Y", "%d-%b-%y", "%d/%m/%y",
+)  # fmt: skip
+
+
+def _date_format_for(value: str) -> str | None:
+    """Return a strptime format that reads ``value``, to suggest for the mapping, or ``None``."""
+    for fmt in _DATE_FORMATS:
+        try:
+            dt.datetime.strptime(value.strip(), fmt)
+        except ValueError:
+            continue
+        return fmt
+    return None
 
 
 def ensure_store(con: duckdb.DuckDBPyConnection, store: Path | None = None) -> None:

@@ -343,3 +343,24 @@ def test_an_unknown_table_option_is_reported_not_a_crash(tmp_path: Path) -> None
         load_sources([path], tmp_path / "s.duckdb", table="declaration")
     [error] = info.value.result.errors
     assert error.file == str(path) and "unknown table 'declaration'" in error.message
+
+
+@pytest.mark.parametrize(
+    ("written", "hint"),
+    [
+        ("02/01/2024 08:15", 'date_format: "%d/%m/%Y %H:%M"'),
+        ("20240102", 'date_format: "%Y%m%d"'),
+        ("31/02/2024", None),
+    ],
+)
+def test_an_unparseable_date_suggests_the_date_format_that_reads_it(
+    tmp_path: Path, written: str, hint: str | None
+) -> None:
+    path = write_csv(
+        tmp_path / "declarations.csv", [{**GOOD_ROW, "registered_at": written, "released_at": ""}]
+    )
+    with pytest.raises(LoadRejected) as info:
+        load_sources([path], tmp_path / "s.duckdb")
+    [error] = info.value.result.errors
+    assert (error.row, error.column, error.rule) == (1, "registered_at", Rule.UNPARSEABLE_VALUE)
+    assert (hint in error.message) if hint else ("date_format" not in error.message)
