@@ -108,13 +108,14 @@ def reference_edit(*, factor: Factor, values: Mapping[str, str], user: User | No
     if not title_en:
         errors.append(_("The English title of %(code)s cannot be empty.") % {"code": factor.code})
     limit = Factor._meta.get_field("title_en").max_length or 200
-    for name in ("title_en", "title_fr"):
+    too_long = {
+        "title_en": _("The English title of %(code)s is longer than %(max)s characters."),
+        "title_fr": _("The French title of %(code)s is longer than %(max)s characters."),
+    }
+    for name, message in too_long.items():
         # The page limits the length too, but a hand-made request must not reach the database.
         if len(values.get(name, "").strip()) > limit:
-            errors.append(
-                _("The title of %(code)s is longer than %(max)s characters.")
-                % {"code": factor.code, "max": limit}
-            )
+            errors.append(message % {"code": factor.code, "max": limit})
     elements = list(factor.elements.all())
     for element in elements:
         if not values.get(f"{element.code}:text_en", element.text_en).strip():

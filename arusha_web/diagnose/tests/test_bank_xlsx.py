@@ -149,5 +149,12 @@ def test_an_over_long_factor_title_is_refused_and_nothing_changes(personas):
         reverse("diagnose:factor_edit", args=["F3"]), {"title_en": "T" * 201, "title_fr": "Transparence"}
     )
     assert response.status_code == 400
-    assert "The title of F3 is longer than 200 characters." in response.content.decode()
+    assert "The English title of F3 is longer than 200 characters." in response.content.decode()
     assert Factor.objects.get(code="F3").title_en == "Transparency"
+    # Both too long: each named once, by its language (not the same sentence twice).
+    both = client_for(personas["ingrid"]).post(
+        reverse("diagnose:factor_edit", args=["F3"]), {"title_en": "T" * 201, "title_fr": "T" * 201}
+    )
+    page = both.content.decode()
+    assert page.count("The English title of F3 is longer") == 1
+    assert page.count("The French title of F3 is longer") == 1
