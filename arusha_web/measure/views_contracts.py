@@ -221,12 +221,13 @@ def contract_action(request: HttpRequest, pk: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     contract = _managed(request, pk)
     action = request.POST.get("action", "")
+    bound: dict[str, Form] = {}  # a refused amendment or note, shown again with what was typed
     try:
         if action == "sign":
             services.contract_sign(version=contract.versions.order_by("-number")[0], actor=user)
             messages.success(request, _("Contract signed: this version can no longer change."))
         elif action == "amend":
-            amend = AmendForm(request.POST)
+            amend = bound["amend_form"] = AmendForm(request.POST)
             if not amend.is_valid():
                 raise ValidationError(_form_errors(amend))
             data = amend.cleaned_data
@@ -248,7 +249,7 @@ def contract_action(request: HttpRequest, pk: int) -> HttpResponse:
             )
             messages.success(request, _("Target changed."))
         elif action == "note":
-            form = NoteForm(request.POST)
+            form = bound["note_form"] = NoteForm(request.POST)
             if not form.is_valid():
                 raise ValidationError(_form_errors(form))
             services.note_add(contract=contract, actor=user, **form.cleaned_data)
@@ -257,4 +258,9 @@ def contract_action(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         for m in exc.messages:
             messages.error(request, m)
+        if bound:
+            # The page again, not a redirect: a long note or the reason for an amendment is not lost.
+            ctx = _context(request, pk)
+            ctx.update(bound)
+            return render(request, "measure/contract.html", ctx, status=400)
     return redirect("measure:contract", pk=contract.pk)

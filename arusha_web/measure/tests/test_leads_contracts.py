@@ -353,6 +353,21 @@ def test_review_notes_and_history_are_in_the_contract_pdf(
     assert "Review notes" in rendered[0] and "History" in rendered[0]
 
 
+def test_a_refused_note_or_amendment_keeps_what_was_typed(run: Any, personas: dict[str, Any]) -> None:
+    contract = _signed(run, personas["ingrid"])
+    client = client_for(personas["ingrid"])
+    url = reverse("measure:contract_action", args=[contract.pk])
+    note = "Backlog at the scanner explained by the head of shift; two officers on leave in May."
+    refused = client.post(url, {"action": "note", "month": "May 2024", "text": note})
+    page = refused.content.decode()
+    assert refused.status_code == 400 and note in page and "Month (YYYY-MM):" in page
+    reason = "The officer moved to the night shift at the airport."
+    refused = client.post(url, {"action": "amend", "reason": reason, "period_start": "2024-13-45"})
+    page = refused.content.decode()
+    assert refused.status_code == 400 and reason in page and "From:" in page
+    assert not contract.notes.exists() and contract.versions.count() == 1
+
+
 def test_the_evaluation_ranking_can_be_limited_to_a_quarter(run: Any, personas: dict[str, Any]) -> None:
     # March to May: one month in Q1, two in Q2.
     contract = _signed(run, personas["ingrid"], start=dt.date(2024, 3, 1))
