@@ -145,13 +145,20 @@ def _read_csv_table(path: Path, encoding: str, delimiter: str, header: list[str]
     )
 
 
-def _cell(value: object) -> str | None:
+def _cell(value: object, decimal: str) -> str | None:
+    """Return an Excel cell as the text the mapping's number and date rules read.
+
+    A number cell is written with the mapping's decimal separator: a mapping shared with the
+    system's CSV exports (``decimal: ","``) would otherwise read 357373.22 as 35737322.
+    """
     if value is None:
         return None
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, float) and decimal == ",":
+        return str(value).replace(".", ",")
     return str(value)
 
 
@@ -184,7 +191,7 @@ def _read_xlsx(path: Path, mapping: Mapping) -> pa.Table:
             if row is None or all(v is None for v in row):
                 continue
             for n, (i, _name) in enumerate(named):
-                columns[n].append(_cell(row[i]) if i < len(row) else None)
+                columns[n].append(_cell(row[i], mapping.decimal) if i < len(row) else None)
     finally:
         book.close()
     return pa.table(

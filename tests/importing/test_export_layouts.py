@@ -364,3 +364,17 @@ def test_an_unparseable_date_suggests_the_date_format_that_reads_it(
     [error] = info.value.result.errors
     assert (error.row, error.column, error.rule) == (1, "registered_at", Rule.UNPARSEABLE_VALUE)
     assert (hint in error.message) if hint else ("date_format" not in error.message)
+
+
+def test_excel_number_cells_keep_their_value_under_a_decimal_comma_mapping(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    rows = {**GOOD_ROW, "declared_value": 357373.22, "duties_declared": "71 474,64"}  # a number, a text
+    book.active.append(list(rows))
+    book.active.append(list(rows.values()))
+    path = tmp_path / "declarations.xlsx"
+    book.save(path)
+    store = tmp_path / "s.duckdb"
+    load_sources([path], store, mapping=parse_mapping({"csv": {"decimal": ","}}))
+    assert store_rows(store, "SELECT declared_value, duties_declared FROM declarations") == [
+        (357373.22, 71474.64)
+    ]
