@@ -16,8 +16,10 @@ from .models import AnalysisRun, Dataset
 
 
 def _id(request: HttpRequest, name: str) -> int | None:
+    """A run or dataset number from the query string; None for anything else, also for a number
+    too large for the database to look up (it would fail instead of finding nothing)."""
     raw = request.GET.get(name, "")
-    return int(raw) if raw.isdigit() else None
+    return int(raw) if raw.isdigit() and len(raw) <= 18 else None
 
 
 @require_capability("measure.view")

@@ -205,6 +205,13 @@ def test_office_manager_sees_only_his_office(personas: dict[str, Any], pair: dic
     assert "AIRP1" not in rows and "O-PORT1-01" in rows
 
 
+def test_a_run_number_too_large_is_no_server_error(personas: dict[str, Any], pair: dict[str, Any]) -> None:
+    client = client_for(personas["ana"])
+    huge = "9" * 20
+    for params in ({"a": pair["before"].pk, "b": huge, "format": "csv"}, {"a": huge, "b": pair["after"].pk}):
+        assert _compare(client, **params).status_code in (200, 400, 404)
+
+
 def test_analyses_are_linked_only_for_those_who_may_open_them(
     personas: dict[str, Any], pair: dict[str, Any]
 ) -> None:
