@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
@@ -448,8 +449,17 @@ def declarations(request: HttpRequest) -> HttpResponse:
         "query": urlencode({"by": column, "id": value, **{k: v for k, v in narrow.items() if v}}),
         "columns": [d.DRILL_LABELS[c] for c in d.DRILL_COLUMNS],
         "export_limit": d.EXPORT_ROWS,
+        "office_url": _office_url(value) if column == "office_code" else "",
     }
     return render(request, "measure/declarations.html", ctx)
+
+
+def _office_url(code: str) -> str:
+    """The office's page, or "" for a code no page can have (a "/" in a hand-made address)."""
+    try:
+        return reverse("measure:office", args=[code])
+    except NoReverseMatch:
+        return ""
 
 
 def _drill_row(row: Sequence[Any], mask: Any) -> list[str]:

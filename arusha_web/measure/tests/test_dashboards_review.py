@@ -153,6 +153,18 @@ def test_declarations_drill_down_is_in_words_and_can_be_downloaded(
     assert {r[1] for r in mine[1:]} <= {"PORT1"}
 
 
+def test_declarations_of_a_hand_made_office_code_answer_instead_of_failing(
+    run: Any, personas: dict[str, Any]
+) -> None:
+    # An office code with "/" has no office page: no link to it, and no server error.
+    client = client_for(personas["ingrid"])
+    page = client.get(reverse("measure:declarations"), {"by": "office_code", "id": "<b>x</b>/y"})
+    body = page.content.decode()
+    assert page.status_code == 200 and "0 declarations in the store" in body and "<b>x</b>" not in body
+    port = client.get(reverse("measure:declarations"), {"by": "office_code", "id": "PORT1"}).content.decode()
+    assert f'href="{reverse("measure:office", args=["PORT1"])}"' in port
+
+
 def test_leads_say_what_they_are_about_and_link_to_the_evidence(run: Any, personas: dict[str, Any]) -> None:
     pair = Lead.objects.create(
         run=run, rank=998, entity_type="officer_declarant_pair", entity_id="O-PORT1-01|D-0001",
