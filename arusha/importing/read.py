@@ -118,15 +118,42 @@ def _read_csv(path: Path, mapping: Mapping) -> pa.Table:
         raise UnreadableFile("empty file or no header row")
     if skip == 0:
         header[0] = header[0].removeprefix("\ufeff")  # a byte-order mark is no part of the name
+    ragged: list[pacsv.InvalidRow] = []
     try:
-        return _read_csv_table(path, encoding, delimiter, header, skip)
+        table = _read_csv_table(path, encoding, delimiter, header, skip, ragged)
     except pa.ArrowInvalid as exc:
         if "UTF8" in str(exc):
             raise UnreadableFile(_first_undecodable(path, encoding)) from exc
         raise
+    if ragged:
+        raise UnreadableFile(_ragged_message(path, encoding, delimiter, skip, len(header), len(ragged)))
+    return table
 
 
-def _read_csv_table(path: Path, encoding: str, delimiter: str, header: list[str], skip: int) -> pa.Table:
+def _ragged_message(path: Path, encoding: str, delimiter: str, skip: int, width: int, count: int) -> str:
+    """Say which record first has another number of fields than the header, and how many do."""
+    with path.open(encoding=encoding, errors="replace", newline="") as handle:
+        reader = csv.reader(handle, delimiter=delimiter)
+        # Rows after the header; blank lines are no records, for Arrow either.
+        records = (r for r in itertools.islice(reader, skip + 1, None) if r)
+        for row, record in enumerate(records, start=1):
+            if len(record) != width:
+                shown = delimiter.join(record)[:80]
+                others = f"; {count} rows are so" if count > 1 else ""
+                return (
+                    f"row {row} (line {reader.line_num}) has {len(record)} fields where the header has "
+                    f"{width} ({shown!r}): a delimiter inside an unquoted value, or a line cut short{others}"
+                )
+    return f"{count} rows have another number of fields than the header ({width})"
+
+
+def _read_csv_table(
+    path: Path, encoding: str, delimiter: str, header: list[str], skip: int, ragged: list[pacsv.InvalidRow]
+) -> pa.Table:
+    def keep_aside(row: pacsv.InvalidRow) -> str:
+        ragged.append(row)  # counted here, located by _ragged_message (Arrow's threads lose lines)
+        return "skip"
+
     return pacsv.read_csv(
         path,
         # The names are given, so no cell is read as a header and every column is text: a first
@@ -134,7 +161,7 @@ def _read_csv_table(path: Path, encoding: str, delimiter: str, header: list[str]
         read_options=pacsv.ReadOptions(
             encoding=encoding, block_size=1 << 24, column_names=header, skip_rows=skip + 1
         ),
-        parse_options=pacsv.ParseOptions(delimiter=delimiter),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=keep_aside),
         convert_options=pacsv.ConvertOptions(
             column_types={name: pa.string() for name in header},
             # Only an empty field is missing: Arrow's default list would also empty "NA" (Namibia's

@@ -378,3 +378,14 @@ def test_excel_number_cells_keep_their_value_under_a_decimal_comma_mapping(tmp_p
     assert store_rows(store, "SELECT declared_value, duties_declared FROM declarations") == [
         (357373.22, 71474.64)
     ]
+
+
+def test_a_row_with_another_number_of_fields_is_named_by_row_and_line(tmp_path: Path) -> None:
+    good = write_csv(tmp_path / "plain.csv", [GOOD_ROW, {**GOOD_ROW, "declaration_id": "D2"}]).read_text()
+    header, first, second = good.splitlines()
+    path = tmp_path / "declarations.csv"
+    path.write_text(f"EXPORT\n\n{header}\n{first}\nD9,CMDLA,B1\n{second}\n", encoding="utf-8")
+    with pytest.raises(LoadRejected) as info:
+        load_sources([path], tmp_path / "s.duckdb")
+    [error] = info.value.result.errors
+    assert "row 2 (line 5) has 3 fields where the header has 13" in error.message
