@@ -143,6 +143,7 @@ class Rule:
     DUPLICATE_KEY: Final = "duplicate_key"
     MAPPING_EXPRESSION_FAILS: Final = "mapping_expression_fails"
     AMBIGUOUS_NUMBER_FORMAT: Final = "ambiguous_number_format"
+    STORE_UNAVAILABLE: Final = "store_unavailable"
 
 
 RULE_MESSAGES: Final = {
@@ -159,6 +160,7 @@ RULE_MESSAGES: Final = {
     Rule.DUPLICATE_KEY: "duplicate key ({key}) in this file",
     Rule.MAPPING_EXPRESSION_FAILS: "the mapping's expression for this column fails",
     Rule.AMBIGUOUS_NUMBER_FORMAT: "numbers could use ',' for thousands or for decimals",
+    Rule.STORE_UNAVAILABLE: "the store cannot be opened",
 }
 
 _IBIS_TYPES: Final = {"timestamp": "timestamp", "decimal": "float64", "int": "int64"}

@@ -216,7 +216,8 @@ def load_sources(
     store.parent.mkdir(parents=True, exist_ok=True)
     result = LoadResult()
     file_errors: list[LoadError] = []
-    con = duckdb.connect(str(store))
+    errors_path = Path(errors_csv) if errors_csv else store.with_name(store.stem + "-load-errors.csv")
+    con = _open_store(store, result, errors_path, started)
     try:
         con.execute("SET enable_progress_bar = false")  # the caller reports progress
         ensure_store(con, store)
@@ -300,7 +301,6 @@ def load_sources(
                 result.absent_columns[target] = plan.absent
                 keep = parts.keep_plan(target, mapping, types, path) if keep_parquet else None
                 jobs.append(_Job(path, digest, plan, f"conv_{i}_{target}", relation, rows, keep))
-        errors_path = Path(errors_csv) if errors_csv else store.with_name(store.stem + "-load-errors.csv")
         try:
             if not file_errors and _write_clean(con, store, jobs, result, report, started):
                 result.seconds = time.perf_counter() - started
@@ -338,6 +338,39 @@ def _ambiguous_number(path: Path, column: str, value: str) -> LoadError:
         "or csv.decimal to ',' when it has decimals"
     )
     return LoadError(str(path), None, column, Rule.AMBIGUOUS_NUMBER_FORMAT, "", message)
+
+
+def _open_store(
+    store: Path, result: LoadResult, errors_csv: Path, started: float
+) -> duckdb.DuckDBPyConnection:
+    """Open the store for writing; raise :class:`LoadRejected` saying why when it cannot be opened."""
+    try:
+        if not _is_duckdb_file(store):
+            # DuckDB would open a CSV named as the store without a word, and the load would go nowhere.
+            raise duckdb.IOException(
+                "it is no DuckDB store: --store names the analytics store to write (e.g. "
+                "var/clearance.duckdb), the export files come before it"
+            )
+        return duckdb.connect(str(store))
+    except duckdb.Error as exc:
+        reason = str(exc).splitlines()[0]
+        if "lock" in str(exc).lower():
+            reason = "another process (an analysis, the web worker, a notebook) is using it; try again when it has finished"
+        message = f"{RULE_MESSAGES[Rule.STORE_UNAVAILABLE]}: {reason}"
+        error = LoadError(str(store), None, "", Rule.STORE_UNAVAILABLE, "", message)
+        _reject(duckdb.connect(), result, [], [error], errors_csv, started)
+
+
+def _is_duckdb_file(store: Path) -> bool:
+    """Return True when ``store`` is missing or empty (a new store) or starts as a DuckDB file does."""
+    try:
+        with store.open("rb") as handle:
+            head = handle.read(12)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return True  # let DuckDB say what is wrong
+    return not head or head[8:12] == b"DUCK"
 
 
 def _reject(

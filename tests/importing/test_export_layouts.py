@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 from pathlib import Path
 
 import openpyxl
@@ -389,3 +391,36 @@ def test_a_row_with_another_number_of_fields_is_named_by_row_and_line(tmp_path: 
         load_sources([path], tmp_path / "s.duckdb")
     [error] = info.value.result.errors
     assert "row 2 (line 5) has 3 fields where the header has 13" in error.message
+
+
+def test_a_store_that_is_no_duckdb_file_is_reported_and_left_as_it_is(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "declarations.csv", [GOOD_ROW])
+    not_a_store = write_csv(tmp_path / "items.csv", [{"declaration_id": "D1"}])
+    before = not_a_store.read_bytes()
+    with pytest.raises(LoadRejected) as info:
+        load_sources([path], not_a_store)
+    [error] = info.value.result.errors
+    assert (error.file, error.rule) == (str(not_a_store), Rule.STORE_UNAVAILABLE)
+    assert not_a_store.read_bytes() == before
+
+
+def test_a_store_another_process_holds_is_reported_not_a_traceback(tmp_path: Path) -> None:
+    store = tmp_path / "s.duckdb"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; c = duckdb.connect({str(store)!r}); print('ready', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        with pytest.raises(LoadRejected) as info:
+            load_sources([write_csv(tmp_path / "declarations.csv", [GOOD_ROW])], store)
+    finally:
+        holder.kill()
+        holder.wait()
+    [error] = info.value.result.errors
+    assert error.rule == Rule.STORE_UNAVAILABLE and "another process" in error.message
