@@ -51,3 +51,14 @@ def test_create_rate_control_action_and_see_the_heat_map_change(page, personas):
     # Rows run from likelihood 5 down to 1: L2 is the fourth row, I5 its fifth cell.
     assert cells[3 * 5 + 4] == "1" and cells.count("1") == 1
     assert "Risks without controls" in page.content()
+
+
+def test_a_very_long_word_in_a_review_does_not_widen_the_page(page, personas, make_risk):
+    from arusha_web.risks import services
+
+    risk = make_risk()
+    services.risk_review(risk=risk, actor=personas["ingrid"], reason="x" * 3000, next_review=None)
+    browser_login(page, "ingrid")
+    page.goto(f"{page.base_url}/risks/{risk.pk}/")
+    page.get_by_text("Record a review").wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
