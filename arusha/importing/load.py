@@ -275,6 +275,8 @@ def load_sources(
                 continue
             result.rows_read += rows
             types = source_types(con, relation)
+            missing: list[LoadError] = []  # required columns this file lacks, for any table
+            filled: list[str] = []
             for target in pending:
                 decimal, table_mapping = mapping.decimal, mapping
                 if decimal == "auto" and mapping.thousands == ",":
@@ -290,7 +292,7 @@ def load_sources(
                         table_mapping = dataclasses.replace(mapping, thousands=found.thousands)
                 plan = plan_table(target, table_mapping, types, relation, decimal)
                 if plan.file_errors:
-                    file_errors += [
+                    missing += [
                         LoadError(str(path), None, e.column, e.rule, "", e.message) for e in plan.file_errors
                     ]
                     continue
@@ -298,9 +300,19 @@ def load_sources(
                 if failing:
                     file_errors += failing
                     continue
+                filled.append(target)
                 result.absent_columns[target] = plan.absent
                 keep = parts.keep_plan(target, mapping, types, path) if keep_parquet else None
                 jobs.append(_Job(path, digest, plan, f"conv_{i}_{target}", relation, rows, keep))
+            if missing and filled:
+                # A file whose name does not say its table was tried on every table of the mapping.
+                other = filled[0]
+                hint = (
+                    f" (this file fills {', '.join(filled)} but its name does not say so, so every table of "
+                    f"the mapping was tried: name it {other}*{path.suffix} or pass --table {other})"
+                )
+                missing = [dataclasses.replace(e, message=e.message + hint) for e in missing]
+            file_errors += missing
         try:
             if not file_errors and _write_clean(con, store, jobs, result, report, started):
                 result.seconds = time.perf_counter() - started

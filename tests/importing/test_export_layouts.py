@@ -424,3 +424,24 @@ def test_a_store_another_process_holds_is_reported_not_a_traceback(tmp_path: Pat
         holder.wait()
     [error] = info.value.result.errors
     assert error.rule == Rule.STORE_UNAVAILABLE and "another process" in error.message
+
+
+def test_an_items_file_not_named_so_is_told_how_to_say_its_table(tmp_path: Path) -> None:
+    mapping = parse_mapping(
+        {
+            "tables": {
+                "declarations": {"columns": {"declarant_id": "AGENT"}},
+                "items": {"columns": {"hs_code": "HS"}},
+            }
+        }
+    )
+    path = write_csv(
+        tmp_path / "lines.csv",
+        [{"declaration_id": "D1", "item_no": "1", "HS": "847130", "declared_value": "5"}],
+    )
+    with pytest.raises(LoadRejected) as info:
+        load_sources([path], tmp_path / "s.duckdb", mapping=mapping)
+    assert info.value.result.errors
+    assert all("name it items*.csv or pass --table items" in e.message for e in info.value.result.errors)
+    load_sources([path], tmp_path / "s.duckdb", mapping=mapping, table="items")
+    assert store_rows(tmp_path / "s.duckdb", "SELECT hs_code FROM items") == [("847130",)]
