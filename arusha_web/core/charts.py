@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from collections.abc import Sequence
 from typing import cast
 
@@ -33,12 +34,18 @@ plt.rcParams.update(
 )
 
 
+GROUP_ID = re.compile(r'<g id="[^"]*"')
+
+
 def _svg(fig: Figure, title: str) -> str:
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight", transparent=True)
     plt.close(fig)
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg") :]  # drop the XML prolog and doctype: it is inlined in HTML
+    # matplotlib names its groups figure_1, axes_1, text_1... in every chart: two charts on one
+    # page (or in one PDF) would repeat them. Nothing refers to them; clip paths keep their ids.
+    svg = GROUP_ID.sub("<g", svg)
     # role="img" + <title> give screen readers the chart's name.
     svg = svg.replace("<svg ", '<svg role="img" class="chart" ', 1)
     head_end = svg.index(">") + 1
