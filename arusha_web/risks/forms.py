@@ -183,7 +183,19 @@ class ProcessForm(forms.ModelForm):
         }
 
 
+def _label_cells(form: forms.BaseForm, index: int | None) -> None:
+    """A formset drawn as a table has no <label> per cell: each input carries its column's name
+    and row number, so a screen reader says what it is."""
+    row = "" if index is None else f" {index + 1}"
+    for field in form.fields.values():
+        field.widget.attrs.setdefault("aria-label", f"{field.label}{row}")
+
+
 class BaseStepFormSet(forms.BaseInlineFormSet):
+    def add_fields(self, form: forms.ModelForm, index: int | None) -> None:
+        super().add_fields(form, index)
+        _label_cells(form, index)
+
     def clean(self) -> None:
         """Refuse to delete a step that risks sit on: the register would lose where they are."""
         super().clean()
@@ -215,6 +227,10 @@ StepFormSet = forms.inlineformset_factory(
 
 
 class BaseBandFormSet(forms.BaseModelFormSet):
+    def add_fields(self, form: forms.ModelForm, index: int | None) -> None:
+        super().add_fields(form, index)
+        _label_cells(form, index)
+
     def clean(self) -> None:
         super().clean()
         rows = []
@@ -238,6 +254,7 @@ class BaseLevelFormSet(forms.BaseModelFormSet):
         super().add_fields(form, index)
         form.fields["value"].validators.append(MinValueValidator(1))
         form.fields["value"].widget.attrs["min"] = 1
+        _label_cells(form, index)
 
     def clean(self) -> None:
         """Refuse to delete or renumber a level that risks are rated at: their rating would lose its meaning."""

@@ -87,3 +87,19 @@ def test_adopting_a_typical_risk_outside_the_list_is_refused(personas):
 def test_a_replay_date_that_is_not_a_date_is_named_on_the_map(personas):
     response = client_for(personas["ingrid"]).get(reverse("risks:risk_map"), {"at": "2024-13-45"})
     assert response.status_code == 200 and "“2024-13-45” is not a date" in response.content.decode()
+
+
+def test_every_cell_of_the_scales_and_process_tables_says_what_it_is(personas, step):
+    import re
+
+    client = client_for(personas["ingrid"])
+    pages = [reverse("risks:scales"), reverse("risks:process_edit", args=[step.process.pk])]
+    for url in pages:
+        page = client.get(url).content.decode()
+        cells = re.findall(
+            r'<(?:input|select|textarea)[^>]*name="(?:levels|bands|steps)-\d+-[^"]*"[^>]*>', page
+        )
+        assert cells, url
+        unnamed = [c for c in cells if 'type="hidden"' not in c and "aria-label=" not in c]
+        assert not unnamed, unnamed[:3]
+    assert 'aria-label="Code 1"' in page
