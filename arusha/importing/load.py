@@ -290,7 +290,10 @@ def load_sources(
                     decimal = found.decimal
                     if found.thousands and not mapping.thousands:
                         table_mapping = dataclasses.replace(mapping, thousands=found.thousands)
-                plan = plan_table(target, table_mapping, types, relation, decimal)
+                source, source_rows = relation, rows
+                if target == "declarations" and "items" in pending:
+                    source, source_rows = _one_line_per_declaration(con, relation, mapping, types)
+                plan = plan_table(target, table_mapping, types, source, decimal)
                 if plan.file_errors:
                     missing += [
                         LoadError(str(path), None, e.column, e.rule, "", e.message) for e in plan.file_errors
@@ -303,7 +306,7 @@ def load_sources(
                 filled.append(target)
                 result.absent_columns[target] = plan.absent
                 keep = parts.keep_plan(target, mapping, types, path) if keep_parquet else None
-                jobs.append(_Job(path, digest, plan, f"conv_{i}_{target}", relation, rows, keep))
+                jobs.append(_Job(path, digest, plan, f"conv_{i}_{target}", source, source_rows, keep))
             if missing and filled:
                 # A file whose name does not say its table was tried on every table of the mapping.
                 other = filled[0]
@@ -341,6 +344,27 @@ def load_sources(
         return result
     finally:
         con.close()
+
+
+def _one_line_per_declaration(
+    con: duckdb.DuckDBPyConnection, relation: str, mapping: Mapping, types: dict[str, str]
+) -> tuple[str, int]:
+    """Return a relation with one line per declaration of a file that fills declarations and items.
+
+    Why: such exports often have one line per item, repeating the declaration's columns. Lines equal
+    in every column the declarations table reads are one declaration (the first line's number is
+    kept); lines of one declaration that differ there stay, and are reported as duplicate keys.
+    """
+    cmaps = mapping.columns_for("declarations", list(types))
+    read = sorted({c for cmap in cmaps.values() for c in cmap.source_columns() if c in types})
+    if not read:
+        return relation, _scalar(con, f"SELECT count(*) FROM {relation}")
+    name = f"{relation}_declarations"
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM {relation} WHERE __row IN "
+        f"(SELECT min(__row) FROM {relation} GROUP BY {', '.join(quote(c) for c in read)})"
+    )
+    return name, _scalar(con, f"SELECT count(*) FROM {name}")
 
 
 def _ambiguous_number(path: Path, column: str, value: str) -> LoadError:

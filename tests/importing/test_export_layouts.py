@@ -445,3 +445,38 @@ def test_an_items_file_not_named_so_is_told_how_to_say_its_table(tmp_path: Path)
     assert all("name it items*.csv or pass --table items" in e.message for e in info.value.result.errors)
     load_sources([path], tmp_path / "s.duckdb", mapping=mapping, table="items")
     assert store_rows(tmp_path / "s.duckdb", "SELECT hs_code FROM items") == [("847130",)]
+
+
+def _per_item_mapping() -> Mapping:
+    items = {"item_no": "LINE", "hs_code": "HS", "declared_value": "LINE_VALUE"}
+    return parse_mapping({"tables": {"declarations": {"columns": {}}, "items": {"columns": items}}})
+
+
+def test_a_file_with_one_line_per_item_fills_each_declaration_once(tmp_path: Path) -> None:
+    lines = [
+        {**GOOD_ROW, "LINE": "1", "HS": "847130", "LINE_VALUE": "600"},
+        {**GOOD_ROW, "LINE": "2", "HS": "852872", "LINE_VALUE": "400"},
+        {**GOOD_ROW, "declaration_id": "D2", "LINE": "1", "HS": "270900", "LINE_VALUE": "5"},
+    ]
+    store = tmp_path / "s.duckdb"
+    result = load_sources([write_csv(tmp_path / "export.csv", lines)], store, mapping=_per_item_mapping())
+    assert result.loaded == {"declarations": 2, "items": 3}
+    assert store_rows(store, "SELECT declaration_id, count(*) FROM items GROUP BY 1 ORDER BY 1") == [
+        ("D1", 2),
+        ("D2", 1),
+    ]
+
+
+def test_lines_of_one_declaration_that_disagree_are_reported_as_duplicates(tmp_path: Path) -> None:
+    lines = [
+        {**GOOD_ROW, "LINE": "1", "HS": "847130", "LINE_VALUE": "600"},
+        {**GOOD_ROW, "declared_value": "999", "LINE": "2", "HS": "852872", "LINE_VALUE": "400"},
+    ]
+    with pytest.raises(LoadRejected) as info:
+        load_sources(
+            [write_csv(tmp_path / "export.csv", lines)], tmp_path / "s.duckdb", mapping=_per_item_mapping()
+        )
+    assert [(e.row, e.rule) for e in info.value.result.errors] == [
+        (1, Rule.DUPLICATE_KEY),
+        (2, Rule.DUPLICATE_KEY),
+    ]
