@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import hashlib
 import itertools
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +52,7 @@ def _sniff_delimiter(path: Path, encoding: str) -> str:
 HEADER_SEARCH_ROWS = 20
 
 
-def find_header(rows: list[list[object]], expected: set[str]) -> tuple[int, int]:
+def find_header(rows: Sequence[Sequence[object]], expected: set[str]) -> tuple[int, int]:
     """Return (index of the header among an export's first ``rows``, how many expected names it has).
 
     The header is the first row naming the most ``expected`` columns (lower-cased); row 0 when no row
@@ -112,7 +113,7 @@ def _read_csv(path: Path, mapping: Mapping) -> pa.Table:
     delimiter = mapping.delimiter or _sniff_delimiter(path, encoding)
     with path.open(encoding=encoding, errors="replace", newline="") as handle:
         first = list(itertools.islice(csv.reader(handle, delimiter=delimiter), HEADER_SEARCH_ROWS))
-    skip = find_header(list(first), mapping.header_names())[0]
+    skip = find_header(first, mapping.header_names())[0]
     header = first[skip] if first else []
     if not header or not any(h.strip() for h in header):
         raise UnreadableFile("empty file or no header row")

@@ -419,10 +419,10 @@ def detect_number_format(con: duckdb.DuckDBPyConnection, relation: str, columns:
         )
     row = con.execute(f"SELECT {', '.join(probes)} FROM (SELECT * FROM {relation} LIMIT 10000)").fetchall()[0]
     stats = [row[i : i + 4] for i in range(0, len(row), 4)]
-    commas, dots, groups = (sum(int(s[k] or 0) for s in stats) for k in range(3))
+    commas, dots, grouped = (sum(int(s[k] or 0) for s in stats) for k in range(3))
     if commas and not dots:
         return NumberFormat(",")
-    if groups and not commas:
+    if grouped and not commas:
         if dots:
             return NumberFormat(".", ",")
         column, value = next((c, str(s[3])) for c, s in zip(columns, stats, strict=True) if s[3] is not None)
