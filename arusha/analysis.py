@@ -389,11 +389,22 @@ def _collect(
             pc.is_in(indicators["indicator"], pa.array(sorted(signal_codes))),
         )
     ).to_pandas()
+    # Officers are also compared with their office's other officers period by period (see signals.period_leads).
+    monthly = indicators.filter(
+        pc.and_(
+            pc.and_(pc.not_equal(indicators["period"], "all"), pc.equal(indicators["entity_type"], "officer")),
+            pc.is_in(indicators["indicator"], pa.array(sorted(signal_codes))),
+        )
+    ).to_pandas()
     for spec in signals.SHARE_SIGNALS:
         if spec.indicator in not_computable:
             continue
         n_tests += int(((whole.indicator == spec.indicator) & (whole.entity_type == spec.entity_type)).sum())
         candidates.append(signals.share_leads(whole, spec))
+        by_period = signals.period_leads(monthly, spec)
+        if spec.entity_type == "officer":
+            n_tests += int(((monthly.indicator == spec.indicator) & (monthly.n > 0)).sum())
+        candidates.append(by_period)
     expectation, reasons = work.expectation.result()
     not_computable.update(reasons)
     if expectation is not None:

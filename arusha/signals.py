@@ -185,9 +185,15 @@ def _testable(rows: pd.DataFrame) -> pd.DataFrame:
     return rows[rows.p < MAX_Q].copy()
 
 
-def _share_tests(rows: pd.DataFrame, by_office: bool) -> pd.DataFrame:
-    """Return the rows (with ``k, n, value``) passing the effect filter, with their ``p0`` and ``p``."""
+def _share_tests(rows: pd.DataFrame, by_office: bool, by_period: bool = False) -> pd.DataFrame:
+    """Return the rows (with ``k, n, value``) passing the effect filter, with their ``p0`` and ``p``.
+
+    Peers are the other rows of the same office (``by_office``) and period (``by_period``), or all
+    the other rows.
+    """
     group = rows.office_code.fillna("") if by_office else pd.Series("", index=rows.index)
+    if by_period:
+        group = group + "|" + rows.period.astype(str)
     rows = rows.assign(_g=group)
     totals = rows.groupby("_g")[["k", "n"]].transform("sum")
     peer_k, peer_n = totals.k - rows.k, totals.n - rows.n
@@ -264,6 +270,38 @@ def share_leads(indicators: pd.DataFrame, spec: ShareSignal) -> pd.DataFrame:
     return rows[["entity_type", "entity_id", "kind", "p", "explanation"]]
 
 
+def period_leads(indicators: pd.DataFrame, spec: ShareSignal) -> pd.DataFrame:
+    """Return candidate leads for one officer share signal, period by period (a month by default).
+
+    Each officer's count in a period is compared with his office's other officers in the same
+    period. Why: an officer who relaxes channels for one month only is diluted in the whole
+    window (44 of 608 instead of 44 of 61) and would rank low or not at all. :func:`rank_leads`
+    keeps, per officer and kind, the strongest of the whole-window lead and the period leads.
+
+    Args:
+        indicators: Long indicator rows of the officers per period (``period`` other than ``all``).
+        spec: An officer-level share signal (peers by office).
+
+    Returns:
+        The columns of :func:`share_leads` and ``period``.
+    """
+    columns = ["entity_type", "entity_id", "kind", "p", "explanation", "period"]
+    if spec.entity_type != "officer" or not spec.peers_by_office:
+        return pd.DataFrame(columns=columns)
+    rows = _counts(indicators[indicators.period != "all"], spec.indicator, spec.entity_type)
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    rows = _testable(_share_tests(rows, by_office=True, by_period=True))
+    rows["explanation"] = [
+        f"officer {r.entity_id} {spec.what} on {_pct(r.value)} of {spec.of_what} in {r.period} ({r.k} of {r.n}) "
+        f"vs {_pct(r.p0)} for peers at office {r.office_code} in {r.period}; exact binomial p {_p(r.p)}. "
+        f"{REVIEW_NOTE}"
+        for r in rows.itertuples()
+    ]
+    rows["kind"] = spec.kind
+    return rows[columns]
+
+
 def pairing_leads(pairs: pd.DataFrame, entity_type: str, other_label: str) -> pd.DataFrame:
     """Return candidate leads from pair rows (``entity_id, office_code, value, n, n_other, p_officer``)."""
     rows = pairs.dropna(subset=["p_officer"]).copy()
@@ -325,6 +363,23 @@ def benjamini_hochberg(p: np.ndarray, m: int | None = None) -> np.ndarray:
     return out
 
 
+def _strongest_of_whole_and_periods(leads: pd.DataFrame) -> pd.DataFrame:
+    """Keep, per entity and kind, only the strongest of its whole-window lead and its period leads
+    (see :func:`period_leads`): one line per finding, in the window where the evidence is clearest.
+
+    A tie goes to the whole window. Leads without a period column (pairs, Benford...) pass unchanged.
+    """
+    if "period" not in leads:
+        return leads
+    if not leads.period.notna().any():
+        return leads.drop(columns="period")
+    key = ["entity_type", "entity_id", "kind"]
+    leads = leads.assign(_whole=leads.period.isna()).sort_values(
+        ["q", "_whole", "period"], ascending=[True, False, True], na_position="first"
+    )
+    return leads.drop_duplicates(key).drop(columns=["period", "_whole"])
+
+
 def rank_leads(candidates: list[pd.DataFrame], n_tests: int) -> pd.DataFrame:
     """Combine candidate leads into one list sorted by score, keeping those with q < 0.05.
 
@@ -342,7 +397,7 @@ def rank_leads(candidates: list[pd.DataFrame], n_tests: int) -> pd.DataFrame:
     leads = pd.concat(frames, ignore_index=True)
     q = benjamini_hochberg(leads.p.to_numpy(dtype=float), max(n_tests, len(leads)))
     leads["q"] = q
-    leads = leads[leads.q < MAX_Q].copy()
+    leads = _strongest_of_whole_and_periods(leads[leads.q < MAX_Q].copy())
     leads["base"] = np.minimum(-np.log10(np.maximum(leads.q, 1e-300)), MAX_SCORE)
     entity_total = leads.groupby(["entity_type", "entity_id"]).base.transform("sum")
     leads["score"] = (leads.base + CORROBORATION * (entity_total - leads.base)).round(2)

@@ -180,3 +180,58 @@ def test_an_office_is_not_a_lead_for_what_one_of_its_officers_does() -> None:
     rows = pd.DataFrame([*officers, *offices]).assign(period="all", indicator="BP1")
     found = pd.concat([share_leads(rows, spec) for spec in signals.SHARE_SIGNALS if spec.indicator == "BP1"])
     assert list(zip(found.entity_type, found.entity_id, strict=True)) == [("officer", "O-BIG-1")]
+
+
+def _monthly_overrides(burst: dict[str, tuple[int, int]]) -> pd.DataFrame:
+    """Ten officers at office A over six months, 2 of 50 red/yellow declarations relaxed a month;
+    ``burst`` gives an officer's (month, relaxed) instead."""
+    rows = []
+    for i in range(10):
+        officer = f"O-A-{i:02d}"
+        for month in range(1, 7):
+            k = burst[officer][1] if officer in burst and burst[officer][0] == month else 2
+            period = f"2024-{month:02d}"
+            rows.append({"entity_id": officer, "period": period, "value": k / 50, "n": 50})
+    monthly = pd.DataFrame(rows).assign(entity_type="officer", office_code="A", indicator="BP1")
+    whole = monthly.assign(k=np.rint(monthly.value * monthly.n)).groupby("entity_id", as_index=False)
+    whole = whole.agg(k=("k", "sum"), n=("n", "sum"))
+    whole = whole.assign(value=whole.k / whole.n, period="all", entity_type="officer", office_code="A")
+    return pd.concat([monthly, whole.drop(columns="k").assign(indicator="BP1")], ignore_index=True)
+
+
+def _officer_leads(rows: pd.DataFrame) -> pd.DataFrame:
+    spec = next(s for s in signals.SHARE_SIGNALS if s.indicator == "BP1" and s.entity_type == "officer")
+    return signals.rank_leads(
+        [share_leads(rows[rows.period == "all"], spec), signals.period_leads(rows, spec)], 70
+    )
+
+
+def test_a_one_month_burst_is_a_lead_that_names_the_month() -> None:
+    # O-A-03 relaxes 30 of 50 in March only: 40 of 300 (13 %) over the window, 60 % that month.
+    leads = _officer_leads(_monthly_overrides({"O-A-03": (3, 30)}))
+    assert list(leads.entity_id) == ["O-A-03"]
+    text = leads.explanation.iloc[0]
+    assert "on 60% of red/yellow-channel declarations in 2024-03 (30 of 50)" in text
+    assert "vs 4.1% for peers at office A in 2024-03" in text  # (9 × 2 + 0.5) / (450 + 1)
+    whole_only = signals.rank_leads(
+        [share_leads(_monthly_overrides({"O-A-03": (3, 30)}).query("period == 'all'"), OVERRIDES)], 70
+    )
+    assert leads.score.iloc[0] > whole_only.score.iloc[0], "the month is stronger evidence than the window"
+
+
+def test_one_line_per_officer_and_kind_in_the_window_where_the_evidence_is_clearest() -> None:
+    # Steady excess every month: the whole window (6 × 12 of 50) is stronger than any single month.
+    rows = _monthly_overrides({})
+    rows.loc[(rows.entity_id == "O-A-01") & (rows.period != "all"), "value"] = 12 / 50
+    rows.loc[(rows.entity_id == "O-A-01") & (rows.period == "all"), "value"] = 72 / 300
+    leads = _officer_leads(rows)
+    assert list(leads.entity_id) == ["O-A-01"]
+    assert "(72 of 300)" in leads.explanation.iloc[0] and " in 2024-" not in leads.explanation.iloc[0]
+
+
+def test_ordinary_monthly_ups_and_downs_are_no_lead() -> None:
+    rng = np.random.default_rng(3)
+    rows = _monthly_overrides({})
+    monthly = rows.period != "all"
+    rows.loc[monthly, "value"] = rng.binomial(50, 0.04, monthly.sum()) / 50
+    assert _officer_leads(rows).empty

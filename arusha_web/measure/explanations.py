@@ -78,8 +78,9 @@ OTHER = {
 
 SHARE = re.compile(
     rf"^(?P<who>officer|declarant|importer|office) (?P<id>{_ID}) (?P<what>.+?) on (?P<share>{_PCT}) of "
-    rf"(?P<of_what>.+?) \((?P<k>\d+) of (?P<n>\d+)(?:, leaving out officer leads (?P<left_out>[^)]+))?\) vs "
-    rf"(?P<peer_share>{_PCT}) for (?:peers at office (?P<office>{_ID})|all (?P<all>officer|declarant|importer|office)s"
+    rf"(?P<of_what>.+?)(?: in (?P<period>\d{{4}}(?:-\d\d|-Q\d)?))? \((?P<k>\d+) of (?P<n>\d+)"
+    rf"(?:, leaving out officer leads (?P<left_out>[^)]+))?\) vs (?P<peer_share>{_PCT}) for "
+    rf"(?:peers at office (?P<office>{_ID})(?: in (?P=period))?|all (?P<all>officer|declarant|importer|office)s"
     rf"|the other (?P<others>officer|declarant|importer|office)s); exact binomial p {_P}\. (?P<note>.*)$",
     re.S,
 )
@@ -147,7 +148,12 @@ def _share(m: re.Match[str]) -> str | None:
         "peer_share": _number(m["peer_share"]),
         "p": _P_SLOT,
     }
-    if m["left_out"]:
+    if m["period"] and m["office"]:
+        text = gettext(
+            "%(who)s %(id)s %(what)s on %(share)s of %(of_what)s in %(period)s (%(k)s of %(n)s) vs %(peer_share)s "
+            "for peers at office %(office)s in %(period)s; exact binomial p = %(p)s."
+        ) % {**values, "office": m["office"], "period": m["period"]}
+    elif m["left_out"]:
         text = gettext(
             "%(who)s %(id)s %(what)s on %(share)s of %(of_what)s (%(k)s of %(n)s, leaving out officer leads "
             "%(left_out)s) vs %(peer_share)s for %(others)s; exact binomial p = %(p)s."

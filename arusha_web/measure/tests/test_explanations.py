@@ -114,6 +114,24 @@ def test_office_leads_with_officers_left_out_and_underflowing_p_values_are_said_
     assert "Piste soumise" in said_office
 
 
+def test_a_lead_of_one_month_is_said_in_french_with_its_month() -> None:
+    import pandas as pd
+
+    from arusha import signals
+
+    spec = next(s for s in signals.SHARE_SIGNALS if s.indicator == "BP1" and s.entity_type == "officer")
+    rows = pd.DataFrame(
+        [{"entity_id": f"O-A-{i}", "value": 2 / 50, "n": 50} for i in range(9)]
+        + [{"entity_id": "O-A-9", "value": 30 / 50, "n": 50}]
+    ).assign(entity_type="officer", office_code="A", indicator="BP1", period="2024-03")
+    english = signals.period_leads(rows, spec).explanation.iloc[0]
+    with translation.override("en"):
+        assert localise(english) == english
+    with translation.override("fr"):
+        said = localise(english)
+    assert "en 2024-03 (30 sur 50)" in said and "pour les pairs du bureau A en 2024-03" in said
+
+
 def test_a_sentence_of_an_unknown_frame_is_shown_as_written() -> None:
     with translation.override("fr"):
         assert (
