@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import typer
@@ -74,3 +76,40 @@ def test_quarantine_loads_good_rows_and_says_how_many_were_kept_aside(tmp_path: 
     )
     assert result.exit_code == 0, result.output
     assert "Loaded 1 row into declarations" in result.output and "Quarantined 1 row with" in result.output
+
+
+def test_analyze_on_a_file_that_is_no_store_says_so_in_a_sentence(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "declarations.csv", [GOOD_ROW])
+    result = runner.invoke(app, ["analyze", "--store", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "it is no DuckDB store" in result.output and "Nothing was analysed" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_analyze_on_a_store_another_process_writes_says_so_in_a_sentence(tmp_path: Path) -> None:
+    store = tmp_path / "s.duckdb"
+    assert (
+        runner.invoke(
+            app,
+            [
+                "data",
+                "load",
+                str(write_csv(tmp_path / "declarations.csv", [GOOD_ROW])),
+                "--store",
+                str(store),
+            ],
+        ).exit_code
+        == 0
+    )
+    code = (
+        f"import duckdb, time; c = duckdb.connect({str(store)!r}); print('ready', flush=True); time.sleep(60)"
+    )
+    holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        result = runner.invoke(app, ["analyze", "--store", str(store), "--out", str(tmp_path / "out")])
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.exit_code == 2
+    assert "another process" in result.output and "Nothing was analysed" in result.output

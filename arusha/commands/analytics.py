@@ -184,7 +184,10 @@ def analyze(
 
     On a Spark cluster: arusha analyze --store /mnt/share/clearance --engine spark --spark-master spark://host:7077
     """
+    import duckdb
+
     from arusha.analysis import NothingToAnalyse, analyze_store
+    from arusha.importing.load import is_duckdb_file
     from arusha.importing.parts import missing_files, parts_dir
 
     if engine not in {"duckdb", "spark"}:
@@ -196,7 +199,16 @@ def analyze(
             f"{store} does not exist: load data first (arusha data load), or name a folder of Parquet files",
             param_hint="--store",
         )
-    missing = missing_files(Path(store)) if Path(store).is_file() else []
+    try:
+        if Path(store).is_file() and not is_duckdb_file(Path(store)):
+            raise duckdb.IOException("it is no DuckDB store (arusha data load writes one)")
+        missing = missing_files(Path(store)) if Path(store).is_file() else []
+    except duckdb.Error as exc:
+        reason = str(exc).splitlines()[0].removeprefix("IO Error: ")
+        if "lock" in str(exc).lower():
+            reason = "another process (a load, the web worker, a notebook) is writing to it; try again when it has finished"
+        typer.echo(f"The store {store} cannot be opened: {reason}. Nothing was analysed.", err=True)
+        raise typer.Exit(2) from exc
     if missing:
         typer.echo(
             f"The store {store} lacks {len(missing)} of the Parquet files it kept (first: {missing[0]}). "

@@ -381,7 +381,7 @@ def _open_store(
 ) -> duckdb.DuckDBPyConnection:
     """Open the store for writing; raise :class:`LoadRejected` saying why when it cannot be opened."""
     try:
-        if not _is_duckdb_file(store):
+        if not is_duckdb_file(store):
             # DuckDB would open a CSV named as the store without a word, and the load would go nowhere.
             raise duckdb.IOException(
                 "it is no DuckDB store: --store names the analytics store to write (e.g. "
@@ -397,7 +397,7 @@ def _open_store(
         _reject(duckdb.connect(), result, [], [error], errors_csv, started)
 
 
-def _is_duckdb_file(store: Path) -> bool:
+def is_duckdb_file(store: Path) -> bool:
     """Return True when ``store`` is missing or empty (a new store) or starts as a DuckDB file does."""
     try:
         with store.open("rb") as handle:
