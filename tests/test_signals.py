@@ -235,3 +235,25 @@ def test_ordinary_monthly_ups_and_downs_are_no_lead() -> None:
     monthly = rows.period != "all"
     rows.loc[monthly, "value"] = rng.binomial(50, 0.04, monthly.sum()) / 50
     assert _officer_leads(rows).empty
+
+
+def test_two_outliers_at_one_office_are_each_compared_with_the_ordinary_officers() -> None:
+    # A relaxes 300 of 1,000, B 120 of 1,000; the ten others 5 %. Against everyone else B's peers
+    # would be at (500 + 300 + 0.5) / 11,001 = 7.3 %; without A they are at 5.0 %.
+    rows = _with_peers(
+        {"entity_id": "A", "value": 0.3, "n": 1000}, {"entity_id": "B", "value": 0.12, "n": 1000}
+    )
+    out = share_leads(rows, OVERRIDES).set_index("entity_id")
+    assert set(out.index) == {"A", "B"}
+    assert "vs 5.0% for peers at office X" in out.explanation["B"]
+    assert "vs 5.0% for peers at office X" in out.explanation["A"]
+
+
+def test_an_office_of_outliers_only_keeps_each_compared_with_the_others() -> None:
+    # Two officers, both relaxing far more than... each other: nobody ordinary is left to compare with.
+    rows = pd.DataFrame(
+        [{"entity_id": "A", "value": 0.5, "n": 200}, {"entity_id": "B", "value": 0.05, "n": 2000}]
+    ).assign(entity_type="officer", office_code="X", period="all", indicator="BP1")
+    out = share_leads(rows, OVERRIDES)
+    assert list(out.entity_id) == ["A"]
+    assert "vs 5.0% for peers at office X" in out.explanation.iloc[0]
