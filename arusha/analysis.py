@@ -248,7 +248,8 @@ def _analyze(
     for level in levels.LEVEL_KEYS:
         need = levels.LEVEL_NEEDS.get(level)
         if need and need not in available:
-            not_computable[f"level:{level}"] = f"not computable (missing column {need})"
+            kind = "table" if need in {"items", "events"} else "column"
+            not_computable[f"level:{level}"] = f"not computable (missing {kind} {need})"
             continue
         inds_by_level[level] = [
             ind

@@ -97,3 +97,10 @@ def test_an_empty_store_is_refused_and_says_to_load_data_first() -> None:
     table = con.create_table("declarations", _declarations(DECLARATIONS)).limit(0)
     with pytest.raises(NothingToAnalyse, match="holds no declarations: load data first"):
         analyze_tables({"declarations": table})
+
+
+def test_without_items_the_hs_chapter_level_names_the_missing_table() -> None:
+    con = backends.connect()
+    table = con.create_table("declarations", _declarations(DECLARATIONS))
+    analysis = analyze_tables({"declarations": table})
+    assert analysis.not_computable["level:hs_chapter"] == "not computable (missing table items)"
