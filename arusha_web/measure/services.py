@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from arusha_web.accounts.models import User
@@ -303,6 +303,30 @@ def data_files(store: str | Path) -> list[dict[str, Any]]:
     ]
 
 
+def data_span(store_path: str) -> tuple[dt.date, dt.date] | None:
+    """Return the first and last registration dates in a dataset's store, or ``None`` when unknown.
+
+    Why: an analysis of a period the data does not cover would queue a job only to fail; the
+    dataset page also shows the span beside the dates to choose. ``None`` (no store yet, no rows,
+    or the store busy with a load) leaves the check to the analysis itself.
+    """
+    import duckdb
+
+    if not Path(store_path).exists():
+        return None
+    try:
+        con = duckdb.connect(store_path, read_only=True)
+        try:
+            row = con.execute("SELECT min(registered_at), max(registered_at) FROM declarations").fetchone()
+        finally:
+            con.close()
+    except duckdb.Error:
+        return None
+    if row is None or row[0] is None or row[1] is None:
+        return None
+    return row[0].date(), row[1].date()
+
+
 @transaction.atomic
 def analysis_start(
     *, dataset: Dataset, user: User, date_from: dt.date | None, date_to: dt.date | None, period: str = "month"
@@ -313,6 +337,18 @@ def analysis_start(
         raise ValidationError(_("Load data into this dataset before analysing it."))
     if date_from and date_to and date_from > date_to:
         raise ValidationError(_("The start date is after the end date."))
+    span = data_span(dataset.store_path)
+    if span and ((date_from and date_from > span[1]) or (date_to and date_to < span[0])):
+        raise ValidationError(
+            _(
+                "No declaration in this dataset was registered in the chosen period: "
+                "its declarations were registered from %(first)s to %(last)s."
+            )
+            % {
+                "first": date_format(span[0], "SHORT_DATE_FORMAT"),
+                "last": date_format(span[1], "SHORT_DATE_FORMAT"),
+            }
+        )
     run = AnalysisRun.objects.create(
         dataset=dataset, period=period, date_from=date_from, date_to=date_to, started_by=user, out_dir=""
     )

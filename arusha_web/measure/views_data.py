@@ -108,6 +108,7 @@ def _dataset_context(dataset: Dataset, **forms: object) -> dict[str, object]:
         "analyse": AnalyseForm(),
         "limit_mb": services.upload_limit_bytes() // (1024 * 1024),
         "store_exists": Path(dataset.store_path).exists(),
+        "span": services.data_span(dataset.store_path),
     }
     ctx.update(forms)
     return ctx

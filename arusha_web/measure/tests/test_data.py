@@ -159,6 +159,15 @@ def test_analysis_job_imports_indicators_and_leads(
         {"period": "month", "date_from": "2024-05-01", "date_to": "2024-01-01"},
     )
     assert bad_dates.status_code == 302 and not AnalysisRun.objects.exists()
+    page = client.get(reverse("measure:dataset", args=[dataset.pk]))
+    assert b"The data holds declarations registered from 01/01/2024 to" in page.content
+    outside = client.post(
+        reverse("measure:analysis_start", args=[dataset.pk]),
+        {"period": "month", "date_from": "2030-01-01", "date_to": "2030-12-31"},
+        follow=True,
+    )
+    assert not AnalysisRun.objects.exists(), "nothing queued for a period the data does not cover"
+    assert b"No declaration in this dataset was registered in the chosen period" in outside.content
     client.post(reverse("measure:analysis_start", args=[dataset.pk]), {"period": "month"})
     run = AnalysisRun.objects.get()
     job_run(job_id=run.job.pk)  # type: ignore[union-attr]
