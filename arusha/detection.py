@@ -51,7 +51,7 @@ from scipy import stats
 
 from arusha import backends
 from arusha.metrics.facts import period_expr
-from arusha.signals import MIN_CASES, MIN_RATIO, REVIEW_NOTE
+from arusha.signals import MIN_CASES, MIN_RATIO, review_note
 
 F = npt.NDArray[np.float64]
 KIND: Final = "detection_shortfall"
@@ -428,7 +428,7 @@ def shortfall_leads(table: pd.DataFrame, model_label: str = "the risk model") ->
         expl.append(
             f"{r.entity_type} {r.entity_id}{where} found {int(r.found)} {noun} in {int(r.inspected)} inspections; "
             f"{model_label} expected {r.expected:.0f} (95% interval {int(r.expected_low)}–{int(r.expected_high)}); "
-            f"exact Poisson-binomial p {_p(r.p_value)}. {REVIEW_NOTE}"
+            f"exact Poisson-binomial p {_p(r.p_value)}. {review_note(r.entity_type)}"
         )
     return pd.DataFrame(
         {

@@ -31,6 +31,13 @@ MAX_Q: Final = 0.05
 CORROBORATION: Final = 0.25
 MAX_PEER_ROUNDS: Final = 5  # rounds of leaving candidates out of their peers' rate (_share_tests)
 REVIEW_NOTE: Final = "Lead for managerial review, not a conclusion about the person."
+OFFICE_REVIEW_NOTE: Final = "Lead for managerial review, not a conclusion about the office or its staff."
+
+
+def review_note(entity_type: str) -> str:
+    """The closing sentence of a lead: about a person, or about an office and its staff."""
+    return OFFICE_REVIEW_NOTE if entity_type == "office" else REVIEW_NOTE
+
 
 SIGNAL_COLUMNS: Final = ["entity_type", "entity_id", "score", "kind", "explanation"]
 
@@ -286,7 +293,7 @@ def share_leads(indicators: pd.DataFrame, spec: ShareSignal) -> pd.DataFrame:
         f"{label} {r.entity_id} {spec.what} on {_pct(r.value)} of {spec.of_what} ({r.k} of {r.n}"
         f"{f', leaving out officer leads {out}' if out else ''}) "
         f"vs {_pct(r.p0)} for {f'peers at office {r.office_code}' if spec.peers_by_office else f'the other {label}s'}; "
-        f"exact binomial p {_p(r.p)}. {REVIEW_NOTE}"
+        f"exact binomial p {_p(r.p)}. {review_note(label)}"
         for r, out in zip(rows.itertuples(), left_out, strict=True)
     ]
     rows["kind"] = spec.kind

@@ -158,6 +158,7 @@ def test_an_office_whose_officers_all_relax_channels_is_a_lead_against_the_other
     assert (
         "office BAD had the channel relaxed" in text and "(150 of 500) vs 3.0% for the other offices" in text
     )
+    assert text.endswith("not a conclusion about the office or its staff.")
 
 
 def test_an_office_is_not_a_lead_for_what_one_of_its_officers_does() -> None:

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from django.utils.translation import get_language, gettext, gettext_lazy, pgettext_lazy
 
 REVIEW_NOTE = "Lead for managerial review, not a conclusion about the person."
+OFFICE_REVIEW_NOTE = "Lead for managerial review, not a conclusion about the office or its staff."
 _NUM = r"[0-9][0-9.e+-]*"
 _PCT = r"[0-9][0-9.]*%"
 _ID = r"\S+"
@@ -126,11 +127,11 @@ def _with_p(text: str, m: re.Match[str]) -> str:
 
 
 def _note(note: str) -> str:
-    return (
-        gettext("Lead for managerial review, not a conclusion about the person.")
-        if note == REVIEW_NOTE
-        else note
-    )
+    if note == REVIEW_NOTE:
+        return gettext("Lead for managerial review, not a conclusion about the person.")
+    if note == OFFICE_REVIEW_NOTE:
+        return gettext("Lead for managerial review, not a conclusion about the office or its staff.")
+    return note
 
 
 def _share(m: re.Match[str]) -> str | None:

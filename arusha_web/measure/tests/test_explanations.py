@@ -93,10 +93,11 @@ def test_office_leads_with_officers_left_out_and_underflowing_p_values_are_said_
     from arusha import signals
 
     note = signals.REVIEW_NOTE
+    office_note = signals.review_note("office")
     office = (
         "office BAD had the channel relaxed (red/yellow → green/blue) on 30% of red/yellow-channel declarations "
         f"(376 of 1238, leaving out officer leads O-BAD-01, O-BAD-07) vs 1.7% for the other offices; "
-        f"exact binomial p {signals._p(1e-320)}. {note}"
+        f"exact binomial p {signals._p(1e-320)}. {office_note}"
     )
     trader = (
         "importer I-0030 declared a value per kg below half the HS6 × origin median, released without "
@@ -111,7 +112,8 @@ def test_office_leads_with_officers_left_out_and_underflowing_p_values_are_said_
     assert "hors agents déjà signalés : O-BAD-01, O-BAD-07" in said_office
     assert "les autres bureaux" in said_office and "p < 1e-300" in said_office
     assert "les autres importateurs" in said_trader and "p = 3,2e-09" in said_trader
-    assert "Piste soumise" in said_office
+    assert "pas une conclusion sur le bureau ni sur son personnel" in said_office
+    assert "Piste soumise" in said_trader
 
 
 def test_a_lead_of_one_month_is_said_in_french_with_its_month() -> None:
