@@ -112,6 +112,11 @@ KEYS: Final[dict[str, tuple[str, ...]]] = {
     "events": ("declaration_id", "event", "at"),
 }
 
+# Tables whose rows a newer export replaces declaration by declaration, not row by row: the item
+# lines of an amended declaration are its new lines only (a line dropped by the amendment goes).
+# Not events: a log is exported by period, and a later file holds a declaration's later steps only.
+SUPERSEDED_WHOLE: Final[dict[str, tuple[str, ...]]] = {"items": ("declaration_id",)}
+
 EVENT_NAMES: Final = (
     "lodged",
     "registered",

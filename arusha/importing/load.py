@@ -4,7 +4,8 @@ A load stages and validates every (source, table) pair first, and writes only wh
 broken (or, with ``quarantine=True``, writes the good rows and parks the bad ones with their reasons).
 The writes happen in one transaction, so a failure never leaves half a load behind. A file whose
 content hash was already loaded into a table is skipped; rows whose key already exists are replaced
-(a newer export of the same declaration supersedes the older one).
+(a newer export of the same declaration supersedes the older one), and a declaration's item lines
+are replaced all together, so that a line an amendment dropped goes too.
 """
 
 from __future__ import annotations
@@ -487,6 +488,32 @@ def _replace_existing(con: duckdb.DuckDBPyConnection, store: Path, table: str, r
     return released
 
 
+def _replace_whole_declarations(
+    con: duckdb.DuckDBPyConnection, store: Path, sources: list[tuple[str, str]]
+) -> list[Path]:
+    """Delete the stored rows of every declaration this load brings rows for, in the tables that a
+    newer export replaces declaration by declaration (``contract.SUPERSEDED_WHOLE``: item lines).
+
+    Called once at the start of a load's transaction, before any insert: only rows of earlier loads
+    go, so the lines of one declaration spread over two files of the same load are all kept.
+
+    Args:
+        sources: ``(table, rows_sql)`` of each file of the load.
+    """
+    released: list[Path] = []
+    for table, key in contract.SUPERSEDED_WHOLE.items():
+        rows = [sql for name, sql in sources if name == table]
+        if not rows or not _has_rows(con, table):
+            continue
+        cols = ", ".join(quote(k) for k in key)
+        union = "(" + " UNION ALL ".join(f"SELECT {cols} FROM {sql}" for sql in rows) + ")"
+        released += parts.release_superseded(con, store, table, union, key)
+        con.execute(
+            f"DELETE FROM {parts.storage_table(con, table)} WHERE {parts.key_match(table, union, key)}"
+        )
+    return released
+
+
 def _keep_as_is(con: duckdb.DuckDBPyConnection, job: _Job) -> bool:
     """Return True when ``job``'s source can be kept as it is: clean, canonical, superseding nothing."""
     if job.keep is None or not parts.row_groups_fit(con, job.path):
@@ -546,6 +573,8 @@ def _write_clean(
     kept: list[str] = []
     con.execute("BEGIN TRANSACTION")
     try:
+        whole = [(job.plan.table, f"({job.plan.key_sql})") for job in jobs if job.plan.key_sql]
+        released += _replace_whole_declarations(con, store, whole)
         for job in jobs:
             rate = done / max(time.perf_counter() - started, 1e-9)
             report(
@@ -658,6 +687,8 @@ def _write(con: duckdb.DuckDBPyConnection, store: Path, jobs: list[_Job], result
     released: list[Path] = []
     con.execute("BEGIN TRANSACTION")
     try:
+        good_rows = [(job.plan.table, f"(SELECT * FROM {job.conv} WHERE len(__errs) = 0)") for job in jobs]
+        released += _replace_whole_declarations(con, store, good_rows)
         for job in jobs:
             table, cols = job.plan.table, job.plan.columns
             col_sql = ", ".join(quote(c) for c in cols)

@@ -307,22 +307,24 @@ def keep(
     )
 
 
-def key_match(table: str, rows_sql: str) -> str:
-    """Return a condition true for stored rows whose key comes again in ``rows_sql``."""
-    key = contract.KEYS[table]
+def key_match(table: str, rows_sql: str, key: tuple[str, ...] | None = None) -> str:
+    """Return a condition true for stored rows whose key (the table's, or ``key``) comes again in ``rows_sql``."""
+    key = key or contract.KEYS[table]
     key_sql = ", ".join(quote(k) for k in key)
     if len(key) > 1:
         return f"({key_sql}) IN (SELECT ({key_sql}) FROM {rows_sql})"
     return f"{key_sql} IN (SELECT {key_sql} FROM {rows_sql})"
 
 
-def release_superseded(con: duckdb.DuckDBPyConnection, store: Path, table: str, rows_sql: str) -> list[Path]:
-    """Move the rows of kept files whose key comes again in ``rows_sql`` out of those files.
+def release_superseded(
+    con: duckdb.DuckDBPyConnection, store: Path, table: str, rows_sql: str, key: tuple[str, ...] | None = None
+) -> list[Path]:
+    """Move the rows of kept files whose key (the table's, or ``key``) comes again in ``rows_sql`` out of those files.
 
     The file's other rows go into the table's ``_rows_`` storage and the file leaves the view; the
     returned files are deleted by the caller once the transaction has committed.
     """
-    match = key_match(table, rows_sql)
+    match = key_match(table, rows_sql, key)
     released: list[Path] = []
     for name, path, columns in kept_files(con, store, table):
         source = f"read_parquet({literal(path)})"
