@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import GOOD_ROW, write_csv
+from tests.conftest import GOOD_ROW, store_rows, write_csv
 from tests.test_cli import app, runner
 
 
@@ -125,3 +125,27 @@ def test_a_uri_folder_reads_each_table_at_its_uri_and_skips_those_that_are_absen
     tables = backends.register_parquet(engine, "s3a://bucket/clearance/")  # type: ignore[arg-type]
     assert tables == {"declarations": "table declarations"}
     assert engine.asked[0] == "s3a://bucket/clearance/declarations.parquet"
+
+
+def test_a_file_loaded_under_a_wrong_mapping_is_loaded_again_with_reload(tmp_path: Path) -> None:
+    # The export gives values in thousands; the first mapping forgot the scale.
+    export = write_csv(tmp_path / "declarations.csv", [{**GOOD_ROW, "declared_value": "12.5"}])
+    store = tmp_path / "s.duckdb"
+    wrong, right = tmp_path / "wrong.yaml", tmp_path / "right.yaml"
+    wrong.write_text("tables:\n  declarations:\n    columns:\n      declared_value: declared_value\n")
+    right.write_text(
+        "tables:\n  declarations:\n    columns:\n      declared_value: {source: declared_value, scale: 1000}\n"
+    )
+    assert (
+        runner.invoke(
+            app, ["data", "load", str(export), "--store", str(store), "--mapping", str(wrong)]
+        ).exit_code
+        == 0
+    )
+    again = runner.invoke(app, ["data", "load", str(export), "--store", str(store), "--mapping", str(right)])
+    assert "already loaded (--reload loads it again" in again.output
+    args = ["data", "load", str(export), "--store", str(store), "--mapping", str(right), "--reload"]
+    reloaded = runner.invoke(app, args)
+    assert reloaded.exit_code == 0, reloaded.output
+    assert "Loaded 1 row into declarations" in reloaded.output
+    assert store_rows(store, "SELECT declaration_id, declared_value FROM declarations") == [("D1", 12500.0)]

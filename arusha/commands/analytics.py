@@ -49,6 +49,13 @@ def load(
     errors_csv: Annotated[
         Path | None, typer.Option(help="Where to write every error of a rejected load.")
     ] = None,
+    reload: Annotated[
+        bool,
+        typer.Option(
+            help="Load files again that were loaded before (e.g. after correcting the mapping); "
+            "their rows replace the stored ones."
+        ),
+    ] = False,
     keep_parquet: Annotated[
         bool,
         typer.Option(
@@ -81,6 +88,7 @@ def load(
                 errors_csv=errors_csv,
                 progress=progress,
                 keep_parquet=keep_parquet,
+                reload=reload,
             )
     except LoadRejected as exc:
         r = exc.result
@@ -98,7 +106,9 @@ def load(
     if result.quarantined:
         typer.echo(f"Quarantined {_rows(result.quarantined)} with their reasons (table: quarantine).")
     for path in result.skipped:
-        typer.echo(f"Skipped {path}: already loaded.")
+        typer.echo(
+            f"Skipped {path}: already loaded (--reload loads it again, e.g. after correcting the mapping)."
+        )
     if result.kept:
         typer.echo(
             f"{len(result.kept)} clean Parquet file(s) kept as they are in {parts_dir(store)}: "

@@ -178,6 +178,7 @@ def load_sources(
     keep_parquet: bool = True,
     known_hashes: dict[str, str] | None = None,
     tables: dict[str, str] | None = None,
+    reload: bool = False,
 ) -> LoadResult:
     """Validate and load clearance-data sources into a DuckDB store.
 
@@ -200,6 +201,8 @@ def load_sources(
             and no single ``table`` fits them all (the web app lets the user choose per file).
         known_hashes: SHA-256 of sources the caller has already hashed (``str(path)`` -> hex), so a
             large file is not read once more only to be hashed again.
+        reload: Load sources again even when their content was loaded before (e.g. after the
+            mapping was corrected); their rows replace the stored ones by key, as any newer export.
 
     Returns:
         What was loaded, skipped or quarantined.
@@ -222,10 +225,14 @@ def load_sources(
     try:
         con.execute("SET enable_progress_bar = false")  # the caller reports progress
         ensure_store(con, store)
-        done = {
-            (str(h), str(t))
-            for h, t in con.execute("SELECT file_hash, table_name FROM _arusha_loads").fetchall()
-        }
+        done = (
+            set()
+            if reload
+            else {
+                (str(h), str(t))
+                for h, t in con.execute("SELECT file_hash, table_name FROM _arusha_loads").fetchall()
+            }
+        )
         jobs: list[_Job] = []
         total = max(len(paths), 1)
         digests = _hash_all([Path(p) for p in paths], known_hashes or {})
