@@ -393,7 +393,9 @@ def _collect(
     # Officers are also compared with their office's other officers period by period (see signals.period_leads).
     monthly = indicators.filter(
         pc.and_(
-            pc.and_(pc.not_equal(indicators["period"], "all"), pc.equal(indicators["entity_type"], "officer")),
+            pc.and_(
+                pc.not_equal(indicators["period"], "all"), pc.equal(indicators["entity_type"], "officer")
+            ),
             pc.is_in(indicators["indicator"], pa.array(sorted(signal_codes))),
         )
     ).to_pandas()

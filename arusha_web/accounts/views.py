@@ -95,7 +95,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         # An empty name asks for one; a name too long says so (not "give it a name").
         typed = request.POST.get("name", "").strip()
-        problem = " ".join(form.errors.get("name", [])) if typed else ""
+        problem = " ".join(str(e) for e in form.errors.get("name", [])) if typed else ""
         messages.error(request, problem or _("Give the token a name."))
         return redirect("accounts:profile")
     _token, key = ApiToken.issue(user=request.user, name=form.cleaned_data["name"])  # type: ignore[arg-type]

@@ -239,7 +239,7 @@ def test_a_link_to_a_risk_is_a_working_link_for_who_may_open_it_and_a_foreign_ad
     assert '<a href="/risks/12/">Risk /risks/12/</a>' in page
     page = ivan.get(reverse("cases:case_detail", args=[case.pk])).content.decode()
     assert 'href="/risks/12/"' not in page
-    assert "Risk /risks/12/ <span class=\"muted\">(your role cannot open this page)</span>" in page
+    assert 'Risk /risks/12/ <span class="muted">(your role cannot open this page)</span>' in page
     for address, expected in [
         ("https://evil.example/phish", "“https://evil.example/phish” is not the address of a data lead"),
         ("/cases/list/", "“/cases/list/” is not the address of a data lead"),
