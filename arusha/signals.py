@@ -207,13 +207,18 @@ def _share_tests(rows: pd.DataFrame, by_office: bool, by_period: bool = False) -
     group = rows.office_code.fillna("") if by_office else pd.Series("", index=rows.index)
     if by_period:
         group = group + "|" + rows.period.astype(str)
-    rows = rows.assign(_g=group)
+    codes = pd.factorize(group)[0]  # sums by group with bincount: the tests run once per round
+
+    def by_group(values: np.ndarray) -> np.ndarray:
+        summed = np.bincount(codes, weights=values)
+        return np.asarray(summed[codes], dtype=np.float64)
+
+    k, n = rows.k.to_numpy(dtype=np.int64), rows.n.to_numpy(dtype=np.int64)
+    peer_k, peer_n = by_group(k) - k, by_group(n) - n
     candidates = np.zeros(len(rows), dtype=bool)
     for _ in range(MAX_PEER_ROUNDS):
-        cand_k, cand_n = rows.k.where(candidates, 0), rows.n.where(candidates, 0)
-        other_k = cand_k.groupby(rows._g).transform("sum") - cand_k
-        other_n = cand_n.groupby(rows._g).transform("sum") - cand_n
-        tested = _tested(rows, other_k, other_n)
+        cand_k, cand_n = np.where(candidates, k, 0), np.where(candidates, n, 0)
+        tested = _tested(rows, peer_k, peer_n, by_group(cand_k) - cand_k, by_group(cand_n) - cand_n)
         found = rows.index.isin(tested.index[tested.p < MAX_Q])
         if (found == candidates).all():
             break
@@ -221,17 +226,20 @@ def _share_tests(rows: pd.DataFrame, by_office: bool, by_period: bool = False) -
     return tested
 
 
-def _tested(rows: pd.DataFrame, leave_k: pd.Series, leave_n: pd.Series) -> pd.DataFrame:
-    """Test each row against its group's other rows less ``leave_k`` of ``leave_n`` (other candidates)."""
-    totals = rows.groupby("_g")[["k", "n"]].transform("sum")
-    peer_k, peer_n = totals.k - rows.k, totals.n - rows.n
+def _tested(
+    rows: pd.DataFrame, peer_k: np.ndarray, peer_n: np.ndarray, leave_k: np.ndarray, leave_n: np.ndarray
+) -> pd.DataFrame:
+    """Test each row against its peers (``peer_k`` of ``peer_n``) less ``leave_k`` of ``leave_n`` (other candidates)."""
     alone = peer_n - leave_n <= 0  # only candidates as peers: keep them
-    peer_k, peer_n = peer_k - leave_k.where(~alone, 0), peer_n - leave_n.where(~alone, 0)
-    rows = rows.assign(p0=(peer_k + 0.5) / (peer_n + 1.0))  # Jeffreys-style continuity: never exactly zero
-    rows = rows[peer_n > 0]
-    rows = rows[(rows.k >= MIN_CASES) & (rows.value >= MIN_RATIO * rows.p0)].copy()
-    rows["p"] = _binomial_tail(rows.k.to_numpy(), rows.n.to_numpy(), rows.p0.to_numpy())
-    return rows
+    peer_k = peer_k - np.where(alone, 0, leave_k)
+    peer_n = peer_n - np.where(alone, 0, leave_n)
+    p0 = (peer_k + 0.5) / (peer_n + 1.0)  # Jeffreys-style continuity: never exactly zero
+    k, n, value = rows.k.to_numpy(), rows.n.to_numpy(), rows.value.to_numpy()
+    keep = (peer_n > 0) & (k >= MIN_CASES) & (value >= MIN_RATIO * p0)
+    out = rows[keep].copy()
+    out["p0"] = p0[keep]
+    out["p"] = _binomial_tail(k[keep], n[keep], p0[keep])
+    return out
 
 
 def _counts(indicators: pd.DataFrame, indicator: str, entity_type: str) -> pd.DataFrame:
