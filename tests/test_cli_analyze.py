@@ -149,3 +149,15 @@ def test_a_file_loaded_under_a_wrong_mapping_is_loaded_again_with_reload(tmp_pat
     assert reloaded.exit_code == 0, reloaded.output
     assert "Loaded 1 row into declarations" in reloaded.output
     assert store_rows(store, "SELECT declaration_id, declared_value FROM declarations") == [("D1", 12500.0)]
+
+
+def test_the_load_command_says_how_many_stored_rows_it_replaced(tmp_path: Path) -> None:
+    store = tmp_path / "s.duckdb"
+    first = write_csv(tmp_path / "jan" / "declarations.csv", [GOOD_ROW, {**GOOD_ROW, "declaration_id": "D2"}])
+    assert runner.invoke(app, ["data", "load", str(first), "--store", str(store)]).exit_code == 0
+    newer = write_csv(tmp_path / "feb" / "declarations.csv", [{**GOOD_ROW, "declaration_id": "D2"}])
+    result = runner.invoke(app, ["data", "load", str(newer), "--store", str(store)])
+    assert result.exit_code == 0, result.output
+    assert (
+        "Replaced 1 row of declarations already stored, by the newer rows with the same key." in result.output
+    )

@@ -103,6 +103,8 @@ def load(
     rate = result.rows_read / result.seconds if result.seconds else 0.0
     loaded = ", ".join(f"{_rows(n)} into {t}" for t, n in result.loaded.items()) or "nothing new"
     typer.echo(f"Loaded {loaded} ({store}) in {result.seconds:.1f} s ({rate:,.0f} rows/s).")
+    for name, count in sorted(result.replaced.items()):
+        typer.echo(f"Replaced {_rows(count)} of {name} already stored, by the newer rows with the same key.")
     if result.quarantined:
         typer.echo(f"Quarantined {_rows(result.quarantined)} with their reasons (table: quarantine).")
     for path in result.skipped:

@@ -76,6 +76,7 @@ class LoadResult:
     errors_csv: Path | None = None
     rows_read: int = 0
     seconds: float = 0.0
+    replaced: dict[str, int] = field(default_factory=dict)  # stored rows a newer export superseded, by table
 
 
 class LoadRejected(Exception):
@@ -483,20 +484,33 @@ def _has_rows(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     return bool(_scalar(con, f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT 1)"))
 
 
-def _replace_existing(con: duckdb.DuckDBPyConnection, store: Path, table: str, rows_sql: str) -> list[Path]:
+def _replace_existing(
+    con: duckdb.DuckDBPyConnection, store: Path, table: str, rows_sql: str, replaced: dict[str, int]
+) -> list[Path]:
     """Delete stored rows whose key comes again in ``rows_sql``: a newer export supersedes the older.
 
-    Returns kept files that left the store this way, to delete once the transaction has committed.
+    Counts them in ``replaced``. Returns kept files that left the store this way, to delete once the
+    transaction has committed.
     """
     if not _has_rows(con, table):
         return []
+    before = _scalar(con, f"SELECT count(*) FROM {table}")
     released = parts.release_superseded(con, store, table, rows_sql)
     con.execute(f"DELETE FROM {parts.storage_table(con, table)} WHERE {parts.key_match(table, rows_sql)}")
+    _count_replaced(con, table, before, replaced)
     return released
 
 
+def _count_replaced(
+    con: duckdb.DuckDBPyConnection, table: str, before: int, replaced: dict[str, int]
+) -> None:
+    gone = before - _scalar(con, f"SELECT count(*) FROM {table}")
+    if gone:
+        replaced[table] = replaced.get(table, 0) + gone
+
+
 def _replace_whole_declarations(
-    con: duckdb.DuckDBPyConnection, store: Path, sources: list[tuple[str, str]]
+    con: duckdb.DuckDBPyConnection, store: Path, sources: list[tuple[str, str]], replaced: dict[str, int]
 ) -> list[Path]:
     """Delete the stored rows of every declaration this load brings rows for, in the tables that a
     newer export replaces declaration by declaration (``contract.SUPERSEDED_WHOLE``: item lines).
@@ -514,10 +528,12 @@ def _replace_whole_declarations(
             continue
         cols = ", ".join(quote(k) for k in key)
         union = "(" + " UNION ALL ".join(f"SELECT {cols} FROM {sql}" for sql in rows) + ")"
+        before = _scalar(con, f"SELECT count(*) FROM {table}")
         released += parts.release_superseded(con, store, table, union, key)
         con.execute(
             f"DELETE FROM {parts.storage_table(con, table)} WHERE {parts.key_match(table, union, key)}"
         )
+        _count_replaced(con, table, before, replaced)
     return released
 
 
@@ -578,10 +594,11 @@ def _write_clean(
 
     released: list[Path] = []
     kept: list[str] = []
+    replaced: dict[str, int] = {}  # counted here, reported only if this attempt commits
     con.execute("BEGIN TRANSACTION")
     try:
         whole = [(job.plan.table, f"({job.plan.key_sql})") for job in jobs if job.plan.key_sql]
-        released += _replace_whole_declarations(con, store, whole)
+        released += _replace_whole_declarations(con, store, whole, replaced)
         for job in jobs:
             rate = done / max(time.perf_counter() - started, 1e-9)
             report(
@@ -604,7 +621,7 @@ def _write_clean(
                     con.execute("ROLLBACK")
                     copies.discard()
                     return False
-                released += _replace_existing(con, store, job.plan.table, f"({job.plan.key_sql})")
+                released += _replace_existing(con, store, job.plan.table, f"({job.plan.key_sql})", replaced)
                 cols = ", ".join(quote(c) for c in job.plan.columns)
                 into = parts.storage_table(con, job.plan.table)
                 inserted = _scalar(con, f"INSERT INTO {into} ({cols}) {job.plan.clean_sql}")
@@ -624,6 +641,7 @@ def _write_clean(
         raise
     parts.remove_files(released)
     result.loaded.update(loaded)
+    result.replaced.update(replaced)
     result.kept = kept
     return True
 
@@ -695,12 +713,12 @@ def _write(con: duckdb.DuckDBPyConnection, store: Path, jobs: list[_Job], result
     con.execute("BEGIN TRANSACTION")
     try:
         good_rows = [(job.plan.table, f"(SELECT * FROM {job.conv} WHERE len(__errs) = 0)") for job in jobs]
-        released += _replace_whole_declarations(con, store, good_rows)
+        released += _replace_whole_declarations(con, store, good_rows, result.replaced)
         for job in jobs:
             table, cols = job.plan.table, job.plan.columns
             col_sql = ", ".join(quote(c) for c in cols)
             good = f"(SELECT * FROM {job.conv} WHERE len(__errs) = 0)"
-            released += _replace_existing(con, store, table, good)
+            released += _replace_existing(con, store, table, good, result.replaced)
             into = parts.storage_table(con, table)
             loaded = _scalar(con, f"INSERT INTO {into} ({col_sql}) SELECT {col_sql} FROM {good}")
             quarantined = (

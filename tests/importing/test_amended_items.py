@@ -81,3 +81,29 @@ def test_with_quarantine_the_good_lines_replace_the_old_ones_and_the_bad_are_kep
     result = load_sources([amended], store, quarantine=True)
     assert result.quarantined == 1
     assert _lines(store) == [("D1", 1)]
+
+
+def test_the_load_says_how_many_stored_rows_newer_ones_replaced(tmp_path: Path) -> None:
+    store = tmp_path / "s.duckdb"
+    first = _items(tmp_path / "jan" / "items.csv", [("D1", 1), ("D1", 2), ("D1", 3), ("D2", 1)])
+    assert load_sources([_declarations(tmp_path), first], store).replaced == {}
+    newer = write_csv(
+        tmp_path / "feb" / "declarations.csv", [{**GOOD_ROW, "declaration_id": d} for d in ("D2", "D3")]
+    )
+    amended = _items(tmp_path / "feb" / "items.csv", [("D1", 1), ("D1", 2)])
+    result = load_sources([newer, amended], store)
+    assert result.replaced == {"declarations": 1, "items": 3}
+
+
+def test_a_quarantined_load_counts_each_replaced_row_once(tmp_path: Path) -> None:
+    store = tmp_path / "s.duckdb"
+    load_sources([_declarations(tmp_path)], store)
+    newer = write_csv(
+        tmp_path / "feb" / "declarations.csv",
+        [
+            {**GOOD_ROW, "declaration_id": "D1"},
+            {**GOOD_ROW, "declaration_id": "D9", "channel_final": "purple"},
+        ],
+    )
+    result = load_sources([newer], store, quarantine=True)
+    assert (result.quarantined, result.replaced) == (1, {"declarations": 1})
