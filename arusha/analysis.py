@@ -404,10 +404,9 @@ def _collect(
             continue
         n_tests += int(((whole.indicator == spec.indicator) & (whole.entity_type == spec.entity_type)).sum())
         candidates.append(signals.share_leads(whole, spec))
-        by_period = signals.period_leads(monthly, spec)
         if spec.entity_type == "officer":
             n_tests += int(((monthly.indicator == spec.indicator) & (monthly.n > 0)).sum())
-        candidates.append(by_period)
+            candidates.append(signals.period_leads(monthly, spec))
     expectation, reasons = work.expectation.result()
     not_computable.update(reasons)
     if expectation is not None:
@@ -474,7 +473,7 @@ def _open(
 
 def _is_parquet_folder(source: str | Path) -> bool:
     """A folder of canonical Parquet files (or a URI to one, e.g. on S3 or HDFS), not a store file."""
-    return "://" in str(source) or Path(source).is_dir()
+    return backends.is_uri(source) or Path(source).is_dir()
 
 
 def _master(spark_master: str | None) -> dict[str, str]:
@@ -491,7 +490,7 @@ def _open_parquet(
     writes them out): only the presence of every contract column is checked here.
     """
     if engine == "duckdb":
-        if "://" in str(folder):
+        if backends.is_uri(folder):
             raise LookupError(
                 f"{folder}: DuckDB reads local or mounted folders; use --engine spark for a URI"
             )
@@ -505,7 +504,9 @@ def _open_parquet(
                 f"{folder} holds no declarations.parquet: a folder to analyse holds declarations.parquet "
                 "and, optionally, items.parquet and events.parquet (arusha data export writes them from a store)"
             )
-        for name, lacks in backends.missing_columns(tables).items():
+        missing = backends.missing_columns(tables)
+        if missing:
+            name, lacks = next(iter(missing.items()))
             raise LookupError(
                 f"{folder}/{name}.parquet lacks the column(s) {', '.join(lacks)} of the contract: "
                 "load it with arusha data load (a mapping can rename or add them), then analyse the store"

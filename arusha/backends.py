@@ -138,6 +138,11 @@ def populated_columns(table: ir.Table) -> set[str]:
     return {c for c, n in row.items() if n}
 
 
+def is_uri(location: str | Path) -> bool:
+    """Whether ``location`` is a URI an engine reads itself (``s3a://...``, ``hdfs://...``), not a local path."""
+    return "://" in str(location)
+
+
 def register_parquet(con: BaseBackend, directory: str | Path) -> dict[str, ir.Table]:
     """Read ``declarations/items/events.parquet`` (and ``risk_scores.parquet``) from a folder as tables.
 
@@ -147,9 +152,8 @@ def register_parquet(con: BaseBackend, directory: str | Path) -> dict[str, ir.Ta
     Why: Spark (or DuckDB over shared storage) reads the canonical Parquet export of a store.
     """
     out: dict[str, ir.Table] = {}
-    remote = "://" in str(directory)
     for name in (*contract.TABLES, "risk_scores"):
-        if remote:
+        if is_uri(directory):
             try:
                 out[name] = con.read_parquet(f"{str(directory).rstrip('/')}/{name}.parquet", table_name=name)
             except Exception:  # noqa: BLE001 - each engine says "no such file" in its own way

@@ -199,6 +199,7 @@ def analyze(
     import duckdb
 
     from arusha.analysis import NothingToAnalyse, analyze_store
+    from arusha.backends import is_uri
     from arusha.importing.load import is_duckdb_file
     from arusha.importing.parts import missing_files, parts_dir
 
@@ -206,7 +207,7 @@ def analyze(
         raise typer.BadParameter("use duckdb or spark", param_hint="--engine")
     if period not in {"month", "quarter", "year"}:
         raise typer.BadParameter("use month, quarter or year", param_hint="--period")
-    if "://" not in store and not Path(store).exists():
+    if not is_uri(store) and not Path(store).exists():
         raise typer.BadParameter(
             f"{store} does not exist: load data first (arusha data load), or name a folder of Parquet files",
             param_hint="--store",
