@@ -4,7 +4,9 @@ Outputs (read by other tools, so their shape is fixed):
 
 * ``indicators.parquet``: ``entity_type, entity_id, office_code, period, indicator, value, n,
   peer_median, z``. Rows with ``period = "all"`` cover the whole analysed window.
-* ``signals.csv``: ``entity_type,entity_id,score,kind,explanation`` sorted by score descending.
+* ``signals.csv``: ``entity_type,entity_id,score,kind,explanation`` sorted by score descending, then
+  the lead record's fields (``arusha/leads/record.py``).
+* ``trader_risk.csv``: importer-only patterns for targeting, never integrity leads.
 * ``report.html``: self-contained summary.
 * ``time_release_study.csv`` (extra): median stage hours by office, final channel and period.
 
@@ -39,7 +41,9 @@ import pyarrow.parquet as pq
 from ibis import _
 from ibis.backends import BaseBackend
 
-from arusha import backends, detection, level_rows, peers, signals
+from arusha import backends, detection, level_rows, leads, peers
+from arusha.leads import decisions as lead_decisions
+from arusha.leads import ranking
 from arusha.metrics import benford, catalogue, facts, levels, pairing
 from arusha.peers import INDICATOR_SCHEMA as INDICATOR_SCHEMA  # re-exported: the output contract
 
@@ -72,6 +76,8 @@ class Analysis:
     not_computable: dict[str, str]
     summary: dict[str, Any]
     expectation: detection.Detection | None = None  # expected versus found, when the store has risk_scores
+    trader_risk: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=leads.TRADER_RISK_COLUMNS))
+    lead_families: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 class NothingToAnalyse(ValueError):
@@ -158,19 +164,6 @@ def _peer_stats(table: pa.Table) -> pa.Table:
     Kept for ``bench/core_engine.py``, as :func:`_long`.
     """
     return peers.assemble(peers.pieces_of(table))
-
-
-def _pair_candidates(pairs: pa.Table) -> pd.DataFrame:
-    """Return the pair rows that can become leads, as pandas (the same filter as ``signals``).
-
-    Why: at 5 M declarations there are millions of pairs; the exact tests need only the few with
-    enough cases and excess, and converting all of them to pandas dominated the peak memory.
-    """
-    keep = pc.and_(
-        pc.and_(pc.is_valid(pairs["p_officer"]), pc.greater_equal(pairs["n"], signals.MIN_CASES)),
-        pc.greater_equal(pairs["value"], signals.MIN_RATIO),
-    )
-    return pairs.filter(pc.fill_null(keep, False)).to_pandas()
 
 
 def _ordered(table: ir.Table) -> pa.Table:
@@ -264,6 +257,8 @@ def _analyze(
             queue,
             fact_table,
             decl,
+            items,
+            events,
             tables.get("risk_scores"),
             period,
             trader_periods,
@@ -271,7 +266,7 @@ def _analyze(
             not_computable,
             available,
         )
-        indicators, leads, trs, declarations, expectation = _collect(work, not_computable, report)
+        indicators, found, trs, declarations, expectation = _collect(work, not_computable, report)
     finally:
         queue.close()
         backends.release(fact_table, "arusha_facts")
@@ -282,7 +277,9 @@ def _analyze(
         "date_to": str(date_to) if date_to else None,
         "available": sorted(available),
     }
-    return Analysis(indicators, leads, trs, not_computable, summary, expectation)
+    return Analysis(
+        indicators, found.signals, trs, not_computable, summary, expectation, found.trader_risk, found.families
+    )
 
 
 PAIRS = (
@@ -303,12 +300,16 @@ class _Queued:
     expectation: Future[tuple[detection.Detection | None, dict[str, str]]]
     trs: Future[pd.DataFrame] | None
     declarations: Future[int]
+    decisions: Future[pa.Table]
+    digit_counts: Future[pa.Table] | None
 
 
 def _queue_work(
     queue: backends.QueryQueue,
     fact_table: ir.Table,
     decl: ir.Table,
+    items: ir.Table | None,
+    events: ir.Table | None,
     risk_scores: ir.Table | None,
     period: str,
     trader_periods: bool,
@@ -345,23 +346,39 @@ def _queue_work(
     if "assessed_at" in available:
         trs = queue.submit(levels.time_release_study(fact_table, period).to_pandas)
     declarations = queue.submit(lambda: int(fact_table.count().to_pyarrow().as_py()))  # a fact row each
-    return _Queued(families, concentration, pairs, digits, expectation, trs, declarations)
+    decisions = queue.submit(partial(_decisions, decl, items, events, risk_scores))
+    digit_counts = None
+    if items is not None:
+        digit_counts = queue.submit(lead_decisions.digit_counts(decl, items).to_pyarrow)
+    return _Queued(families, concentration, pairs, digits, expectation, trs, declarations, decisions, digit_counts)
+
+
+def _decisions(
+    decl: ir.Table, items: ir.Table | None, events: ir.Table | None, risk_scores: ir.Table | None
+) -> pa.Table:
+    """The leads' decisions table; without the risk model's scores when they are unusable.
+
+    Why the fallback: an unusable ``risk_scores`` table is reported as not computable by
+    expected-versus-found; the leads then compare inspections with other officers' instead.
+    """
+    if risk_scores is not None:
+        try:
+            return lead_decisions.decision_table(decl, items, events, risk_scores).to_pyarrow()
+        except detection.RiskScoresError:
+            pass
+    return lead_decisions.decision_table(decl, items, events).to_pyarrow()
 
 
 def _collect(
     work: _Queued, not_computable: dict[str, str], report: Progress
-) -> tuple[pa.Table, pd.DataFrame, pd.DataFrame, int, detection.Detection | None]:
+) -> tuple[pa.Table, leads.Leads, pd.DataFrame, int, detection.Detection | None]:
     """Turn the queued results into indicator rows, ranked leads and the Time Release Study table."""
     # Each stage's rows are assembled (peer statistics included) while the engine runs the next.
     pieces: peers.Pieces = {}
     assembly = peers.Assembly()
-    candidates: list[pd.DataFrame] = []
-    n_tests = 0
     report(15, "officer × trader pairs")
-    for etype, label, queued in work.pairs:
+    for etype, _label, queued in work.pairs:
         pairs = peers.pair_rows(queued.result())  # sorted here, while the engine runs the next queries
-        n_tests += pairs.num_rows
-        candidates.append(signals.pairing_leads(_pair_candidates(pairs), etype, label))
         peers.add(pieces, etype, {"CP1": peers.rows(pairs)})
         assembly.seal(pieces)
     for i, (family, finish) in enumerate(zip(level_rows.FAMILIES, work.families, strict=True)):
@@ -374,8 +391,6 @@ def _collect(
         assembly.seal(pieces)
     for etype, queued in work.benford:
         bf = queued.result()
-        n_tests += bf.num_rows
-        candidates.append(signals.benford_leads(bf.to_pandas(), etype))
         long = bf.select(["entity_id", "n"]).append_column("value", bf["mad"])
         long = long.append_column("period", pa.repeat(pa.scalar("all"), bf.num_rows))
         long = long.append_column("office_code", pa.nulls(bf.num_rows, pa.string()))
@@ -383,40 +398,13 @@ def _collect(
         assembly.seal(pieces)
     indicators = assembly.table()
 
-    signal_codes = {spec.indicator for spec in signals.SHARE_SIGNALS}
-    whole = indicators.filter(
-        pc.and_(
-            pc.equal(indicators["period"], "all"),
-            pc.is_in(indicators["indicator"], pa.array(sorted(signal_codes))),
-        )
-    ).to_pandas()
-    # Officers are also compared with their office's other officers period by period (see signals.period_leads).
-    monthly = indicators.filter(
-        pc.and_(
-            pc.and_(
-                pc.not_equal(indicators["period"], "all"), pc.equal(indicators["entity_type"], "officer")
-            ),
-            pc.is_in(indicators["indicator"], pa.array(sorted(signal_codes))),
-        )
-    ).to_pandas()
-    for spec in signals.SHARE_SIGNALS:
-        if spec.indicator in not_computable:
-            continue
-        n_tests += int(((whole.indicator == spec.indicator) & (whole.entity_type == spec.entity_type)).sum())
-        candidates.append(signals.share_leads(whole, spec))
-        if spec.entity_type == "officer":
-            n_tests += int(((monthly.indicator == spec.indicator) & (monthly.n > 0)).sum())
-            candidates.append(signals.period_leads(monthly, spec))
     expectation, reasons = work.expectation.result()
     not_computable.update(reasons)
-    if expectation is not None:
-        candidates.append(expectation.candidates)
-        n_tests += expectation.n_tests
-    leads = signals.rank_leads(candidates, n_tests)
+    found = leads.find_leads(work.decisions.result(), work.digit_counts.result() if work.digit_counts else None)
 
     report(85, "time release study")
     trs = work.trs.result() if work.trs is not None else pd.DataFrame()
-    return indicators, leads, trs, work.declarations.result(), expectation
+    return indicators, found, trs, work.declarations.result(), expectation
 
 
 def _expected_vs_found(
@@ -544,13 +532,14 @@ def write_outputs(analysis: Analysis, out_dir: str | Path) -> AnalyzeResult:
     # Dictionary pages only for the few-valued columns: on ids and numbers they cost time for nothing.
     few_valued = ["entity_type", "office_code", "period", "indicator"]
     pq.write_table(analysis.indicators, out / "indicators.parquet", use_dictionary=few_valued)
-    analysis.signals.to_csv(out / "signals.csv", index=False, columns=signals.SIGNAL_COLUMNS)
+    analysis.signals.to_csv(out / "signals.csv", index=False, columns=leads.LEAD_COLUMNS)
+    analysis.trader_risk.to_csv(out / "trader_risk.csv", index=False, columns=leads.TRADER_RISK_COLUMNS)
     if not analysis.trs.empty:
         analysis.trs.to_csv(out / "time_release_study.csv", index=False)  # extra file, outside the contract
     if analysis.expectation is not None:
         analysis.expectation.write(out)  # detection.parquet, targeting_quality.csv (extra files)
     (out / "report.html").write_text(report.render(analysis), encoding="utf-8")
-    strong = int((analysis.signals.score >= signals.STRONG_SCORE).sum()) if len(analysis.signals) else 0
+    strong = int((analysis.signals.score >= ranking.STRONG_SCORE).sum()) if len(analysis.signals) else 0
     return AnalyzeResult(
         out, len(analysis.indicators), len(analysis.signals), strong, dict(analysis.not_computable)
     )

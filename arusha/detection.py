@@ -51,7 +51,7 @@ from scipy import stats
 
 from arusha import backends
 from arusha.metrics.facts import period_expr
-from arusha.signals import MIN_CASES, MIN_RATIO, review_note
+from arusha.leads.record import review_note
 
 F = npt.NDArray[np.float64]
 KIND: Final = "detection_shortfall"
@@ -409,6 +409,10 @@ def _distribution_columns(stats_: pd.DataFrame, bins: pd.DataFrame) -> pd.DataFr
         # Far in the tail, trust only the direct convolution (see the module docstring).
         pval.append(poisson_binomial_cdf(k, p, n) if fast < 1e-6 else min(fast, 1.0))
     return stats_.assign(expected_low=low, expected_high=high, p_value=pval)
+
+
+MIN_RATIO: Final = 2.0  # found at most half the expected count
+MIN_CASES: Final = 3  # and at least three short
 
 
 def shortfall_leads(table: pd.DataFrame, model_label: str = "the risk model") -> pd.DataFrame:

@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 from arusha.detection import NAMES as DETECTION_NAMES
 from arusha.detection import Detection
 from arusha.metrics.catalogue import BY_CODE
-from arusha.signals import STRONG_SCORE
+from arusha.leads.ranking import STRONG_SCORE
 
 if TYPE_CHECKING:
     from arusha.analysis import Analysis

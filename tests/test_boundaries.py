@@ -11,7 +11,7 @@ MODULES = [
     "arusha.backends",
     "arusha.importing",
     "arusha.metrics",
-    "arusha.signals",
+    "arusha.leads",
     "arusha.analysis",
     "arusha.api",
     "arusha.report",

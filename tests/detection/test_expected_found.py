@@ -15,7 +15,7 @@ import pytest
 from arusha import backends
 from arusha.analysis import analyze_store
 from arusha.detection import DETECTION_COLUMNS, RiskScoresError, expected_vs_found
-from arusha.signals import STRONG_SCORE
+from arusha.leads.ranking import STRONG_SCORE
 
 
 def _leads(analysis: Path) -> pd.DataFrame:
@@ -30,11 +30,9 @@ def test_the_rubber_stamp_officer_ranks_first_and_honest_officers_are_not_flagge
     leads = _leads(planted["dir"] / "analysis")
     assert list(leads.entity_id)[0] == rubber["entity_id"]
     assert leads.iloc[0].score >= STRONG_SCORE
+    assert leads.iloc[0].basis == "risk_model"
     explanation = leads.iloc[0].explanation
-    assert (
-        "inspections; the risk model (synthetic-truth) expected" in explanation
-        and "95% interval" in explanation
-    )
+    assert "inspections" in explanation and "expected from the risk model" in explanation
     assert "not a conclusion" in explanation
     # The busiest honest officer inspects more than the rubber stamp and is not flagged.
     table = pd.read_parquet(planted["dir"] / "analysis" / "detection.parquet")
@@ -111,7 +109,8 @@ def test_no_risk_scores_table_means_no_detection(planted: dict[str, Any], tmp_pa
     con.execute("DROP TABLE risk_scores")
     con.close()
     result = analyze_store(store, tmp_path / "out")
-    assert _leads(tmp_path / "out").empty
+    # Without the model, inspections are compared with other officers' on comparable files.
+    assert set(_leads(tmp_path / "out").basis) <= {"peers"}
     assert not (tmp_path / "out" / "detection.parquet").exists()
     assert not any(code.startswith("EXPECTED_FOUND") for code in result.not_computable)
 
@@ -128,7 +127,7 @@ def test_unusable_risk_scores_are_reported_and_the_rest_is_kept(
     result = analyze_store(store, tmp_path / "out")
     assert message in result.not_computable["EXPECTED_FOUND"]
     assert result.not_computable["EXPECTED_FOUND"].startswith("not computable (")
-    assert _leads(tmp_path / "out").empty
+    assert set(_leads(tmp_path / "out").basis) <= {"peers"}
     assert result.signals > 0 and (tmp_path / "out" / "report.html").exists()
 
 

@@ -1,0 +1,233 @@
+"""One family of tests (a kind at one level): from eligible files to candidate lead records.
+
+Every kind is tested the same way once its files, its decision, its actor and its strata are
+chosen: expected rates from other actors (``standardise.py``), counts per unit and month, the
+window scan (``scan.py``). A unit is an officer, an office, a declarant, or an officer × trader
+pair; its culprit is the officer (pairs and officers), the office or the declarant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from arusha.leads import scan as scanning
+from arusha.leads import standardise
+from arusha.leads.frame import B, F, I, Decisions
+
+CANDIDATE_COLUMNS = [
+    "kind",
+    "entity_type",
+    "entity_id",
+    "officer_id",
+    "other_id",
+    "office_code",
+    "window_start",
+    "window_end",
+    "observed",
+    "expected",
+    "n",
+    "ratio_low",
+    "excess_low",
+    "p",
+    "related",
+    "unstandardised_n",
+    "basis",
+]
+
+
+@dataclass
+class Candidates:
+    """The candidate leads of one family and how many units it tested (for the q-values)."""
+
+    kind: str
+    entity_type: str
+    rows: pd.DataFrame
+    tested: int
+    dispersion: float = 0.0
+    notes: dict[str, object] = field(default_factory=dict)
+
+
+def empty(kind: str, entity_type: str) -> Candidates:
+    return Candidates(kind, entity_type, pd.DataFrame(columns=CANDIDATE_COLUMNS), 0)
+
+
+def chain(dec: Decisions, rows: I, levels: Sequence[Sequence[str | I]]) -> list[I]:
+    """Return the stratum codes of ``rows`` for each level (a level is columns or code arrays)."""
+    out = []
+    for level in levels:
+        parts = [dec.codes(c)[rows] if isinstance(c, str) else np.asarray(c, dtype=np.int64) for c in level]
+        out.append(standardise.combine(*parts) if parts else np.zeros(rows.size, dtype=np.int64))
+    return out
+
+
+def subset_levels(levels: Sequence[Sequence[str | I]], keep: np.ndarray) -> list[list[str | I]]:
+    """The levels of a chain for a subset of its rows: code arrays are filtered, column names kept."""
+    return [[c if isinstance(c, str) else np.asarray(c)[keep] for c in level] for level in levels]
+
+
+def most_common(unit: I, value: I, units: int) -> I:
+    """Per unit, the most frequent value (ties to the lowest code); −1 for a unit without rows."""
+    if unit.size == 0:
+        return np.full(units, -1, dtype=np.int64)
+    order = np.lexsort((value, unit))
+    u, v = unit[order], value[order]
+    pair_start = np.r_[True, (u[1:] != u[:-1]) | (v[1:] != v[:-1])]
+    starts = np.flatnonzero(pair_start)
+    counts = np.diff(np.r_[starts, u.size])
+    pu, pv = u[starts], v[starts]
+    best = np.full(units, -1, dtype=np.int64)
+    best_count = np.zeros(units, dtype=np.int64)
+    # Visit pairs by descending count, then ascending value: the first seen per unit wins.
+    for i in np.lexsort((pv, -counts)):
+        if best[pu[i]] < 0:
+            best[pu[i]] = pv[i]
+            best_count[pu[i]] = counts[i]
+    return best
+
+
+def run(
+    dec: Decisions,
+    kind: str,
+    entity_type: str,
+    rows: I,
+    event: F,
+    rate: F,
+    standardised: B,
+    unit: I,
+    officer: I | None,
+    other: I | None,
+    other_column: str | None,
+    direction: str = "high",
+    effect: scanning.Effect | None = None,
+    basis: str | np.ndarray = "peers",
+    entity: I | None = None,
+    entity_column: str = "officer_id",
+) -> Candidates:
+    """Test units on the eligible ``rows`` and return their candidate records.
+
+    Args:
+        dec: The decisions.
+        kind: Lead kind code.
+        entity_type: ``officer``, ``office``, ``declarant`` or a pair type.
+        rows: Indexes of the eligible declarations.
+        event: Per eligible row, 1 where the decision happened (or a count).
+        rate: Per eligible row, the expected rate (or expected count) from comparable files.
+        standardised: Per eligible row, whether the expectation could be formed; other rows are
+            left out of the test and counted in ``unstandardised_n``.
+        unit: Per eligible row, the unit code (−1: not tested).
+        officer: Per eligible row, the officer code (pairs and officers), else ``None``.
+        other: Per eligible row, the counterpart code of a pair, else ``None``.
+        other_column: The id column of ``other`` (``declarant_id`` or ``importer_id``).
+        direction: ``"high"`` or ``"low"`` (see :func:`arusha.leads.scan.scan`).
+        effect: Effect bounds.
+        basis: ``"peers"``/``"risk_model"``, or per eligible row (the majority per unit wins).
+        entity: Per eligible row, the code of the entity itself when it is no officer (office or
+            declarant code), in ``entity_column``.
+        entity_column: The id column of ``entity``.
+    """
+    if rows.size == 0:
+        return empty(kind, entity_type)
+    unit = np.asarray(unit, dtype=np.int64)
+    keep = standardised & (unit >= 0)
+    units = int(unit.max(initial=-1)) + 1
+    if units == 0:
+        return empty(kind, entity_type)
+    months = len(dec.months)
+    month = dec.codes("month")[rows]
+    u, m = unit[keep], month[keep]
+    observed = scanning.by_unit_month(u, m, event[keep], units, months)
+    expected = scanning.by_unit_month(u, m, rate[keep], units, months)
+    files = scanning.by_unit_month(u, m, np.ones(u.size), units, months)
+    found, tested, phi = scanning.scan(observed, expected, files, direction, effect)
+    left_out = np.bincount(unit[~standardised & (unit >= 0)], minlength=units)
+    if found.empty:
+        return Candidates(kind, entity_type, pd.DataFrame(columns=CANDIDATE_COLUMNS), tested, phi)
+    valid = unit >= 0
+    office = most_common(unit[valid], dec.codes("office_code")[rows][valid], units)
+    officer_of = most_common(unit[valid], officer[valid], units) if officer is not None else None
+    other_of = most_common(unit[valid], other[valid], units) if other is not None else None
+    entity_of = most_common(unit[valid], entity[valid], units) if entity is not None else None
+    if isinstance(basis, str):
+        basis_of = np.full(units, basis, dtype=object)
+    else:
+        model = np.bincount(unit[valid], weights=(basis[valid] == "risk_model").astype(float), minlength=units)
+        count = np.bincount(unit[valid], minlength=units)
+        basis_of = np.where(model * 2 > count, "risk_model", "peers").astype(object)
+    records = []
+    for r in found.itertuples():
+        k = int(r.unit)
+        officer_id = dec.label("officer_id", int(officer_of[k])) if officer_of is not None else ""
+        other_id = dec.label(other_column, int(other_of[k])) if other_of is not None and other_column else ""
+        if entity_of is not None:
+            entity_id = dec.label(entity_column, int(entity_of[k]))
+        elif other_id:
+            entity_id = f"{officer_id}|{other_id}"
+        else:
+            entity_id = officer_id
+        records.append(
+            {
+                "kind": kind,
+                "entity_type": entity_type,
+                "entity_id": entity_id,
+                "officer_id": officer_id,
+                "other_id": other_id,
+                "office_code": dec.label("office_code", int(office[k])),
+                "window_start": dec.months[int(r.start)],
+                "window_end": dec.months[int(r.end)],
+                "observed": int(r.observed),
+                "expected": round(float(r.expected), 4),
+                "n": int(r.n),
+                "ratio_low": round(float(r.ratio_low), 4),
+                "excess_low": round(float(r.excess_low), 4),
+                "p": float(r.p),
+                "related": "",
+                "unstandardised_n": int(left_out[k]),
+                "basis": str(basis_of[k]),
+            }
+        )
+    return Candidates(kind, entity_type, pd.DataFrame(records, columns=CANDIDATE_COLUMNS), tested, phi)
+
+
+def officer_and_pairs(
+    dec: Decisions,
+    kind: str,
+    rows: I,
+    event: F,
+    actor: I,
+    levels: Sequence[Sequence[str | I]],
+    pair_column: str | None = None,
+    pair_type: str | None = None,
+    direction: str = "high",
+    effect: scanning.Effect | None = None,
+    model_rate: F | None = None,
+) -> list[Candidates]:
+    """Test officers (and officer × trader pairs) on ``rows`` against other officers' comparable files.
+
+    ``actor`` is the officer credited with each row's decision; ``levels`` the stratum chain from
+    coarse to fine; ``model_rate`` (NaN where unscored) replaces the peers' rate where present.
+    """
+    keep = actor >= 0
+    rows, event, actor = rows[keep], event[keep], actor[keep]
+    levels = subset_levels(levels, keep)
+    if model_rate is not None:
+        model_rate = model_rate[keep]
+    strata = chain(dec, rows, levels)
+    rate, standardised = standardise.expected_rates(actor, strata, event)
+    basis: str | np.ndarray = "peers"
+    if model_rate is not None:
+        scored = ~np.isnan(model_rate)
+        rate = np.where(scored, model_rate, rate)
+        standardised = standardised | scored
+        basis = np.where(scored, "risk_model", "peers").astype(object)
+    out = [run(dec, kind, "officer", rows, event, rate, standardised, actor, actor, None, None, direction, effect, basis)]
+    if pair_column and pair_type:
+        other = dec.codes(pair_column)[rows]
+        pair = np.where(other >= 0, standardise.combine(actor, other), -1)
+        out.append(
+            run(dec, kind, pair_type, rows, event, rate, standardised, pair, actor, other, pair_column, direction, effect, basis)
+        )
+    return out

@@ -1,0 +1,88 @@
+"""Channel overrides: relaxations (red/yellow → a lower channel) credited to whoever changed the channel.
+
+Why the changer: a chief who relaxes other officers' files is the one deciding; crediting the
+assessing officer hid him. Strict officers who move files *up* are not counted: only relaxations are.
+Tested per officer, per officer × declarant (collusive overrides: the pair's relaxations against
+other officers' decisions on the same declarant's and importers' files), per declarant (a broker
+whose files many officers relax) and per office (every officer of an office alike).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from arusha.leads import family, standardise
+from arusha.leads.family import Candidates
+from arusha.leads.frame import Decisions
+from arusha.leads.scan import Effect
+
+KIND = "channel_override"
+OFFICER_LEVELS = (
+    ("office_code",),
+    ("office_code", "ch_a"),
+    ("office_code", "ch_a", "month"),
+    ("importer_id", "office_code", "ch_a"),
+    ("importer_id", "office_code", "ch_a", "month"),
+)
+DECLARANT_LEVELS = (("office_code",), ("office_code", "ch_a"), ("office_code", "ch_a", "month"))
+OFFICE_LEVELS = ((), ("ch_a",), ("ch_a", "month"))
+
+
+def candidates(dec: Decisions, effect: Effect) -> list[Candidates]:
+    ch_a, ch_f = dec.codes("ch_a"), dec.codes("ch_f")
+    rows = np.flatnonzero((ch_a >= 2) & (ch_f >= 0))
+    relaxed = (ch_f[rows] < ch_a[rows]).astype(np.float64)
+    officer, changer = dec.codes("officer_id")[rows], dec.codes("changer")[rows]
+    actor = np.where((relaxed > 0) & (changer >= 0), changer, officer)
+    out = family.officer_and_pairs(
+        dec, KIND, rows, relaxed, actor, OFFICER_LEVELS, "declarant_id", "officer_declarant_pair", effect=effect
+    )
+    declarant = dec.codes("declarant_id")[rows]
+    strata = family.chain(dec, rows, DECLARANT_LEVELS)
+    rate, ok = standardise.expected_rates(declarant, strata, relaxed)
+    out.append(
+        family.run(dec, KIND, "declarant", rows, relaxed, rate, ok, declarant, None, None, None, effect=effect,
+                   entity=declarant, entity_column="declarant_id")
+    )
+    out.append(office_test(dec, KIND, rows, relaxed, actor, OFFICE_LEVELS, out[0], effect))
+    return out
+
+
+def office_test(
+    dec: Decisions,
+    kind: str,
+    rows: np.ndarray,
+    event: np.ndarray,
+    actor: np.ndarray,
+    levels: Sequence[Sequence[str | np.ndarray]],
+    officers: Candidates,
+    effect: Effect,
+    direction: str = "high",
+) -> Candidates:
+    """Test offices against the other offices, leaving out the files of officers who are leads of their own.
+
+    Why: one officer relaxing a third of his channels lifts his whole office; left out, what
+    remains is what the office's officers do alike, which their own peers cannot show. The
+    officers left out are named in ``related``.
+    """
+    from arusha.leads.ranking import leading_officers
+
+    left_out = leading_officers(officers)
+    codes = {code for code, name in enumerate(dec.names["officer_id"]) if name in left_out}
+    keep = ~np.isin(actor, np.fromiter(codes, dtype=np.int64, count=len(codes)))
+    rows, event = rows[keep], event[keep]
+    levels = family.subset_levels(levels, keep)
+    office = dec.codes("office_code")[rows]
+    strata = family.chain(dec, rows, levels)
+    rate, ok = standardise.expected_rates(office, strata, event)
+    found = family.run(dec, kind, "office", rows, event, rate, ok, office, None, None, None, direction, effect,
+                       entity=office, entity_column="office_code")
+    if not found.rows.empty and left_out:
+        by_office: dict[str, list[str]] = {}
+        officer_rows = officers.rows
+        for r in officer_rows[officer_rows.officer_id.isin(left_out)].itertuples():
+            by_office.setdefault(str(r.office_code), []).append(str(r.officer_id))
+        found.rows["related"] = [";".join(sorted(by_office.get(o, []))) for o in found.rows.office_code]
+    return found

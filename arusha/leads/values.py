@@ -1,0 +1,171 @@
+"""Values: low declared values an officer accepted, and values a broker seems to make up.
+
+``unit_value_gap`` (accepted undervaluation): examined files (yellow or red) released without
+adjustment and without a discrepancy although a line's value per kg is under half the HS6 × origin
+median, per officer and officer × importer, against other officers' decisions on the same
+importer's files. An importer whose goods are genuinely cheap is accepted by everyone, so its
+files expect it; low values that pass green involve no officer and are trader risk instead.
+
+``fabricated_values`` (a broker's filing practice): first digits (1–9) and round values (whole
+thousands) of the item lines a declarant files, against the same importers' lines filed by other
+declarants (shrunk toward all lines), each of the ten patterns scanned over months; the strongest
+is kept, its p-value multiplied by ten.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import numpy as np
+import pyarrow as pa
+
+from arusha.leads import family, standardise
+from arusha.leads.family import Candidates
+from arusha.leads.frame import Decisions, _encode
+from arusha.leads.scan import Effect, by_unit_month, scan
+
+PATTERNS: Final = [*(str(d) for d in range(1, 10)), "round"]
+DIGIT_SHRINK: Final = 30.0  # lines of the overall distribution an importer's own is shrunk toward
+
+
+def accepted_low_values(dec: Decisions, effect: Effect) -> list[Candidates]:
+    ch_f = dec.codes("ch_f")
+    rows = np.flatnonzero((ch_f >= 2) & dec.flag("released") & (dec.codes("uv_lines") > 0))
+    accepted = (dec.codes("uv_low")[rows] > 0) & ~dec.flag("adjusted")[rows] & ~dec.flag("hit")[rows]
+    officer = dec.codes("officer_id")[rows]
+    levels = (
+        ("office_code",),
+        ("office_code", "ch_f"),
+        ("office_code", "ch_f", "month"),
+        ("importer_id", "office_code"),
+        ("importer_id", "office_code", "month"),
+    )
+    return family.officer_and_pairs(
+        dec, "unit_value_gap", rows, accepted.astype(np.float64), officer, levels, "importer_id", "officer_importer_pair",
+        effect=effect,
+    )
+
+
+def low_values_passing_green(dec: Decisions, effect: Effect) -> Candidates:
+    """Importers whose goods pass green or blue at low values: trader risk, not an integrity lead."""
+    rows = np.flatnonzero((dec.codes("ch_f") <= 1) & (dec.codes("ch_f") >= 0) & (dec.codes("uv_lines") > 0))
+    low = (dec.codes("uv_low")[rows] > 0).astype(np.float64)
+    importer = dec.codes("importer_id")[rows]
+    strata = family.chain(dec, rows, (("office_code",), ("office_code", "month")))
+    rate, ok = standardise.expected_rates(importer, strata, low)
+    return family.run(dec, "low_unit_values", "importer", rows, low, rate, ok, importer, None, None, None,
+                      effect=effect, entity=importer, entity_column="importer_id")
+
+
+def _digit_rows(digits: pa.Table, dec: Decisions) -> tuple[np.ndarray, ...]:
+    """Per (declarant, importer, month): codes, lines, and counts per pattern (10 columns)."""
+    declarant, names = _encode(digits["declarant_id"], pa.array(list(dec.names["declarant_id"]), pa.string()))
+    importer, imp_names = _encode(digits["importer_id"], pa.array(list(dec.names["importer_id"]), pa.string()))
+    dec.names["declarant_id"] = np.asarray(names.to_pylist(), dtype=object)
+    dec.names["importer_id"] = np.asarray(imp_names.to_pylist(), dtype=object)
+    first = min(int(m) for m in digits["month"].to_numpy()) if digits.num_rows else 0
+    label_first = int(dec.months[0][:4]) * 12 + int(dec.months[0][5:]) - 1 if dec.months else first
+    month = digits["month"].to_numpy().astype(np.int64) - label_first
+    digit = digits["digit"].to_numpy().astype(np.int64)
+    lines = digits["lines"].to_numpy().astype(np.float64)
+    rounds = digits["round_lines"].to_numpy().astype(np.float64)
+    cell = standardise.combine(declarant, importer, month)
+    cells = int(cell.max(initial=-1)) + 1
+    counts = np.zeros((cells, len(PATTERNS)))
+    for d in range(1, 10):
+        counts[:, d - 1] = np.bincount(cell, weights=np.where(digit == d, lines, 0.0), minlength=cells)
+    counts[:, 9] = np.bincount(cell, weights=rounds, minlength=cells)
+    total = np.bincount(cell, weights=lines, minlength=cells)
+    first_row = np.unique(cell, return_index=True)[1]
+    return declarant[first_row], importer[first_row], month[first_row], total, counts
+
+
+def fabricated_values(dec: Decisions, digits: pa.Table | None, effect: Effect) -> tuple[Candidates, Candidates]:
+    """Declarants (the lead) and importers (trader risk) whose lines show an unusual digit or round-value pattern."""
+    if digits is None or digits.num_rows == 0:
+        from arusha.leads.family import empty
+
+        return empty("fabricated_values", "declarant"), empty("unusual_digits", "importer")
+    declarant, importer, month, total, counts = _digit_rows(digits, dec)
+    months = len(dec.months)
+    valid = (month >= 0) & (month < months)
+    declarant, importer, month, total, counts = (
+        declarant[valid], importer[valid], month[valid], total[valid], counts[valid]
+    )
+    overall = counts.sum(axis=0) / max(float(total.sum()), 1.0)
+    brokers = _pattern_scan(dec, "fabricated_values", "declarant", "declarant_id", declarant, importer, month, total, counts, overall, effect)
+    traders = _pattern_scan(dec, "unusual_digits", "importer", "importer_id", importer, None, month, total, counts, overall, effect)
+    return brokers, traders
+
+
+def _pattern_scan(
+    dec: Decisions,
+    kind: str,
+    entity_type: str,
+    column: str,
+    unit: np.ndarray,
+    within: np.ndarray | None,
+    month: np.ndarray,
+    total: np.ndarray,
+    counts: np.ndarray,
+    overall: np.ndarray,
+    effect: Effect,
+) -> Candidates:
+    """Scan each unit × pattern; keep each unit's strongest pattern (p × 10)."""
+    units = int(unit.max(initial=-1)) + 1
+    best = None
+    tested = 0
+    for j, _pattern in enumerate(PATTERNS):
+        event = counts[:, j]
+        if within is not None:
+            # The importers' own share among other declarants' lines, shrunk toward all lines.
+            k = standardise.leave_out_counts(within, unit, event)
+            n = standardise.leave_out_counts(within, unit, total)
+            share = (k + DIGIT_SHRINK * overall[j]) / (n + DIGIT_SHRINK)
+        else:
+            k = float(event.sum()) - np.bincount(unit, weights=event, minlength=units)[unit]
+            n = float(total.sum()) - np.bincount(unit, weights=total, minlength=units)[unit]
+            share = k / np.maximum(n, 1.0)
+        observed = by_unit_month(unit, month, event, units, len(dec.months))
+        expected = by_unit_month(unit, month, total * share, units, len(dec.months))
+        files = by_unit_month(unit, month, total, units, len(dec.months))
+        found, n_tested, _phi = scan(observed, expected, files, "high", effect)
+        tested = max(tested, n_tested)
+        if found.empty:
+            continue
+        found = found.assign(pattern=_pattern)
+        best = found if best is None else __import__("pandas").concat([best, found])
+    if best is None:
+        from arusha.leads.family import empty
+
+        out = empty(kind, entity_type)
+        out.tested = tested
+        return out
+    best = best.sort_values(["p", "ratio_low"], ascending=[True, False], kind="stable").drop_duplicates("unit")
+    records = []
+    for r in best.itertuples():
+        eid = dec.label(column, int(r.unit))
+        records.append(
+            {
+                "kind": kind,
+                "entity_type": entity_type,
+                "entity_id": eid,
+                "officer_id": "",
+                "other_id": "",
+                "office_code": "",
+                "window_start": dec.months[int(r.start)],
+                "window_end": dec.months[int(r.end)],
+                "observed": int(r.observed),
+                "expected": round(float(r.expected), 4),
+                "n": int(r.n),
+                "ratio_low": round(float(r.ratio_low), 4),
+                "excess_low": round(float(r.excess_low), 4),
+                "p": min(1.0, float(r.p) * len(PATTERNS)),
+                "related": "",
+                "unstandardised_n": 0,
+                "basis": f"pattern:{r.pattern}",
+            }
+        )
+    import pandas as pd
+
+    return Candidates(kind, entity_type, pd.DataFrame(records, columns=family.CANDIDATE_COLUMNS), tested)
