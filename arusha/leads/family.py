@@ -69,6 +69,12 @@ def subset_levels(levels: Sequence[Sequence[str | I]], keep: np.ndarray) -> list
     return [[c if isinstance(c, str) else np.asarray(c)[keep] for c in level] for level in levels]
 
 
+def pool_level(levels: Sequence[Sequence[str | I]]) -> int:
+    """The chain level whose comparable files make the main pool: the finest without the importer."""
+    plain = [i for i, level in enumerate(levels) if "importer_id" not in [c for c in level if isinstance(c, str)]]
+    return plain[-1] if plain else 0
+
+
 def most_common(unit: I, value: I, units: int) -> I:
     """Per unit, the most frequent value (ties to the lowest code); −1 for a unit without rows."""
     if unit.size == 0:
@@ -106,6 +112,7 @@ def run(
     basis: str | np.ndarray = "peers",
     entity: I | None = None,
     entity_column: str = "officer_id",
+    variance: F | None = None,
 ) -> Candidates:
     """Test units on the eligible ``rows`` and return their candidate records.
 
@@ -128,6 +135,8 @@ def run(
         entity: Per eligible row, the code of the entity itself when it is no officer (office or
             declarant code), in ``entity_column``.
         entity_column: The id column of ``entity``.
+        variance: Per eligible row, its share of the variance of the expectation (see
+            :func:`arusha.leads.standardise.rate_variance`).
     """
     if rows.size == 0:
         return empty(kind, entity_type)
@@ -142,7 +151,8 @@ def run(
     observed = scanning.by_unit_month(u, m, event[keep], units, months)
     expected = scanning.by_unit_month(u, m, rate[keep], units, months)
     files = scanning.by_unit_month(u, m, np.ones(u.size), units, months)
-    found, tested, phi = scanning.scan(observed, expected, files, direction, effect)
+    spread = scanning.by_unit_month(u, m, variance[keep], units, months) if variance is not None else None
+    found, tested, phi = scanning.scan(observed, expected, files, direction, effect, variance=spread)
     left_out = np.bincount(unit[~standardised & (unit >= 0)], minlength=units)
     if found.empty:
         return Candidates(kind, entity_type, pd.DataFrame(columns=CANDIDATE_COLUMNS), tested, phi)
@@ -220,14 +230,44 @@ def officer_and_pairs(
     basis: str | np.ndarray = "peers"
     if model_rate is not None:
         scored = ~np.isnan(model_rate)
-        rate = np.where(scored, model_rate, rate)
-        standardised = standardised | scored
         basis = np.where(scored, "risk_model", "peers").astype(object)
-    out = [run(dec, kind, "officer", rows, event, rate, standardised, actor, actor, None, None, direction, effect, basis)]
+        # Officers are compared with each other given the model's risk, not with the model's
+        # absolute level: a model that is 10 % low for everyone (trained on a period when some
+        # discrepancies went unrecorded) would otherwise make every officer look heroic.
+        level = float(event[scored].sum()) / max(float(model_rate[scored].sum()), 1e-12)
+        model_rate = np.where(scored, model_rate * level, np.nan)
+
+    def expectation(rate: F, standardised: B) -> tuple[F, B]:
+        if model_rate is None:
+            return rate, standardised
+        return np.where(scored, model_rate, rate), standardised | scored
+
+    first = run(dec, kind, "officer", rows, event, *expectation(rate, standardised), actor, actor, None, None, direction, effect, basis)
+    # Officers who are leads are left out of the others' comparable files and everyone is tested
+    # again: two officers relaxing a third of their files at one office would otherwise raise each
+    # other's expectation and hide each other.
+    from arusha.leads.ranking import leading_officers
+
+    leading = leading_officers(first)
+    comparable = np.ones(rows.size)
+    if leading:
+        codes = np.array([c for c, name in enumerate(dec.names["officer_id"]) if name in leading], dtype=np.int64)
+        comparable = (~np.isin(actor, codes)).astype(np.float64)
+        rate, standardised = standardise.expected_rates(actor, strata, event * comparable, files=comparable)
+    rate, standardised = expectation(rate, standardised)
+    pool = strata[pool_level(levels)] if strata else np.zeros(rows.size, dtype=np.int64)
+    variance = standardise.rate_variance(pool, actor, rate, event * comparable if leading else event)
+    if model_rate is not None:
+        variance = np.where(scored, 0.0, variance)
+    out = [
+        run(dec, kind, "officer", rows, event, rate, standardised, actor, actor, None, None, direction, effect, basis,
+            variance=variance)
+    ]
     if pair_column and pair_type:
         other = dec.codes(pair_column)[rows]
         pair = np.where(other >= 0, standardise.combine(actor, other), -1)
         out.append(
-            run(dec, kind, pair_type, rows, event, rate, standardised, pair, actor, other, pair_column, direction, effect, basis)
+            run(dec, kind, pair_type, rows, event, rate, standardised, pair, actor, other, pair_column, direction, effect, basis,
+                variance=variance)
         )
     return out

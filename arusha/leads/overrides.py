@@ -28,6 +28,9 @@ OFFICER_LEVELS = (
 )
 DECLARANT_LEVELS = (("office_code",), ("office_code", "ch_a"), ("office_code", "ch_a", "month"))
 OFFICE_LEVELS = ((), ("ch_a",), ("ch_a", "month"))
+# Offices are compared with the other offices only when there are enough of them: against one or
+# two others, an office's ordinary month-to-month differences look like leads.
+MIN_OFFICES = 4
 
 
 def candidates(dec: Decisions, effect: Effect) -> list[Candidates]:
@@ -42,9 +45,10 @@ def candidates(dec: Decisions, effect: Effect) -> list[Candidates]:
     declarant = dec.codes("declarant_id")[rows]
     strata = family.chain(dec, rows, DECLARANT_LEVELS)
     rate, ok = standardise.expected_rates(declarant, strata, relaxed)
+    variance = standardise.rate_variance(strata[-1], declarant, rate, relaxed)
     out.append(
         family.run(dec, KIND, "declarant", rows, relaxed, rate, ok, declarant, None, None, None, effect=effect,
-                   entity=declarant, entity_column="declarant_id")
+                   entity=declarant, entity_column="declarant_id", variance=variance)
     )
     out.append(office_test(dec, KIND, rows, relaxed, actor, OFFICE_LEVELS, out[0], effect))
     return out
@@ -69,6 +73,8 @@ def office_test(
     """
     from arusha.leads.ranking import leading_officers
 
+    if len({int(c) for c in dec.codes("office_code")[rows] if c >= 0}) < MIN_OFFICES:
+        return family.empty(kind, "office")
     left_out = leading_officers(officers)
     codes = {code for code, name in enumerate(dec.names["officer_id"]) if name in left_out}
     keep = ~np.isin(actor, np.fromiter(codes, dtype=np.int64, count=len(codes)))
@@ -77,8 +83,9 @@ def office_test(
     office = dec.codes("office_code")[rows]
     strata = family.chain(dec, rows, levels)
     rate, ok = standardise.expected_rates(office, strata, event)
+    variance = standardise.rate_variance(strata[family.pool_level(levels)], office, rate, event)
     found = family.run(dec, kind, "office", rows, event, rate, ok, office, None, None, None, direction, effect,
-                       entity=office, entity_column="office_code")
+                       entity=office, entity_column="office_code", variance=variance)
     if not found.rows.empty and left_out:
         by_office: dict[str, list[str]] = {}
         officer_rows = officers.rows

@@ -32,6 +32,10 @@ F = npt.NDArray[np.float64]
 OWN_HISTORY_PSEUDO: Final = 3.0  # c in h = (O_out + c) / (E_out + c)
 MIN_WINDOW_EXPECTED: Final = 1.0  # windows expecting less are not counted in W
 MAX_DISPERSION: Final = 2.0
+# Too few units to measure dispersion on: assume some rather than none (Poisson would make every
+# difference between two offices' months look significant).
+UNMEASURED_DISPERSION: Final = 0.1
+MIN_UNITS_FOR_DISPERSION: Final = 10
 CONFIDENCE: Final = 0.95  # one-sided, for the lower bounds of the effect
 MAX_MONTHS: Final = 12
 
@@ -45,44 +49,63 @@ class Effect:
 
 
 def dispersion(observed: F, expected: F) -> float:
-    """Return the negative binomial dispersion φ (variance E + φE²) fitted by moments on the bulk.
+    """Return the negative binomial dispersion φ (variance E + φE²) fitted on the bulk of the units.
 
-    Units expecting fewer than 2 events say little about dispersion and are left out, and so are
-    the 5 % with the largest Pearson residuals (the schemes among them would inflate φ).
+    Why this way: with a dozen offices or officers, one or two schemes among them would dominate a
+    moment estimate and make every other unit look ordinary. Units whose Pearson residual
+    ``z = (O − E) / √E`` lies beyond three robust spreads (median absolute deviation) of the median
+    are set aside; if the rest are no more dispersed than Poisson (their Σz² is not significant at
+    5 %), φ = 0; otherwise φ is their moment estimate ``Σ((O − E)² − O) / ΣE²``. Units expecting fewer
+    than 2 events say little and are left out; with fewer than 10 units left, φ is assumed (0.1).
 
     Example:
         >>> rng = np.random.default_rng(0)
         >>> e = np.full(4000, 50.0)
         >>> round(dispersion(rng.poisson(e).astype(float), e), 2)  # Poisson: φ ≈ 0
         0.0
+        >>> o = rng.negative_binomial(5, 5 / (5 + e)).astype(float)  # φ = 1/5
+        >>> round(dispersion(o, e), 1)
+        0.2
     """
     keep = expected >= 2.0
     o, e = observed[keep], expected[keep]
-    if o.size < 10:
+    if o.size < MIN_UNITS_FOR_DISPERSION:
+        return UNMEASURED_DISPERSION if o.size else 0.0
+    z = (o - e) / np.sqrt(e)
+    centre = float(np.median(z))
+    spread = max(1.4826 * float(np.median(np.abs(z - centre))), 1.0)
+    bulk = np.abs(z - centre) <= 3.0 * spread
+    o, e, z = o[bulk], e[bulk], z[bulk]
+    if stats.chi2.sf(float((z**2).sum()), z.size) > 0.05:
         return 0.0
-    residual = np.abs(o - e) / np.sqrt(e)
-    bulk = residual <= np.quantile(residual, 0.95)
-    o, e = o[bulk], e[bulk]
     phi = float(((o - e) ** 2 - o).sum() / max(float((e**2).sum()), 1e-12))
     return float(np.clip(phi, 0.0, MAX_DISPERSION))
 
 
-def upper_tail(observed: F, mean: F, phi: float) -> F:
-    """P(X ≥ observed) for X negative binomial with ``mean`` and dispersion ``phi`` (Poisson at φ = 0)."""
+def upper_tail(observed: F, mean: F, phi: float | F) -> F:
+    """P(X ≥ observed) for X negative binomial with ``mean`` and dispersion ``phi`` (Poisson where φ = 0)."""
     mean = np.maximum(mean, 1e-12)
-    if phi < 1e-9:
-        return np.asarray(stats.poisson.sf(observed - 1, mean), dtype=np.float64)
-    size = 1.0 / phi
-    return np.asarray(stats.nbinom.sf(observed - 1, size, size / (size + mean)), dtype=np.float64)
+    phi = np.broadcast_to(np.asarray(phi, dtype=np.float64), mean.shape)
+    poisson = phi < 1e-9
+    out = np.asarray(stats.poisson.sf(observed - 1, mean), dtype=np.float64)
+    if (~poisson).any():
+        size = 1.0 / phi[~poisson]
+        m = mean[~poisson]
+        out[~poisson] = stats.nbinom.sf(observed[~poisson] - 1, size, size / (size + m))
+    return out
 
 
-def lower_tail(observed: F, mean: F, phi: float) -> F:
+def lower_tail(observed: F, mean: F, phi: float | F) -> F:
     """P(X ≤ observed) for the same distribution."""
     mean = np.maximum(mean, 1e-12)
-    if phi < 1e-9:
-        return np.asarray(stats.poisson.cdf(observed, mean), dtype=np.float64)
-    size = 1.0 / phi
-    return np.asarray(stats.nbinom.cdf(observed, size, size / (size + mean)), dtype=np.float64)
+    phi = np.broadcast_to(np.asarray(phi, dtype=np.float64), mean.shape)
+    poisson = phi < 1e-9
+    out = np.asarray(stats.poisson.cdf(observed, mean), dtype=np.float64)
+    if (~poisson).any():
+        size = 1.0 / phi[~poisson]
+        m = mean[~poisson]
+        out[~poisson] = stats.nbinom.cdf(observed[~poisson], size, size / (size + m))
+    return out
 
 
 def poisson_bounds(observed: F) -> tuple[F, F]:
@@ -96,6 +119,41 @@ def poisson_bounds(observed: F) -> tuple[F, F]:
     low = np.where(observed > 0, stats.chi2.ppf(alpha, 2 * np.maximum(observed, 1e-9)) / 2.0, 0.0)
     high = stats.chi2.ppf(CONFIDENCE, 2 * (observed + 1)) / 2.0
     return np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)
+
+
+def _trimmed(best_row: F, observed: F, expected: F, files: F, direction: str) -> F:
+    """Drop from each window's ends the months that add nothing to its excess (or shortfall).
+
+    Why: where other staff almost never do it, months after a scheme add so little to the
+    expectation that the strongest window runs on to the end of the data; the months shown should
+    be those where it happened. An end month within two Poisson standard deviations of its
+    expectation is dropped (a month without any shortfall, for inspections that find less). The p-value is kept (it was computed on the longer window).
+    """
+    out = best_row.copy()
+    sign = 1.0 if direction == "high" else -1.0
+
+    def ordinary(i: int, month: int, scale: float) -> bool:
+        # An excess within two Poisson standard deviations adds nothing; a shortfall, any, counts.
+        e = expected[i, month] * scale
+        slack = 2.0 * np.sqrt(e) if direction == "high" else 0.0
+        return bool(sign * (observed[i, month] - e) <= slack)
+
+    for i in range(out.shape[0]):
+        start, end = int(out[i, 0]), int(out[i, 1])
+        e_window = expected[i, start : end + 1].sum()
+        scale = out[i, 3] / e_window if e_window > 0 else 1.0  # the own-history adjustment kept
+        while start < end and ordinary(i, start, scale):
+            start += 1
+        while end > start and ordinary(i, end, scale):
+            end -= 1
+        if (start, end) == (int(out[i, 0]), int(out[i, 1])):
+            continue
+        o = observed[i, start : end + 1].sum()
+        e = expected[i, start : end + 1].sum() * scale
+        low, high = poisson_bounds(np.array([o]))
+        ratio, excess = (low[0] / max(e, 1e-12), low[0] - e) if direction == "high" else (e / max(high[0], 1e-12), e - high[0])
+        out[i] = [start, end, o, e, files[i, start : end + 1].sum(), ratio, excess]
+    return out
 
 
 def by_unit_month(unit: I, month: I, values: F, units: int, months: int) -> F:
@@ -124,6 +182,7 @@ def scan(
     direction: str = "high",
     effect: Effect | None = None,
     phi: float | None = None,
+    variance: F | None = None,
 ) -> tuple[pd.DataFrame, int, float]:
     """Test each unit over every run of consecutive months and keep its strongest window with an effect.
 
@@ -135,6 +194,11 @@ def scan(
             find nothing).
         effect: Lower bounds a lead's window must reach (ratio and excess).
         phi: Dispersion; fitted on the whole-span counts when ``None``.
+        variance: (units × months) variance of ``expected`` itself, from the comparable files it
+            rests on: an expectation drawn from five events of other staff is far less certain
+            than one drawn from five hundred. It adds to the window's dispersion
+            (``φ + V / E²``), so that a small comparison group does not make ordinary differences
+            look significant.
 
     Returns:
         ``(rows, tested, phi)``: one row per unit with a window reaching the effect (columns
@@ -158,6 +222,7 @@ def scan(
     cum_o = np.hstack([zeros, np.cumsum(observed[candidates], axis=1)])
     cum_e = np.hstack([zeros, np.cumsum(expected[candidates], axis=1)])
     cum_n = np.hstack([zeros, np.cumsum(files[candidates], axis=1)])
+    cum_v = np.hstack([zeros, np.cumsum(variance[candidates], axis=1)]) if variance is not None else None
     all_o, all_e = cum_o[:, -1:], cum_e[:, -1:]
     # The whole span (nothing outside) and the shorter windows are two tests: the strongest of each
     # is kept, the shorter ones' p multiplied by how many of them were tried, and the better of the
@@ -169,6 +234,7 @@ def scan(
         o = cum_o[:, length:] - cum_o[:, :-length]
         e = cum_e[:, length:] - cum_e[:, :-length]
         n = cum_n[:, length:] - cum_n[:, :-length]
+        v = cum_v[:, length:] - cum_v[:, :-length] if cum_v is not None else np.zeros_like(e)
         out_o, out_e = all_o - o, all_e - e
         whole = np.isclose(out_e, 0.0) & np.isclose(out_o, 0.0)
         history = (out_o + OWN_HISTORY_PSEUDO) / (out_e + OWN_HISTORY_PSEUDO)
@@ -189,7 +255,7 @@ def scan(
         p = np.ones_like(o)
         if ok.any():
             tail = upper_tail if direction == "high" else lower_tail
-            p[ok] = tail(o[ok], e_adj[ok], phi)
+            p[ok] = tail(o[ok], e_adj[ok], phi + v[ok] / np.maximum(e[ok], 1e-12) ** 2)
         for which, mask in (("whole", whole), ("part", ~whole)):
             p_w = np.where(mask, p, 1.0)
             col = np.argmin(p_w, axis=1)
@@ -204,12 +270,15 @@ def scan(
                 )
     p_whole = best["whole"][0]
     p_part = np.minimum(1.0, np.maximum(windows, 1.0) * best["part"][0])
-    use_part = p_part < p_whole
-    best_p = np.where(use_part, p_part, p_whole)
-    best_row = np.where(use_part[:, None], best["part"][1], best["whole"][1])
+    best_p = np.minimum(p_part, p_whole)
+    # The window shown is the shorter one whenever it holds at least as much evidence unpenalised:
+    # a scheme of five months is reported in its months, though its p pays for the windows tried.
+    show_part = best["part"][0] <= p_whole
+    best_row = np.where(show_part[:, None], best["part"][1], best["whole"][1])
     keep = best_p < 1.0
     if not keep.any():
         return pd.DataFrame(columns=SCAN_COLUMNS), tested, phi
+    best_row = _trimmed(best_row, observed[candidates], expected[candidates], files[candidates], direction)
     p_scan = np.minimum(1.0, 2.0 * best_p)
     out = pd.DataFrame(best_row[keep], columns=SCAN_COLUMNS[1:-1])
     out.insert(0, "unit", candidates[keep])

@@ -84,7 +84,8 @@ def expected_rates(
         [0.25, 0.25, 0.75, 0.75, 0.5, 0.5]
     """
     ones = np.ones(actor.size, dtype=np.float64) if files is None else np.asarray(files, dtype=np.float64)
-    overall = float(event.sum()) / max(float(ones.sum()), 1.0)
+    # Half an event of continuity: where nobody else ever did it, doing it is surprising, not infinitely so.
+    overall = (float(event.sum()) + 0.5) / (float(ones.sum()) + 1.0)
     rate = np.full(actor.size, overall, dtype=np.float64)
     standardised = np.ones(actor.size, dtype=bool)
     for depth, stratum in enumerate(chain):
@@ -94,3 +95,25 @@ def expected_rates(
             standardised = n >= min_comparators
         rate = (k + shrink * rate) / (n + shrink) if shrink > 0 else np.where(n > 0, k / np.maximum(n, 1), rate)
     return np.asarray(rate, dtype=np.float64), standardised
+
+
+def rate_variance(pool: I, actor: I, rate: F, event: F, files: F | None = None) -> F:
+    """Return, per row, its share of the variance of the actor's expected count within its pool.
+
+    The pool's rate (e.g. office × channel × month) rests on the K events of the other actors
+    there; an actor whose n files there expect ``E = n·r`` has an expectation with relative variance
+    ``1 / (K + ½)`` (a gamma posterior with Jeffreys' half event: where nobody else ever did it, the
+    rate is small but not known to be nil). Each of his n rows carries ``n·r² / (K + ½)``, so that any
+    sum of his rows within the pool carries its part, ``E² / (K + ½)``.
+
+    Example:
+        >>> # Actor 0 has 2 files in a pool where the others did it once in 4 files.
+        >>> pool, actor = np.zeros(6, dtype=np.int64), np.array([0, 0, 1, 1, 1, 1])
+        >>> rate_variance(pool, actor, np.full(6, 0.25), np.array([1.0, 1, 1, 0, 0, 0])).tolist()[:2]
+        [0.08333333333333333, 0.08333333333333333]
+    """
+    ones = np.ones(actor.size, dtype=np.float64) if files is None else np.asarray(files, dtype=np.float64)
+    pair = combine(pool, actor)
+    own = np.bincount(pair, weights=ones)[pair]
+    others_events = leave_out_counts(pool, actor, np.asarray(event, dtype=np.float64))
+    return np.asarray(own * rate**2 / (others_events + 0.5), dtype=np.float64)
