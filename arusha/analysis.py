@@ -36,12 +36,11 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from ibis import _
 from ibis.backends import BaseBackend
 
-from arusha import backends, detection, level_rows, leads, peers
+from arusha import backends, detection, leads, level_rows, peers
 from arusha.leads import decisions as lead_decisions
 from arusha.leads import ranking
 from arusha.metrics import benford, catalogue, facts, levels, pairing
@@ -278,7 +277,14 @@ def _analyze(
         "available": sorted(available),
     }
     return Analysis(
-        indicators, found.signals, trs, not_computable, summary, expectation, found.trader_risk, found.families
+        indicators,
+        found.signals,
+        trs,
+        not_computable,
+        summary,
+        expectation,
+        found.trader_risk,
+        found.families,
     )
 
 
@@ -350,7 +356,9 @@ def _queue_work(
     digit_counts = None
     if items is not None:
         digit_counts = queue.submit(lead_decisions.digit_counts(decl, items).to_pyarrow)
-    return _Queued(families, concentration, pairs, digits, expectation, trs, declarations, decisions, digit_counts)
+    return _Queued(
+        families, concentration, pairs, digits, expectation, trs, declarations, decisions, digit_counts
+    )
 
 
 def _decisions(
@@ -400,7 +408,9 @@ def _collect(
 
     expectation, reasons = work.expectation.result()
     not_computable.update(reasons)
-    found = leads.find_leads(work.decisions.result(), work.digit_counts.result() if work.digit_counts else None)
+    found = leads.find_leads(
+        work.decisions.result(), work.digit_counts.result() if work.digit_counts else None
+    )
 
     report(85, "time release study")
     trs = work.trs.result() if work.trs is not None else pd.DataFrame()

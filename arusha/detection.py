@@ -51,10 +51,8 @@ from scipy import stats
 
 from arusha import backends
 from arusha.metrics.facts import period_expr
-from arusha.leads.record import review_note
 
 F = npt.NDArray[np.float64]
-KIND: Final = "detection_shortfall"
 RISK_COLUMNS: Final = ("declaration_id", "probability", "expected_additional_duties", "model_id", "scored_at")
 REQUIRED_RISK_COLUMNS: Final = ("declaration_id", "probability")
 BINS: Final = 100  # probability bins of width 0.01
@@ -75,7 +73,6 @@ DETECTION_COLUMNS: Final = [
     "released_unadjusted",
     "revenue_at_risk",
 ]
-LEAD_COLUMNS: Final = ["entity_type", "entity_id", "kind", "p", "explanation"]
 # Names of the not-computable keys this module reports (next to indicator codes).
 NAMES: Final = {
     "EXPECTED_FOUND": "Expected versus found (risk model)",
@@ -271,12 +268,14 @@ def check_risk_scores(risk: ir.Table) -> ir.Table:
 
 @dataclass
 class Detection:
-    """Expected-versus-found results: the per-entity table, targeting quality and candidate leads."""
+    """Expected-versus-found results: the per-entity table and targeting quality.
+
+    The ``detection_shortfall`` leads themselves come from the lead engine (``arusha.leads``),
+    which takes the model's probabilities as its expectation where they exist.
+    """
 
     table: pd.DataFrame
     targeting: pd.DataFrame
-    candidates: pd.DataFrame
-    n_tests: int
     not_computable: dict[str, str] = field(default_factory=dict)
     model_ids: list[str] = field(default_factory=list)
 
@@ -411,47 +410,6 @@ def _distribution_columns(stats_: pd.DataFrame, bins: pd.DataFrame) -> pd.DataFr
     return stats_.assign(expected_low=low, expected_high=high, p_value=pval)
 
 
-MIN_RATIO: Final = 2.0  # found at most half the expected count
-MIN_CASES: Final = 3  # and at least three short
-
-
-def shortfall_leads(table: pd.DataFrame, model_label: str = "the risk model") -> pd.DataFrame:
-    """Return candidate ``detection_shortfall`` leads from whole-window rows of the detection table.
-
-    Effect filter, as for the other signals: found at most half the expected count
-    (``MIN_RATIO``) and at least ``MIN_CASES`` discrepancies short.
-    """
-    rows = table[(table.period == "all") & (table.inspected > 0)]
-    rows = rows[(rows.found * MIN_RATIO <= rows.expected) & (rows.expected - rows.found >= MIN_CASES)]
-    if rows.empty:
-        return pd.DataFrame(columns=LEAD_COLUMNS)
-    expl = []
-    for r in rows.itertuples():
-        where = f" at office {r.office_code}" if r.entity_type == "officer" else ""
-        noun = "discrepancy" if r.found == 1 else "discrepancies"
-        expl.append(
-            f"{r.entity_type} {r.entity_id}{where} found {int(r.found)} {noun} in {int(r.inspected)} inspections; "
-            f"{model_label} expected {r.expected:.0f} (95% interval {int(r.expected_low)}–{int(r.expected_high)}); "
-            f"exact Poisson-binomial p {_p(r.p_value)}. {review_note(r.entity_type)}"
-        )
-    return pd.DataFrame(
-        {
-            "entity_type": rows.entity_type.to_numpy(),
-            "entity_id": rows.entity_id.to_numpy(),
-            "kind": KIND,
-            "p": rows.p_value.to_numpy(dtype=float),
-            "explanation": expl,
-        }
-    )
-
-
-def _p(p: float) -> str:
-    """Return ``= 1.5e-09`` or ``= 0.012``; a p-value that underflows reads ``< 1e-300``, never ``= 0``."""
-    if p < 1e-300:
-        return "< 1e-300"
-    return f"= {p:.1e}" if p < 0.001 else f"= {p:.3f}"
-
-
 def targeting_quality(scored: ir.Table) -> pd.DataFrame:
     """Return, per office and period, the assigned channels' hit rate next to the model's top picks.
 
@@ -540,9 +498,7 @@ def expected_vs_found(declarations: ir.Table, risk_scores: ir.Table, period: str
         ("inspection_result", "officer_id", "released_at", "channel_final", "registered_at", "office_code"),
     )
     not_computable: dict[str, str] = {}
-    empty = Detection(
-        pd.DataFrame(columns=DETECTION_COLUMNS), pd.DataFrame(), pd.DataFrame(columns=LEAD_COLUMNS), 0
-    )
+    empty = Detection(pd.DataFrame(columns=DETECTION_COLUMNS), pd.DataFrame())
     for need in ("inspection_result", "registered_at", "office_code"):
         if need not in available:
             empty.not_computable = {"EXPECTED_FOUND": f"not computable (missing column {need})"}
@@ -574,6 +530,4 @@ def expected_vs_found(declarations: ir.Table, risk_scores: ir.Table, period: str
     if "REVENUE_AT_RISK" in not_computable:
         table["revenue_at_risk"] = np.nan
     table = table[DETECTION_COLUMNS].sort_values(["entity_type", "entity_id", "period"], ignore_index=True)
-    label = f"the risk model ({', '.join(model_ids)})" if model_ids else "the risk model"
-    tested = table[(table.period == "all") & (table.inspected > 0)]
-    return Detection(table, targeting, shortfall_leads(table, label), len(tested), not_computable, model_ids)
+    return Detection(table, targeting, not_computable, model_ids)

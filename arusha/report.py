@@ -16,8 +16,8 @@ import pyarrow.compute as pc
 
 from arusha.detection import NAMES as DETECTION_NAMES
 from arusha.detection import Detection
-from arusha.metrics.catalogue import BY_CODE
 from arusha.leads.ranking import STRONG_SCORE
+from arusha.metrics.catalogue import BY_CODE
 
 if TYPE_CHECKING:
     from arusha.analysis import Analysis

@@ -32,6 +32,10 @@ def test_duckdb_and_spark_give_identical_results(tmp_path: Path, spark_session: 
     pd.testing.assert_frame_equal(duck[keys + ["office_code", "n"]], spark[keys + ["office_code", "n"]])
     for col in ("value", "peer_median", "z"):
         pd.testing.assert_series_equal(duck[col], spark[col], rtol=1e-9, check_names=False)
+    duck_leads = pd.read_csv(tmp_path / "duck" / "signals.csv")
+    assert len(duck_leads) > 0, "planted anomalies make leads: an empty list would compare nothing"
+    pd.testing.assert_frame_equal(duck_leads, pd.read_csv(tmp_path / "spark" / "signals.csv"))
     pd.testing.assert_frame_equal(
-        pd.read_csv(tmp_path / "duck" / "signals.csv"), pd.read_csv(tmp_path / "spark" / "signals.csv")
+        pd.read_csv(tmp_path / "duck" / "trader_risk.csv"),
+        pd.read_csv(tmp_path / "spark" / "trader_risk.csv"),
     )

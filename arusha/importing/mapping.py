@@ -8,6 +8,7 @@ whose columns already carry the canonical names loads as is. The mapping only de
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import difflib
 import re
 import tomllib
@@ -21,6 +22,9 @@ import yaml
 from arusha import contract
 
 _SRC_CALL = re.compile(r"\b(num|ts|txt)\(\s*\"([^\"]+)\"\s*\)")
+
+
+SYSTEM_ACTOR = "SYSTEM"
 
 
 class MappingError(ValueError):
@@ -68,6 +72,9 @@ class Mapping:
     timezone: str | None = None
     # The zone the export's plain (zone-less) timestamps are written in; defaults to ``timezone``.
     source_timezone: str | None = None
+    # Event actors that are no officer (a service account, "SYSTEME"): stored as SYSTEM, so that an
+    # automatic release is nobody's decision (see the contract's "Who acted").
+    system_actors: tuple[str, ...] = ()
 
     def zones(self) -> tuple[str | None, str | None]:
         """Return (zone of the export's plain timestamps, zone of the store), ``None`` when unset."""
@@ -95,6 +102,10 @@ class Mapping:
         for name in contract.column_names(table):
             if name not in explicit and name in by_lower:
                 explicit[name] = ColumnMap(source=by_lower[name])
+        actor = explicit.get("actor_id")
+        if table == "events" and self.system_actors and actor is not None:
+            system = {name: SYSTEM_ACTOR for name in self.system_actors}
+            explicit["actor_id"] = dataclasses.replace(actor, values={**system, **actor.values})
         return explicit
 
 
@@ -195,7 +206,16 @@ def parse_mapping(data: dict[str, Any], name: str = "mapping") -> Mapping:
     if decimal not in {"auto", ".", ","}:
         raise MappingError("csv.decimal must be '.', ',' or 'auto'")
     _check_csv(csv)
-    unknown = set(data) - {"name", "csv", "date_format", "sheet", "tables", "timezone", "source_timezone"}
+    unknown = set(data) - {
+        "name",
+        "csv",
+        "date_format",
+        "sheet",
+        "tables",
+        "timezone",
+        "source_timezone",
+        "system_actors",
+    }
     if unknown:
         raise MappingError(f"unknown top-level keys {sorted(unknown)}")
     return Mapping(
@@ -209,7 +229,23 @@ def parse_mapping(data: dict[str, Any], name: str = "mapping") -> Mapping:
         tables=tables,
         timezone=_zone(data, "timezone"),
         source_timezone=_zone(data, "source_timezone"),
+        system_actors=_system_actors(data.get("system_actors")),
     )
+
+
+def _system_actors(raw: Any) -> tuple[str, ...]:
+    """The ``system_actors`` list: ids of event actors that are no officer."""
+    if raw is None:
+        return ()
+    if isinstance(raw, str):
+        raw = [raw]
+    if not isinstance(raw, list) or not all(
+        isinstance(a, str | int) and not isinstance(a, bool) for a in raw
+    ):
+        raise MappingError(
+            f"system_actors: expected a list of actor ids such as [SYSTEME, svc_batch], got {raw!r}"
+        )
+    return tuple(str(a).strip() for a in raw)
 
 
 def _check_csv(csv: dict[str, Any]) -> None:

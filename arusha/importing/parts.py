@@ -84,7 +84,12 @@ def keep_plan(table: str, mapping: Mapping, types: dict[str, str], path: Path) -
     other timestamp precisions pandas and Spark write). Whether its values are clean and canonical
     is checked later, on the data.
     """
-    if path.suffix.lower() != ".parquet" or mapping.tables.get(table) or mapping.zones() != (None, None):
+    if (
+        path.suffix.lower() != ".parquet"
+        or mapping.tables.get(table)
+        or mapping.zones() != (None, None)
+        or (table == "events" and mapping.system_actors)
+    ):
         return None
     by_lower = {name.lower(): name for name in types}
     sources: dict[str, str] = {}

@@ -71,8 +71,14 @@ def find_leads(decisions: pa.Table, digits: pa.Table | None = None, effect: Effe
     families += inspections.shortfall(dec, effect)
     families += inspections.red_without_inspection(dec, effect)
     families += values.accepted_low_values(dec, effect)
-    families.append(assignments.pairing(dec, effect, "declarant_id", "officer_declarant_pairing", "officer_declarant_pair"))
-    families.append(assignments.pairing(dec, effect, "importer_id", "officer_importer_pairing", "officer_importer_pair"))
+    families.append(
+        assignments.pairing(
+            dec, effect, "declarant_id", "officer_declarant_pairing", "officer_declarant_pair"
+        )
+    )
+    families.append(
+        assignments.pairing(dec, effect, "importer_id", "officer_importer_pairing", "officer_importer_pair")
+    )
     families += releases.delays(dec, effect)
     families += releases.after_hours(dec, effect, signed)
     families += releases.before_payment(dec, effect, signed)
@@ -82,7 +88,11 @@ def find_leads(decisions: pa.Table, digits: pa.Table | None = None, effect: Effe
     signals = ranking.rank(families)
     trader = trader_risk([values.low_values_passing_green(dec, effect), digit_traders])
     summary = {
-        f"{f.kind}:{f.entity_type}": {"tested": f.tested, "candidates": len(f.rows), "dispersion": f.dispersion}
+        f"{f.kind}:{f.entity_type}": {
+            "tested": f.tested,
+            "candidates": len(f.rows),
+            "dispersion": f.dispersion,
+        }
         for f in families
     }
     return Leads(signals, trader, summary)
@@ -97,13 +107,17 @@ def trader_risk(families: list[Candidates]) -> pd.DataFrame:
     rows = pd.concat(frames, ignore_index=True)
     rows["score"] = (-pd.Series(rows.q.clip(lower=1e-300)).apply(__import__("math").log10)).round(3)
     rows["importer_id"] = rows.entity_id
-    what = {"low_unit_values": "declared values per kg below half the HS6 × origin median, passing green or blue",
-            "unusual_digits": "declared item values with an unusual digit or round-value pattern"}
+    what = {
+        "low_unit_values": "declared values per kg below half the HS6 × origin median, passing green or blue",
+        "unusual_digits": "declared item values with an unusual digit or round-value pattern",
+    }
     rows["explanation"] = [
         f"importer {r.entity_id}: {what.get(r.kind, r.kind)} on {r.observed} of {r.n} "
         f"{'files' if r.kind == 'low_unit_values' else 'lines'} from {r.window_start} to {r.window_end}; "
         f"{r.expected:.1f} expected from the other importers. For targeting, not an integrity lead."
         for r in rows.itertuples()
     ]
-    rows = rows.sort_values(["score", "ratio_low", "kind", "importer_id"], ascending=[False, False, True, True])
+    rows = rows.sort_values(
+        ["score", "ratio_low", "kind", "importer_id"], ascending=[False, False, True, True]
+    )
     return rows[TRADER_RISK_COLUMNS].reset_index(drop=True)

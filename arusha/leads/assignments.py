@@ -16,7 +16,6 @@ from arusha.leads import family
 from arusha.leads.family import CANDIDATE_COLUMNS, Candidates
 from arusha.leads.frame import Decisions
 from arusha.leads.scan import Effect, scan
-from arusha.leads.standardise import combine
 
 
 def _lookup(keys: np.ndarray, values: np.ndarray, query: np.ndarray) -> np.ndarray:
@@ -54,7 +53,9 @@ def pairing(dec: Decisions, effect: Effect, other_column: str, kind: str, pair_t
     main_office = family.most_common(officer, office, n_oc)
     officers_at = np.bincount(main_office[main_office >= 0], minlength=n_off).astype(np.float64)
     tf_keys, tf = _counts(trader.astype(np.int64) * n_off + office)
-    tested = int(np.where(tf / np.maximum(officers_at[tf_keys % n_off], 1) >= 1, officers_at[tf_keys % n_off], 0).sum())
+    tested = int(
+        np.where(tf / np.maximum(officers_at[tf_keys % n_off], 1) >= 1, officers_at[tf_keys % n_off], 0).sum()
+    )
     cand = pair_keys[pair_total >= effect.excess + 1]
     if cand.size == 0:
         return Candidates(kind, pair_type, pd.DataFrame(columns=CANDIDATE_COLUMNS), tested)
@@ -104,4 +105,6 @@ def pairing(dec: Decisions, effect: Effect, other_column: str, kind: str, pair_t
                 "basis": "peers",
             }
         )
-    return Candidates(kind, pair_type, pd.DataFrame(records, columns=CANDIDATE_COLUMNS), max(tested, len(cand)))
+    return Candidates(
+        kind, pair_type, pd.DataFrame(records, columns=CANDIDATE_COLUMNS), max(tested, len(cand))
+    )

@@ -119,7 +119,8 @@ def decision_table(
         lines = facts.item_facts(declarations, items).select("declaration_id", "uv_ref_lines", "uv_low_lines")
         table = table.left_join(lines, "declaration_id").drop("declaration_id_right")
         table = table.mutate(
-            uv_lines=_.uv_ref_lines.fill_null(0).cast("int32"), uv_low=_.uv_low_lines.fill_null(0).cast("int32")
+            uv_lines=_.uv_ref_lines.fill_null(0).cast("int32"),
+            uv_low=_.uv_low_lines.fill_null(0).cast("int32"),
         ).drop("uv_ref_lines", "uv_low_lines")
     else:
         table = table.mutate(uv_lines=ibis.literal(0).cast("int32"), uv_low=ibis.literal(0).cast("int32"))
@@ -138,7 +139,9 @@ def digit_counts(declarations: ir.Table, items: ir.Table) -> ir.Table:
     round when its value is a whole multiple of 1,000. Why by importer: a broker's digits are
     compared with what the same importers' lines look like when other brokers file them.
     """
-    d = declarations.select("declaration_id", "declarant_id", "importer_id", month=_month(declarations.registered_at))
+    d = declarations.select(
+        "declaration_id", "declarant_id", "importer_id", month=_month(declarations.registered_at)
+    )
     lines = items.filter(_.declared_value >= MIN_DIGIT_VALUE).select("declaration_id", "declared_value")
     t = lines.inner_join(d, "declaration_id")
     value = t.declared_value

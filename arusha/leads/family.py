@@ -16,7 +16,7 @@ import pandas as pd
 
 from arusha.leads import scan as scanning
 from arusha.leads import standardise
-from arusha.leads.frame import B, F, I, Decisions
+from arusha.leads.frame import B, Decisions, F, I
 
 CANDIDATE_COLUMNS = [
     "kind",
@@ -71,7 +71,9 @@ def subset_levels(levels: Sequence[Sequence[str | I]], keep: np.ndarray) -> list
 
 def pool_level(levels: Sequence[Sequence[str | I]]) -> int:
     """The chain level whose comparable files make the main pool: the finest without the importer."""
-    plain = [i for i, level in enumerate(levels) if "importer_id" not in [c for c in level if isinstance(c, str)]]
+    plain = [
+        i for i, level in enumerate(levels) if "importer_id" not in [c for c in level if isinstance(c, str)]
+    ]
     return plain[-1] if plain else 0
 
 
@@ -164,7 +166,9 @@ def run(
     if isinstance(basis, str):
         basis_of = np.full(units, basis, dtype=object)
     else:
-        model = np.bincount(unit[valid], weights=(basis[valid] == "risk_model").astype(float), minlength=units)
+        model = np.bincount(
+            unit[valid], weights=(basis[valid] == "risk_model").astype(float), minlength=units
+        )
         count = np.bincount(unit[valid], minlength=units)
         basis_of = np.where(model * 2 > count, "risk_model", "peers").astype(object)
     records = []
@@ -242,7 +246,21 @@ def officer_and_pairs(
             return rate, standardised
         return np.where(scored, model_rate, rate), standardised | scored
 
-    first = run(dec, kind, "officer", rows, event, *expectation(rate, standardised), actor, actor, None, None, direction, effect, basis)
+    first = run(
+        dec,
+        kind,
+        "officer",
+        rows,
+        event,
+        *expectation(rate, standardised),
+        actor,
+        actor,
+        None,
+        None,
+        direction,
+        effect,
+        basis,
+    )
     # Officers who are leads are left out of the others' comparable files and everyone is tested
     # again: two officers relaxing a third of their files at one office would otherwise raise each
     # other's expectation and hide each other.
@@ -251,7 +269,9 @@ def officer_and_pairs(
     leading = leading_officers(first)
     comparable = np.ones(rows.size)
     if leading:
-        codes = np.array([c for c, name in enumerate(dec.names["officer_id"]) if name in leading], dtype=np.int64)
+        codes = np.array(
+            [c for c, name in enumerate(dec.names["officer_id"]) if name in leading], dtype=np.int64
+        )
         comparable = (~np.isin(actor, codes)).astype(np.float64)
         rate, standardised = standardise.expected_rates(actor, strata, event * comparable, files=comparable)
     rate, standardised = expectation(rate, standardised)
@@ -260,14 +280,44 @@ def officer_and_pairs(
     if model_rate is not None:
         variance = np.where(scored, 0.0, variance)
     out = [
-        run(dec, kind, "officer", rows, event, rate, standardised, actor, actor, None, None, direction, effect, basis,
-            variance=variance)
+        run(
+            dec,
+            kind,
+            "officer",
+            rows,
+            event,
+            rate,
+            standardised,
+            actor,
+            actor,
+            None,
+            None,
+            direction,
+            effect,
+            basis,
+            variance=variance,
+        )
     ]
     if pair_column and pair_type:
         other = dec.codes(pair_column)[rows]
         pair = np.where(other >= 0, standardise.combine(actor, other), -1)
         out.append(
-            run(dec, kind, pair_type, rows, event, rate, standardised, pair, actor, other, pair_column, direction, effect, basis,
-                variance=variance)
+            run(
+                dec,
+                kind,
+                pair_type,
+                rows,
+                event,
+                rate,
+                standardised,
+                pair,
+                actor,
+                other,
+                pair_column,
+                direction,
+                effect,
+                basis,
+                variance=variance,
+            )
         )
     return out

@@ -14,7 +14,7 @@ import numpy as np
 
 from arusha.leads import family
 from arusha.leads.family import Candidates
-from arusha.leads.frame import F, I, Decisions
+from arusha.leads.frame import Decisions, F, I
 from arusha.leads.overrides import office_test
 from arusha.leads.scan import Effect
 from arusha.leads.standardise import combine
@@ -55,5 +55,16 @@ def low_penalties(dec: Decisions, effect: Effect) -> list[Candidates]:
     officer = dec.codes("officer_id")[rows]
     levels = (("offence_code",), ("offence_code", band), ("office_code", "offence_code", band))
     out = family.officer_and_pairs(dec, "low_penalty", rows, low, officer, levels, effect=effect)
-    out.append(office_test(dec, "low_penalty", rows, low, officer, (("offence_code",), ("offence_code", band)), out[0], effect))
+    out.append(
+        office_test(
+            dec,
+            "low_penalty",
+            rows,
+            low,
+            officer,
+            (("offence_code",), ("offence_code", band)),
+            out[0],
+            effect,
+        )
+    )
     return out

@@ -39,10 +39,28 @@ def shortfall(dec: Decisions, effect: Effect) -> list[Candidates]:
     probability = dec.number("probability")[rows]
     model = probability if not np.isnan(probability).all() else None
     out = family.officer_and_pairs(
-        dec, "detection_shortfall", rows, hit, officer, levels, direction="low", effect=effect, model_rate=model
+        dec,
+        "detection_shortfall",
+        rows,
+        hit,
+        officer,
+        levels,
+        direction="low",
+        effect=effect,
+        model_rate=model,
     )
     out.append(
-        office_test(dec, "detection_shortfall", rows, hit, officer, ((), (key,), (key, "month")), out[0], effect, "low")
+        office_test(
+            dec,
+            "detection_shortfall",
+            rows,
+            hit,
+            officer,
+            ((), (key,), (key, "month")),
+            out[0],
+            effect,
+            "low",
+        )
     )
     return out
 
@@ -61,7 +79,9 @@ def red_without_inspection(dec: Decisions, effect: Effect) -> list[Candidates]:
         ("importer_id", "office_code"),
         ("importer_id", "office_code", "month"),
     )
-    out = family.officer_and_pairs(dec, "red_without_inspection", rows, skipped, officer, levels, effect=effect)
+    out = family.officer_and_pairs(
+        dec, "red_without_inspection", rows, skipped, officer, levels, effect=effect
+    )
     out.append(
         office_test(dec, "red_without_inspection", rows, skipped, officer, ((), ("month",)), out[0], effect)
     )

@@ -40,15 +40,38 @@ def candidates(dec: Decisions, effect: Effect) -> list[Candidates]:
     officer, changer = dec.codes("officer_id")[rows], dec.codes("changer")[rows]
     actor = np.where((relaxed > 0) & (changer >= 0), changer, officer)
     out = family.officer_and_pairs(
-        dec, KIND, rows, relaxed, actor, OFFICER_LEVELS, "declarant_id", "officer_declarant_pair", effect=effect
+        dec,
+        KIND,
+        rows,
+        relaxed,
+        actor,
+        OFFICER_LEVELS,
+        "declarant_id",
+        "officer_declarant_pair",
+        effect=effect,
     )
     declarant = dec.codes("declarant_id")[rows]
     strata = family.chain(dec, rows, DECLARANT_LEVELS)
     rate, ok = standardise.expected_rates(declarant, strata, relaxed)
     variance = standardise.rate_variance(strata[-1], declarant, rate, relaxed)
     out.append(
-        family.run(dec, KIND, "declarant", rows, relaxed, rate, ok, declarant, None, None, None, effect=effect,
-                   entity=declarant, entity_column="declarant_id", variance=variance)
+        family.run(
+            dec,
+            KIND,
+            "declarant",
+            rows,
+            relaxed,
+            rate,
+            ok,
+            declarant,
+            None,
+            None,
+            None,
+            effect=effect,
+            entity=declarant,
+            entity_column="declarant_id",
+            variance=variance,
+        )
     )
     out.append(office_test(dec, KIND, rows, relaxed, actor, OFFICE_LEVELS, out[0], effect))
     return out
@@ -84,8 +107,24 @@ def office_test(
     strata = family.chain(dec, rows, levels)
     rate, ok = standardise.expected_rates(office, strata, event)
     variance = standardise.rate_variance(strata[family.pool_level(levels)], office, rate, event)
-    found = family.run(dec, kind, "office", rows, event, rate, ok, office, None, None, None, direction, effect,
-                       entity=office, entity_column="office_code", variance=variance)
+    found = family.run(
+        dec,
+        kind,
+        "office",
+        rows,
+        event,
+        rate,
+        ok,
+        office,
+        None,
+        None,
+        None,
+        direction,
+        effect,
+        entity=office,
+        entity_column="office_code",
+        variance=variance,
+    )
     if not found.rows.empty and left_out:
         by_office: dict[str, list[str]] = {}
         officer_rows = officers.rows

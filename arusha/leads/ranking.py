@@ -66,7 +66,11 @@ def culprit(rows: pd.DataFrame) -> pd.Series:
     """The culprit of each lead: the officer of a person's lead, else the office or the declarant."""
     person = rows.entity_type.isin(PERSON_TYPES)
     return pd.Series(
-        np.where(person, "officer:" + rows.officer_id.astype(str), rows.entity_type + ":" + rows.entity_id.astype(str)),
+        np.where(
+            person,
+            "officer:" + rows.officer_id.astype(str),
+            rows.entity_type + ":" + rows.entity_id.astype(str),
+        ),
         index=rows.index,
     )
 
@@ -85,13 +89,18 @@ def rank(families: list[Candidates]) -> pd.DataFrame:
     leads["base"] = -np.log10(np.maximum(leads.q.to_numpy(dtype=float), SMALLEST_P))
     leads["culprit"] = culprit(leads)
     # One row per culprit and kind: the strongest (ties as in the final order).
-    leads = leads.sort_values(["base", "ratio_low", "excess_low", "entity_type", "entity_id"],
-                              ascending=[False, False, False, True, True], kind="stable")
+    leads = leads.sort_values(
+        ["base", "ratio_low", "excess_low", "entity_type", "entity_id"],
+        ascending=[False, False, False, True, True],
+        kind="stable",
+    )
     pairs = leads.entity_type.str.endswith("_pair")
     counterparts = leads[pairs].groupby(["culprit", "kind"]).size()
     leads = leads.drop_duplicates(["culprit", "kind"]).copy()
     key = pd.MultiIndex.from_frame(leads[["culprit", "kind"]])
-    leads["counterparts"] = np.maximum(counterparts.reindex(key).fillna(0).to_numpy() - pairs.loc[leads.index].to_numpy(), 0).astype(int)
+    leads["counterparts"] = np.maximum(
+        counterparts.reindex(key).fillna(0).to_numpy() - pairs.loc[leads.index].to_numpy(), 0
+    ).astype(int)
     total = leads.groupby("culprit").base.transform("sum")
     leads["score"] = (leads.base + CORROBORATION * (total - leads.base)).round(3)
     leads = leads.sort_values(ORDER, ascending=ASCENDING, kind="stable").reset_index(drop=True)

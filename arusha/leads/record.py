@@ -44,14 +44,20 @@ BROKER_REVIEW_NOTE: Final = "Lead for review, not a conclusion about the broker.
 _DID: Final = {
     "channel_override": ("relaxed the channel (red/yellow → green/blue)", "red/yellow-channel files"),
     "detection_shortfall": ("recorded a discrepancy", "inspections"),
-    "unit_value_gap": ("accepted a declared value below half the usual price", "examined files with priced goods"),
+    "unit_value_gap": (
+        "accepted a declared value below half the usual price",
+        "examined files with priced goods",
+    ),
     "officer_declarant_pairing": ("handled the declarant's files", "files of the declarant at the office"),
     "officer_importer_pairing": ("handled the importer's files", "files of the importer at the office"),
     "release_delay": ("released late (slower than 9 in 10 comparable files)", "releases"),
     "after_hours_release": ("signed the release outside working hours", "releases he signed"),
     "release_before_payment": ("released goods before duties were paid", "releases with duties due"),
     "red_without_inspection": ("released a red-channel file with no inspection step", "red-channel releases"),
-    "low_penalty": ("imposed a fine below half the usual one for the offence and amount, or none", "offences"),
+    "low_penalty": (
+        "imposed a fine below half the usual one for the offence and amount, or none",
+        "offences",
+    ),
     "fabricated_values": ("declared item values with an unusual pattern", "item lines"),
 }
 
@@ -103,14 +109,20 @@ def explain(row: dict[str, Any]) -> str:
     kind = row["kind"]
     did, files = _DID.get(kind, (BY_CODE[kind].name if kind in BY_CODE else kind, "files"))
     low = kind in BY_CODE and BY_CODE[kind].direction == "low"
-    office = f" at office {row['office_code']}" if row.get("office_code") and row["entity_type"] != "office" else ""
+    office = (
+        f" at office {row['office_code']}"
+        if row.get("office_code") and row["entity_type"] != "office"
+        else ""
+    )
     basis = "the risk model" if row.get("basis") == "risk_model" else _peers(row["entity_type"])
     effect = (
         f"at most 1/{row['ratio_low']:.1f} of that ({_number(row['excess_low'])} or more fewer)"
         if low
         else f"at least {row['ratio_low']:.1f} times as often ({_number(row['excess_low'])} or more above)"
     )
-    left_out = f"; leaving out officers with leads of their own ({row['related']})" if row.get("related") else ""
+    left_out = (
+        f"; leaving out officers with leads of their own ({row['related']})" if row.get("related") else ""
+    )
     return (
         f"{_subject(row)}{office} {did} on {int(row['observed'])} of {int(row['n'])} {files} {_window(row)}; "
         f"{_number(row['expected'])} expected from {basis} on comparable files{left_out}: {effect}; "

@@ -20,7 +20,7 @@ import numpy as np
 from arusha.leads import family
 from arusha.leads.decisions import SYSTEM_ACTORS
 from arusha.leads.family import Candidates
-from arusha.leads.frame import F, I, Decisions
+from arusha.leads.frame import Decisions, F, I
 from arusha.leads.scan import Effect
 from arusha.leads.standardise import combine
 
@@ -49,13 +49,17 @@ def after_hours(dec: Decisions, effect: Effect, signed: I) -> list[Candidates]:
     rows = np.flatnonzero(dec.flag("released") & (signed >= 0))
     event = dec.flag("after_hours")[rows].astype(np.float64)
     levels = (*LEVELS[:2], ("office_code", "ch_f", "month"), *LEVELS[2:])
-    return family.officer_and_pairs(dec, "after_hours_release", rows, event, signed[rows], levels, effect=effect)
+    return family.officer_and_pairs(
+        dec, "after_hours_release", rows, event, signed[rows], levels, effect=effect
+    )
 
 
 def before_payment(dec: Decisions, effect: Effect, signed: I) -> list[Candidates]:
     rows = np.flatnonzero(dec.flag("due") & (signed >= 0))
     event = dec.flag("before_pay")[rows].astype(np.float64)
-    return family.officer_and_pairs(dec, "release_before_payment", rows, event, signed[rows], LEVELS, effect=effect)
+    return family.officer_and_pairs(
+        dec, "release_before_payment", rows, event, signed[rows], LEVELS, effect=effect
+    )
 
 
 def group_quantile(group: I, values: F, q: float) -> F:
@@ -85,5 +89,13 @@ def delays(dec: Decisions, effect: Effect) -> list[Candidates]:
     )
     officer = dec.codes("officer_id")[rows]
     return family.officer_and_pairs(
-        dec, "release_delay", rows, late, officer, levels, "importer_id", "officer_importer_pair", effect=effect
+        dec,
+        "release_delay",
+        rows,
+        late,
+        officer,
+        levels,
+        "importer_id",
+        "officer_importer_pair",
+        effect=effect,
     )

@@ -151,7 +151,11 @@ def _trimmed(best_row: F, observed: F, expected: F, files: F, direction: str) ->
         o = observed[i, start : end + 1].sum()
         e = expected[i, start : end + 1].sum() * scale
         low, high = poisson_bounds(np.array([o]))
-        ratio, excess = (low[0] / max(e, 1e-12), low[0] - e) if direction == "high" else (e / max(high[0], 1e-12), e - high[0])
+        ratio, excess = (
+            (low[0] / max(e, 1e-12), low[0] - e)
+            if direction == "high"
+            else (e / max(high[0], 1e-12), e - high[0])
+        )
         out[i] = [start, end, o, e, files[i, start : end + 1].sum(), ratio, excess]
     return out
 
@@ -265,8 +269,15 @@ def scan(
             if b.any():
                 best_p[b] = p_min[b]
                 best_row[b] = np.column_stack(
-                    [col[b], col[b] + length - 1, o[rows, col][b], e_adj[rows, col][b], n[rows, col][b],
-                     ratio_low[rows, col][b], excess_low[rows, col][b]]
+                    [
+                        col[b],
+                        col[b] + length - 1,
+                        o[rows, col][b],
+                        e_adj[rows, col][b],
+                        n[rows, col][b],
+                        ratio_low[rows, col][b],
+                        excess_low[rows, col][b],
+                    ]
                 )
     p_whole = best["whole"][0]
     p_part = np.minimum(1.0, np.maximum(windows, 1.0) * best["part"][0])

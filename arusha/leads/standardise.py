@@ -93,7 +93,9 @@ def expected_rates(
         n = leave_out_counts(stratum, actor, ones)
         if depth == 0:
             standardised = n >= min_comparators
-        rate = (k + shrink * rate) / (n + shrink) if shrink > 0 else np.where(n > 0, k / np.maximum(n, 1), rate)
+        rate = (
+            (k + shrink * rate) / (n + shrink) if shrink > 0 else np.where(n > 0, k / np.maximum(n, 1), rate)
+        )
     return np.asarray(rate, dtype=np.float64), standardised
 
 

@@ -41,7 +41,14 @@ def accepted_low_values(dec: Decisions, effect: Effect) -> list[Candidates]:
         ("importer_id", "office_code", "month"),
     )
     return family.officer_and_pairs(
-        dec, "unit_value_gap", rows, accepted.astype(np.float64), officer, levels, "importer_id", "officer_importer_pair",
+        dec,
+        "unit_value_gap",
+        rows,
+        accepted.astype(np.float64),
+        officer,
+        levels,
+        "importer_id",
+        "officer_importer_pair",
         effect=effect,
     )
 
@@ -53,14 +60,30 @@ def low_values_passing_green(dec: Decisions, effect: Effect) -> Candidates:
     importer = dec.codes("importer_id")[rows]
     strata = family.chain(dec, rows, (("office_code",), ("office_code", "month")))
     rate, ok = standardise.expected_rates(importer, strata, low)
-    return family.run(dec, "low_unit_values", "importer", rows, low, rate, ok, importer, None, None, None,
-                      effect=effect, entity=importer, entity_column="importer_id")
+    return family.run(
+        dec,
+        "low_unit_values",
+        "importer",
+        rows,
+        low,
+        rate,
+        ok,
+        importer,
+        None,
+        None,
+        None,
+        effect=effect,
+        entity=importer,
+        entity_column="importer_id",
+    )
 
 
 def _digit_rows(digits: pa.Table, dec: Decisions) -> tuple[np.ndarray, ...]:
     """Per (declarant, importer, month): codes, lines, and counts per pattern (10 columns)."""
     declarant, names = _encode(digits["declarant_id"], pa.array(list(dec.names["declarant_id"]), pa.string()))
-    importer, imp_names = _encode(digits["importer_id"], pa.array(list(dec.names["importer_id"]), pa.string()))
+    importer, imp_names = _encode(
+        digits["importer_id"], pa.array(list(dec.names["importer_id"]), pa.string())
+    )
     dec.names["declarant_id"] = np.asarray(names.to_pylist(), dtype=object)
     dec.names["importer_id"] = np.asarray(imp_names.to_pylist(), dtype=object)
     first = min(int(m) for m in digits["month"].to_numpy()) if digits.num_rows else 0
@@ -80,7 +103,9 @@ def _digit_rows(digits: pa.Table, dec: Decisions) -> tuple[np.ndarray, ...]:
     return declarant[first_row], importer[first_row], month[first_row], total, counts
 
 
-def fabricated_values(dec: Decisions, digits: pa.Table | None, effect: Effect) -> tuple[Candidates, Candidates]:
+def fabricated_values(
+    dec: Decisions, digits: pa.Table | None, effect: Effect
+) -> tuple[Candidates, Candidates]:
     """Declarants (the lead) and importers (trader risk) whose lines show an unusual digit or round-value pattern."""
     if digits is None or digits.num_rows == 0:
         from arusha.leads.family import empty
@@ -90,11 +115,39 @@ def fabricated_values(dec: Decisions, digits: pa.Table | None, effect: Effect) -
     months = len(dec.months)
     valid = (month >= 0) & (month < months)
     declarant, importer, month, total, counts = (
-        declarant[valid], importer[valid], month[valid], total[valid], counts[valid]
+        declarant[valid],
+        importer[valid],
+        month[valid],
+        total[valid],
+        counts[valid],
     )
     overall = counts.sum(axis=0) / max(float(total.sum()), 1.0)
-    brokers = _pattern_scan(dec, "fabricated_values", "declarant", "declarant_id", declarant, importer, month, total, counts, overall, effect)
-    traders = _pattern_scan(dec, "unusual_digits", "importer", "importer_id", importer, None, month, total, counts, overall, effect)
+    brokers = _pattern_scan(
+        dec,
+        "fabricated_values",
+        "declarant",
+        "declarant_id",
+        declarant,
+        importer,
+        month,
+        total,
+        counts,
+        overall,
+        effect,
+    )
+    traders = _pattern_scan(
+        dec,
+        "unusual_digits",
+        "importer",
+        "importer_id",
+        importer,
+        None,
+        month,
+        total,
+        counts,
+        overall,
+        effect,
+    )
     return brokers, traders
 
 
@@ -141,7 +194,9 @@ def _pattern_scan(
         out = empty(kind, entity_type)
         out.tested = tested
         return out
-    best = best.sort_values(["p", "ratio_low"], ascending=[True, False], kind="stable").drop_duplicates("unit")
+    best = best.sort_values(["p", "ratio_low"], ascending=[True, False], kind="stable").drop_duplicates(
+        "unit"
+    )
     records = []
     for r in best.itertuples():
         eid = dec.label(column, int(r.unit))

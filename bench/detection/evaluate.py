@@ -34,7 +34,11 @@ def culprits_of_leads(leads: pd.DataFrame) -> list[str]:
     seen: set[str] = set()
     for r in leads.itertuples():
         if r.entity_type in ("officer", "officer_declarant_pair", "officer_importer_pair"):
-            key = str(r.officer_id) if isinstance(r.officer_id, str) and r.officer_id else str(r.entity_id).split("|")[0]
+            key = (
+                str(r.officer_id)
+                if isinstance(r.officer_id, str) and r.officer_id
+                else str(r.entity_id).split("|")[0]
+            )
         else:
             key = f"{r.entity_type}:{r.entity_id}"
         if key not in seen:
@@ -107,13 +111,25 @@ def baselines(store: Path) -> dict[str, list[str]]:
     from d group by officer_id"""
     df = con.execute(q).df()
     con.close()
-    pairs = [("ovr", "ry"), ("ah", "rel"), ("bp", "due"), ("rni", "redrel"), ("low", "off"), ("nohit", "insp")]
+    pairs = [
+        ("ovr", "ry"),
+        ("ah", "rel"),
+        ("bp", "due"),
+        ("rni", "redrel"),
+        ("low", "off"),
+        ("nohit", "insp"),
+    ]
     excess, ratio = [], []
     for k, n in pairs:
         office = df.groupby("office_code")[[k, n]].transform("sum")
         rate = office[k] / office[n].clip(lower=1)
         excess.append(pd.Series(df[k] - df[n] * rate, index=df.officer_id))
-        ratio.append(pd.Series(np.where(df[n] >= 20, (df[k] / df[n].clip(lower=1)) / rate.clip(lower=1e-9), 0), index=df.officer_id))
+        ratio.append(
+            pd.Series(
+                np.where(df[n] >= 20, (df[k] / df[n].clip(lower=1)) / rate.clip(lower=1e-9), 0),
+                index=df.officer_id,
+            )
+        )
     ex = pd.concat(excess, axis=1).max(axis=1).sort_values(ascending=False, kind="stable")
     ra = pd.concat(ratio, axis=1).max(axis=1).sort_values(ascending=False, kind="stable")
     return {"excess": [str(i) for i in ex.index], "ratio": [str(i) for i in ra.index]}
@@ -152,14 +168,18 @@ def run_setting(setting: dict[str, Any], work: Path) -> dict[str, Any]:
         result["engine"] = score(ranked, schemes)
         result["baselines"] = {k: score(v, schemes) for k, v in baselines(store).items()}
     else:
-        result["strong_on_clean"] = leads[leads.score >= 3][["entity_type", "entity_id", "kind", "score"]].to_dict("records")
+        result["strong_on_clean"] = leads[leads.score >= 3][
+            ["entity_type", "entity_id", "kind", "score"]
+        ].to_dict("records")
     return result
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--settings", type=Path, default=HERE / "dev.json")
-    parser.add_argument("--heldout", action="store_true", help="evaluate the held-out settings (checked by sha256)")
+    parser.add_argument(
+        "--heldout", action="store_true", help="evaluate the held-out settings (checked by sha256)"
+    )
     parser.add_argument("--work", type=Path, default=Path("/tmp/arusha-detection"))
     parser.add_argument("--json", type=Path, help="write the results here")
     args = parser.parse_args()

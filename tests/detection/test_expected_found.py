@@ -187,7 +187,6 @@ def test_hand_made_expected_found_and_revenue_at_risk() -> None:
     # Released without adjustment: A (9) and B (1); C was adjusted.
     assert (row.released_unadjusted, row.revenue_at_risk) == (2, pytest.approx(10.0))
     assert det.model_ids == ["m1"]
-    assert det.candidates.empty
 
 
 def test_hand_made_targeting_quality() -> None:
@@ -211,7 +210,7 @@ def test_declarations_without_officer_are_not_computable_at_officer_level() -> N
 def test_missing_inspection_result_is_not_computable() -> None:
     det = expected_vs_found(_declarations(inspection_result=[None] * 4), _scores())
     assert det.not_computable == {"EXPECTED_FOUND": "not computable (missing column inspection_result)"}
-    assert det.table.empty and det.candidates.empty
+    assert det.table.empty
 
 
 def test_duplicate_scores_keep_the_latest() -> None:
