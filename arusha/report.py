@@ -209,17 +209,36 @@ def render(analysis: Analysis) -> str:
         rows = []
         for r in top.itertuples():
             cls = " class='strong'" if r.score >= STRONG_SCORE else ""
+            months = (
+                r.window_start if r.window_start == r.window_end else f"{r.window_start} – {r.window_end}"
+            )
             rows.append(
                 f"<tr><td{cls}>{r.score:.2f}</td><td>{_e(r.kind)}</td><td>{_e(r.entity_type)}</td>"
-                f"<td>{_e(r.entity_id)}</td><td>{_e(r.explanation)}</td></tr>"
+                f"<td>{_e(r.entity_id)}</td><td>{_e(months)}</td><td>{_e(r.explanation)}</td></tr>"
             )
         out.append(
-            "<table><thead><tr><th>score</th><th>kind</th><th>entity type</th><th>entity</th>"
+            "<table><thead><tr><th>score</th><th>kind</th><th>entity type</th><th>entity</th><th>months</th>"
             f"<th>explanation</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
         )
         out.append(
             f"<p class='note'>{len(leads)} leads in all; score ≥ {STRONG_SCORE:g} is strong "
-            "(Benjamini–Hochberg q ≤ 0.001). Full list in signals.csv.</p>"
+            "(q ≤ 0.001 within its kind and level). Full list in signals.csv.</p>"
+        )
+    traders = analysis.trader_risk
+    if len(traders):
+        out.append("<h2>Trader risk (for targeting, not integrity leads)</h2>")
+        out.append(
+            "<p class='note'>Importers whose own declarations stand out with no officer or broker "
+            "decision involved: information for selectivity and risk management. Full list in "
+            "trader_risk.csv.</p>"
+        )
+        rows = [
+            f"<tr><td>{r.score:.2f}</td><td>{_e(r.importer_id)}</td><td>{_e(r.kind)}</td><td>{_e(r.explanation)}</td></tr>"
+            for r in traders.head(TOP_LEADS).itertuples()
+        ]
+        out.append(
+            "<table><thead><tr><th>score</th><th>importer</th><th>kind</th><th>explanation</th></tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>"
         )
     if analysis.expectation is not None and not analysis.expectation.table.empty:
         out.extend(_expected_found_section(analysis.expectation))

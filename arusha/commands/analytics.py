@@ -125,16 +125,55 @@ def generate(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     out: Annotated[Path, typer.Option(help="Output directory.")] = Path("var/demo-data"),
     anomalies: Annotated[bool, typer.Option(help="Plant integrity-risk anomalies (see truth.json).")] = True,
+    world: Annotated[
+        bool,
+        typer.Option(
+            "--world",
+            help="Generate a world with honest confounders and integrity schemes (arusha.worldgen) "
+            "instead of one anomaly of each kind.",
+        ),
+    ] = False,
+    months: Annotated[int, typer.Option(min=1, max=36, help="With --world: calendar months covered.")] = 12,
+    offices: Annotated[int, typer.Option(min=1, help="With --world: number of customs offices.")] = 12,
+    schemes_per_kind: Annotated[
+        int, typer.Option(min=0, help="With --world: schemes planted per kind (ten kinds).")
+    ] = 3,
+    no_schemes: Annotated[bool, typer.Option("--no-schemes", help="With --world: plant no scheme.")] = False,
+    no_confounders: Annotated[
+        bool, typer.Option("--no-confounders", help="With --world: a flat world without confounders.")
+    ] = False,
 ) -> None:
     """Write synthetic canonical declarations/items/events Parquet files and truth.json.
 
     Example: arusha data generate --declarations 50000 --seed 7 --out var/demo-data
+
+    A world with confounders and schemes: arusha data generate --world --declarations 300000 --seed 1 --out var/world
     """
+    if world:
+        from arusha.worldgen import write_world
+
+        with _progress("generate") as progress:
+            truth = write_world(
+                out,
+                declarations,
+                seed=seed,
+                months=months,
+                offices=offices,
+                schemes_per_kind=schemes_per_kind,
+                schemes=not no_schemes,
+                confounders=not no_confounders,
+                progress=progress,
+            )
+        typer.echo(
+            f"Wrote {declarations} declarations to {out}: {len(truth.schemes)} schemes and "
+            f"{len(truth.confounders)} confounders listed in truth.json."
+        )
+        return
     from arusha.synth import write_dataset
 
     with _progress("generate") as progress:
-        truth = write_dataset(out, declarations, seed=seed, anomalies=anomalies, progress=progress)
-    typer.echo(f"Wrote {declarations} declarations to {out} with {len(truth.anomalies)} planted anomalies.")
+        planted = write_dataset(out, declarations, seed=seed, anomalies=anomalies, progress=progress)
+    typer.echo(f"Wrote {declarations} declarations to {out} with {len(planted.anomalies)} planted anomalies.")
 
 
 @data_app.command("export")

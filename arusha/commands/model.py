@@ -127,15 +127,41 @@ def score(
     date_to: Annotated[
         dt.datetime | None, typer.Option("--to", formats=["%Y-%m-%d"], help="Last day.")
     ] = None,
+    rolling: Annotated[
+        bool,
+        typer.Option(
+            help="Score each month with a model trained on the earlier months only (no --model needed): "
+            "out-of-sample expectations for the leads about inspections."
+        ),
+    ] = False,
 ) -> None:
     """Score declarations with reasons; also keep the scores in the store for `arusha analyze`.
 
     Example: arusha model score --store var/clearance.duckdb --model var/risk-model.json --out var/scores.csv
+    Example: arusha model score --store var/clearance.duckdb --rolling --out var/scores.parquet
     """
     from arusha.model.bundle import ModelBundle
     from arusha.model.features import ModelDataError
-    from arusha.model.score import score_store
+    from arusha.model.score import score_store, score_store_rolling
 
+    if rolling:
+        try:
+            scored = score_store_rolling(
+                str(store),
+                out,
+                date_from=date_from.date() if date_from else None,
+                date_to=date_to.date() if date_to else None,
+                progress=lambda pct, msg: typer.echo(f"{pct:3d}% {msg}", err=True),
+            )
+        except ModelDataError as exc:
+            raise _fail(exc) from exc
+        typer.echo(
+            f"Scored {len(scored):,} declarations month by month, each by a model trained on the months "
+            f"before it → {out}; table risk_scores updated in the store."
+        )
+        return
+    if not model.exists():
+        raise _fail(FileNotFoundError(f"model file {model} does not exist: train one (arusha model train) or use --rolling"))
     try:
         bundle = ModelBundle.load(model)
         scored = score_store(

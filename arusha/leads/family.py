@@ -56,25 +56,37 @@ def empty(kind: str, entity_type: str) -> Candidates:
 
 
 def chain(dec: Decisions, rows: I, levels: Sequence[Sequence[str | I]]) -> list[I]:
-    """Return the stratum codes of ``rows`` for each level (a level is columns or code arrays)."""
+    """Return the stratum codes of ``rows`` for each level (a level is columns or code arrays).
+
+    Levels made of columns only are combined once over the whole table and kept (kinds share
+    them); the codes are then not dense over ``rows``, which counting does not need.
+    """
     out = []
     for level in levels:
-        parts = [dec.codes(c)[rows] if isinstance(c, str) else np.asarray(c, dtype=np.int64) for c in level]
-        out.append(standardise.combine(*parts) if parts else np.zeros(rows.size, dtype=np.int64))
+        names = tuple(c for c in level if isinstance(c, str))
+        arrays = [np.asarray(c, dtype=np.int64) for c in level if not isinstance(c, str)]
+        parts = [level_codes(dec, names)[rows]] if names else []
+        parts += arrays
+        if not parts:
+            out.append(np.zeros(rows.size, dtype=np.int64))
+        elif len(parts) == 1 and names:
+            out.append(parts[0])
+        else:
+            out.append(standardise.combine(*parts))
     return out
+
+
+def level_codes(dec: Decisions, names: tuple[str, ...]) -> I:
+    """The codes of a combination of columns over the whole table, computed once per analysis."""
+    cache: dict[tuple[str, ...], I] = dec.extra.setdefault("levels", {})  # type: ignore[assignment]
+    if names not in cache:
+        cache[names] = standardise.combine(*[dec.codes(c) for c in names])
+    return cache[names]
 
 
 def subset_levels(levels: Sequence[Sequence[str | I]], keep: np.ndarray) -> list[list[str | I]]:
     """The levels of a chain for a subset of its rows: code arrays are filtered, column names kept."""
     return [[c if isinstance(c, str) else np.asarray(c)[keep] for c in level] for level in levels]
-
-
-def pool_level(levels: Sequence[Sequence[str | I]]) -> int:
-    """The chain level whose comparable files make the main pool: the finest without the importer."""
-    plain = [
-        i for i, level in enumerate(levels) if "importer_id" not in [c for c in level if isinstance(c, str)]
-    ]
-    return plain[-1] if plain else 0
 
 
 def most_common(unit: I, value: I, units: int) -> I:
@@ -137,8 +149,10 @@ def run(
         entity: Per eligible row, the code of the entity itself when it is no officer (office or
             declarant code), in ``entity_column``.
         entity_column: The id column of ``entity``.
-        variance: Per eligible row, its share of the variance of the expectation (see
-            :func:`arusha.leads.standardise.rate_variance`).
+        variance: Per eligible row, the variance of its expected rate (see
+            :func:`arusha.leads.standardise.expected_rates_with_variance`). Within a month the
+            rows of a unit share their comparators (the same office, the same month), so their
+            errors are taken as moving together (standard deviations add); months are independent.
     """
     if rows.size == 0:
         return empty(kind, entity_type)
@@ -153,12 +167,15 @@ def run(
     observed = scanning.by_unit_month(u, m, event[keep], units, months)
     expected = scanning.by_unit_month(u, m, rate[keep], units, months)
     files = scanning.by_unit_month(u, m, np.ones(u.size), units, months)
-    spread = scanning.by_unit_month(u, m, variance[keep], units, months) if variance is not None else None
+    spread = None
+    if variance is not None:
+        spread = scanning.by_unit_month(u, m, np.sqrt(np.maximum(variance[keep], 0.0)), units, months) ** 2
     found, tested, phi = scanning.scan(observed, expected, files, direction, effect, variance=spread)
     left_out = np.bincount(unit[~standardised & (unit >= 0)], minlength=units)
     if found.empty:
         return Candidates(kind, entity_type, pd.DataFrame(columns=CANDIDATE_COLUMNS), tested, phi)
-    valid = unit >= 0
+    # Who and where, for the units found only (a handful): over every row it took seconds.
+    valid = np.isin(unit, found.unit.to_numpy())
     office = most_common(unit[valid], dec.codes("office_code")[rows][valid], units)
     officer_of = most_common(unit[valid], officer[valid], units) if officer is not None else None
     other_of = most_common(unit[valid], other[valid], units) if other is not None else None
@@ -230,7 +247,8 @@ def officer_and_pairs(
     if model_rate is not None:
         model_rate = model_rate[keep]
     strata = chain(dec, rows, levels)
-    rate, standardised = standardise.expected_rates(actor, strata, event)
+    pairs = [standardise.combine(stratum, actor) for stratum in strata]
+    rate, standardised, rate_var = standardise.expected_rates_with_variance(actor, strata, event, pairs=pairs)
     basis: str | np.ndarray = "peers"
     if model_rate is not None:
         scored = ~np.isnan(model_rate)
@@ -273,10 +291,11 @@ def officer_and_pairs(
             [c for c, name in enumerate(dec.names["officer_id"]) if name in leading], dtype=np.int64
         )
         comparable = (~np.isin(actor, codes)).astype(np.float64)
-        rate, standardised = standardise.expected_rates(actor, strata, event * comparable, files=comparable)
+        rate, standardised, rate_var = standardise.expected_rates_with_variance(
+            actor, strata, event * comparable, files=comparable, pairs=pairs
+        )
     rate, standardised = expectation(rate, standardised)
-    pool = strata[pool_level(levels)] if strata else np.zeros(rows.size, dtype=np.int64)
-    variance = standardise.rate_variance(pool, actor, rate, event * comparable if leading else event)
+    variance = rate_var
     if model_rate is not None:
         variance = np.where(scored, 0.0, variance)
     out = [

@@ -28,8 +28,11 @@ def shortfall(dec: Decisions, effect: Effect) -> list[Candidates]:
     officer = dec.codes("officer_id")[rows]
     escalated = (ch_f[rows] > ch_a[rows]) & (dec.codes("changer")[rows] == officer)
     key = ch_f[rows] * 2 + escalated
+    # Escalations are compared with other officers' escalations only: where nobody else at the
+    # office escalates (fewer than 20 such files), the officer's own are left out, not compared
+    # with ordinary red files they were never like.
     levels = (
-        ("office_code",),
+        ("office_code", escalated.astype(np.int64)),
         ("office_code", key),
         ("office_code", key, "month"),
         ("importer_id", "office_code", key),

@@ -52,8 +52,7 @@ def candidates(dec: Decisions, effect: Effect) -> list[Candidates]:
     )
     declarant = dec.codes("declarant_id")[rows]
     strata = family.chain(dec, rows, DECLARANT_LEVELS)
-    rate, ok = standardise.expected_rates(declarant, strata, relaxed)
-    variance = standardise.rate_variance(strata[-1], declarant, rate, relaxed)
+    rate, ok, variance = standardise.expected_rates_with_variance(declarant, strata, relaxed)
     out.append(
         family.run(
             dec,
@@ -105,8 +104,7 @@ def office_test(
     levels = family.subset_levels(levels, keep)
     office = dec.codes("office_code")[rows]
     strata = family.chain(dec, rows, levels)
-    rate, ok = standardise.expected_rates(office, strata, event)
-    variance = standardise.rate_variance(strata[family.pool_level(levels)], office, rate, event)
+    rate, ok, variance = standardise.expected_rates_with_variance(office, strata, event)
     found = family.run(
         dec,
         kind,

@@ -19,6 +19,7 @@ from typing import Final
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 
 I = npt.NDArray[np.int64]  # noqa: E741
 F = npt.NDArray[np.float64]
@@ -31,6 +32,10 @@ MIN_COMPARATORS: Final = 20  # other staff's files needed at the coarsest level 
 def combine(*codes: I) -> I:
     """Return one dense code per distinct combination of the given code arrays (−1 stays a value).
 
+    Codes are numbered in order of first appearance (hashing, not sorting: at millions of rows a
+    sort per combination was most of the leads' time), so the same rows in the same order give the
+    same codes on any engine.
+
     Example:
         >>> combine(np.array([0, 0, 1, 1]), np.array([5, 6, 5, 5])).tolist()
         [0, 1, 2, 2]
@@ -41,13 +46,18 @@ def combine(*codes: I) -> I:
     for more in codes[1:]:
         more = np.asarray(more, dtype=np.int64) + 1
         key = out * (int(more.max(initial=0)) + 1) + more
-        out = np.unique(key, return_inverse=True)[1].astype(np.int64)
-    return np.asarray(np.unique(out, return_inverse=True)[1], dtype=np.int64)
+        out = np.asarray(pd.factorize(key, sort=False)[0], dtype=np.int64)
+    if len(codes) == 1:
+        out = np.asarray(pd.factorize(out, sort=False)[0], dtype=np.int64)
+    return out
 
 
-def leave_out_counts(stratum: I, actor: I, values: F) -> F:
-    """Return, per row, the sum of ``values`` in its stratum over the rows of *other* actors."""
-    pair = combine(stratum, actor)
+def leave_out_counts(stratum: I, actor: I, values: F, pair: I | None = None) -> F:
+    """Return, per row, the sum of ``values`` in its stratum over the rows of *other* actors.
+
+    ``pair`` is ``combine(stratum, actor)`` when the caller has it already.
+    """
+    pair = combine(stratum, actor) if pair is None else pair
     by_stratum = np.bincount(stratum, weights=values)
     by_pair = np.bincount(pair, weights=values)
     return np.asarray(by_stratum[stratum] - by_pair[pair], dtype=np.float64)
@@ -60,6 +70,7 @@ def expected_rates(
     shrink: float = SHRINK,
     min_comparators: int = MIN_COMPARATORS,
     files: F | None = None,
+    pairs: Sequence[I] | None = None,
 ) -> tuple[F, B]:
     """Return each eligible row's expected rate from other actors, and whether it could be standardised.
 
@@ -72,6 +83,7 @@ def expected_rates(
             "unstandardised": the caller leaves them out of the test and reports them.
         files: Files per row when a row stands for several (``event`` then counts them); the rate
             is per file.
+        pairs: ``combine(stratum, actor)`` for each level of the chain, when the caller has them.
 
     Returns:
         ``(rate, standardised)`` per row.
@@ -83,39 +95,46 @@ def expected_rates(
         >>> rate.round(2).tolist()   # officer 0 against 1 of 4 by the others
         [0.25, 0.25, 0.75, 0.75, 0.5, 0.5]
     """
-    ones = np.ones(actor.size, dtype=np.float64) if files is None else np.asarray(files, dtype=np.float64)
-    # Half an event of continuity: where nobody else ever did it, doing it is surprising, not infinitely so.
-    overall = (float(event.sum()) + 0.5) / (float(ones.sum()) + 1.0)
-    rate = np.full(actor.size, overall, dtype=np.float64)
-    standardised = np.ones(actor.size, dtype=bool)
-    for depth, stratum in enumerate(chain):
-        k = leave_out_counts(stratum, actor, event)
-        n = leave_out_counts(stratum, actor, ones)
-        if depth == 0:
-            standardised = n >= min_comparators
-        rate = (
-            (k + shrink * rate) / (n + shrink) if shrink > 0 else np.where(n > 0, k / np.maximum(n, 1), rate)
-        )
-    return np.asarray(rate, dtype=np.float64), standardised
+    rate, standardised, _variance = expected_rates_with_variance(
+        actor, chain, event, shrink, min_comparators, files, pairs
+    )
+    return rate, standardised
 
 
-def rate_variance(pool: I, actor: I, rate: F, event: F, files: F | None = None) -> F:
-    """Return, per row, its share of the variance of the actor's expected count within its pool.
+def expected_rates_with_variance(
+    actor: I,
+    chain: Sequence[I],
+    event: F,
+    shrink: float = SHRINK,
+    min_comparators: int = MIN_COMPARATORS,
+    files: F | None = None,
+    pairs: Sequence[I] | None = None,
+) -> tuple[F, B, F]:
+    """:func:`expected_rates`, and the variance of each row's rate estimate.
 
-    The pool's rate (e.g. office × channel × month) rests on the K events of the other actors
-    there; an actor whose n files there expect ``E = n·r`` has an expectation with relative variance
-    ``1 / (K + ½)`` (a gamma posterior with Jeffreys' half event: where nobody else ever did it, the
-    rate is small but not known to be nil). Each of his n rows carries ``n·r² / (K + ½)``, so that any
-    sum of his rows within the pool carries its part, ``E² / (K + ½)``.
-
-    Example:
-        >>> # Actor 0 has 2 files in a pool where the others did it once in 4 files.
-        >>> pool, actor = np.zeros(6, dtype=np.int64), np.array([0, 0, 1, 1, 1, 1])
-        >>> rate_variance(pool, actor, np.full(6, 0.25), np.array([1.0, 1, 1, 0, 0, 0])).tolist()[:2]
-        [0.08333333333333333, 0.08333333333333333]
+    Why the variance: a rate drawn from five events of other staff is far less certain than one
+    drawn from five hundred, and treating it as exact made ordinary differences look significant
+    where comparable files are few. Each level's ``K`` other events vary as Poisson around what the
+    level's rate predicts for its ``N`` files, and the parent's variance enters with its weight:
+    ``Var(r) = (N·r + w²·Var(r_parent)) / (N + w)²``; the overall rate's is ``(K + ½) / (N + 1)²``.
     """
     ones = np.ones(actor.size, dtype=np.float64) if files is None else np.asarray(files, dtype=np.float64)
-    pair = combine(pool, actor)
-    own = np.bincount(pair, weights=ones)[pair]
-    others_events = leave_out_counts(pool, actor, np.asarray(event, dtype=np.float64))
-    return np.asarray(own * rate**2 / (others_events + 0.5), dtype=np.float64)
+    # Half an event of continuity: where nobody else ever did it, doing it is surprising, not infinitely so.
+    total = float(ones.sum())
+    overall = (float(event.sum()) + 0.5) / (total + 1.0)
+    rate = np.full(actor.size, overall, dtype=np.float64)
+    variance = np.full(actor.size, (float(event.sum()) + 0.5) / (total + 1.0) ** 2, dtype=np.float64)
+    standardised = np.ones(actor.size, dtype=bool)
+    for depth, stratum in enumerate(chain):
+        pair = combine(stratum, actor) if pairs is None else pairs[depth]
+        k = leave_out_counts(stratum, actor, event, pair)
+        n = leave_out_counts(stratum, actor, ones, pair)
+        if depth == 0:
+            standardised = n >= min_comparators
+        if shrink > 0:
+            rate = (k + shrink * rate) / (n + shrink)
+            variance = (n * rate + shrink**2 * variance) / (n + shrink) ** 2
+        else:
+            rate = np.where(n > 0, k / np.maximum(n, 1), rate)
+            variance = np.where(n > 0, rate / np.maximum(n, 1), variance)
+    return np.asarray(rate, dtype=np.float64), standardised, np.asarray(variance, dtype=np.float64)

@@ -9,6 +9,7 @@ probabilities over the declarations they inspected.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Final
 
@@ -112,23 +113,101 @@ def score_store(
         else:
             scored.to_csv(path, index=False)
     if write_table:
-        table = scored[
-            ["declaration_id", "probability", "expected_additional_duties", "model_id", "scored_at"]
-        ]
-        con = duckdb.connect(str(store))
-        try:
-            con.register("new_scores", table)
-            con.execute("BEGIN")
-            con.execute(
-                f"""CREATE TABLE IF NOT EXISTS {SCORES_TABLE} (declaration_id VARCHAR PRIMARY KEY,
-                    probability DOUBLE, expected_additional_duties DOUBLE, model_id VARCHAR,
-                    scored_at TIMESTAMP)"""
-            )
-            con.execute(
-                f"DELETE FROM {SCORES_TABLE} WHERE declaration_id IN (SELECT declaration_id FROM new_scores)"
-            )
-            con.execute(f"INSERT INTO {SCORES_TABLE} SELECT * FROM new_scores")
-            con.execute("COMMIT")
-        finally:
-            con.close()
+        keep_scores(store, scored)
     return scored
+
+
+def keep_scores(store: str, scored: pd.DataFrame) -> None:
+    """Replace the scores of these declarations in the store's ``risk_scores`` table (one transaction)."""
+    table = scored[["declaration_id", "probability", "expected_additional_duties", "model_id", "scored_at"]]
+    con = duckdb.connect(str(store))
+    try:
+        con.register("new_scores", table)
+        con.execute("BEGIN")
+        con.execute(
+            f"""CREATE TABLE IF NOT EXISTS {SCORES_TABLE} (declaration_id VARCHAR PRIMARY KEY,
+                probability DOUBLE, expected_additional_duties DOUBLE, model_id VARCHAR,
+                scored_at TIMESTAMP)"""
+        )
+        con.execute(f"DELETE FROM {SCORES_TABLE} WHERE declaration_id IN (SELECT declaration_id FROM new_scores)")
+        con.execute(f"INSERT INTO {SCORES_TABLE} SELECT * FROM new_scores")
+        con.execute("COMMIT")
+    finally:
+        con.close()
+
+
+def _months(store: str, date_from: dt.date | None, date_to: dt.date | None) -> list[dt.date]:
+    """First days of the months that hold declarations, within the bounds."""
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT DISTINCT date_trunc('month', registered_at)::DATE FROM declarations "
+            "WHERE registered_at IS NOT NULL ORDER BY 1"
+        ).fetchall()
+    finally:
+        con.close()
+    months = [r[0] for r in rows]
+    if date_from is not None:
+        months = [m for m in months if _month_end(m) >= date_from]
+    if date_to is not None:
+        months = [m for m in months if m <= date_to]
+    return months
+
+
+def _month_end(first: dt.date) -> dt.date:
+    following = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return following - dt.timedelta(days=1)
+
+
+def score_store_rolling(
+    store: str,
+    out: str | Path | None = None,
+    *,
+    label: str = "discrepancy",
+    lag_days: int = 0,
+    min_months: int = 2,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    progress: Callable[[int, str], None] | None = None,
+) -> pd.DataFrame:
+    """Score each month with a model trained on the months before it only, and keep the scores.
+
+    Why: an officer's expected discrepancies should come from a model that never saw his own
+    recorded outcomes of that month; a model trained on the whole period has partly learnt them
+    (a rubber-stamping officer's unrecorded discrepancies lower what it expects of his files). The
+    first ``min_months`` months have too little history and stay unscored: the lead engine compares
+    those inspections with other officers' instead.
+    """
+    from arusha.model.features import ModelDataError
+    from arusha.model.train import train_model
+
+    report = progress or (lambda _p, _m: None)
+    months = _months(store, date_from, date_to)
+    all_months = _months(store, None, None)
+    parts = []
+    for i, first in enumerate(months):
+        report(int(100 * i / max(len(months), 1)), f"month {first:%Y-%m}")
+        if all_months.index(first) < min_months:
+            continue
+        try:
+            bundle = train_model(store, label=label, until=first - dt.timedelta(days=1), lag_days=lag_days).bundle
+        except ModelDataError:
+            continue  # too few labelled inspections before this month: left to the peers
+        start = max(first, date_from) if date_from else first
+        end = min(_month_end(first), date_to) if date_to else _month_end(first)
+        scored = score_store(store, bundle, date_from=start, date_to=end, write_table=False, explanations=False)
+        scored["model_id"] = f"{bundle.model_id}@{first:%Y-%m}"
+        parts.append(scored)
+    if not parts:
+        raise ModelDataError(
+            f"no month has {min_months} earlier months of inspection results to train on: score without --rolling"
+        )
+    result = pd.concat(parts, ignore_index=True)
+    result["scored_at"] = pd.Timestamp.now(tz="UTC").tz_localize(None).floor("s")
+    if out is not None:
+        path = Path(out)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        result.to_parquet(path, index=False) if path.suffix.lower() == ".parquet" else result.to_csv(path, index=False)
+    keep_scores(store, result)
+    report(100, f"{len(result):,} declarations scored month by month")
+    return result

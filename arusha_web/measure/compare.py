@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from arusha_web.accounts.models import User
 
-from . import selectors
+from . import lead_records, selectors
 from .dashboards import fmt, indicator_name
 from .kinds import about_label, kind_label
 from .models import AnalysisRun, Dataset, IndicatorValue, Lead, LeadStatus, RunStatus
@@ -265,6 +265,7 @@ def _lead_index(leads: list[Lead]) -> dict[tuple[str, str, str], Lead]:
 
 def _lead_rows(before: list[Lead], after: list[Lead], viewer: User) -> list[LeadRow]:
     old, new = _lead_index(before), _lead_index(after)
+    mask = selectors.officer_mask(viewer)
     rows: list[LeadRow] = []
     for key in list(new) + [k for k in old if k not in new]:
         a, b = old.get(key), new.get(key)
@@ -273,7 +274,7 @@ def _lead_rows(before: list[Lead], after: list[Lead], viewer: User) -> list[Lead
         assert shown is not None
         # A referred lead shows the real identifier on the lead pages; so does its row here.
         referred = any(x is not None and x.status == LeadStatus.REFERRED for x in (a, b))
-        entity = shown.entity_id if referred else selectors.lead_identity(shown, viewer)[0]
+        entity = shown.entity_id if referred else lead_records.identifier(shown.record, mask)
         rows.append(LeadRow(change, key[0], entity, key[2], a, b))
     order = {"new": 0, "still": 1, "gone": 2}
     rows.sort(key=lambda r: (order[r.change], -r.lead.score))

@@ -1,13 +1,13 @@
-"""Lead explanations in the reader's language.
+"""Lead explanations of older analyses in the reader's language.
 
-The engine writes every explanation in English: ``signals.csv`` is a contract other tools read, and
-the library knows nothing of Django's languages. Its sentences come from four fixed frames
-(``arusha/signals.py``: shares against peers, officer × trader pairings, Benford's law;
-``arusha/detection.py``: found versus expected) with identifiers and numbers in them. This module
-recognises each frame, takes the values out and says the sentence again through gettext, so the
-French catalogue holds the French wording. Rendered in English, a recognised sentence comes out
-exactly as the engine wrote it (a test checks this on every lead of a planted data set). A sentence
-it does not recognise — from a newer engine, say — is shown as written.
+Leads are records now (``lead_records.py``) and their sentences are made from the fields
+(``lead_text.py``). This module serves the leads imported before that, which have only the
+engine's English sentence: it came from four fixed frames (``arusha/signals.py``, since replaced:
+shares against peers, officer × trader pairings, Benford's law; ``arusha/detection.py``: found
+versus expected) with identifiers and numbers in them. This module recognises each frame, takes the
+values out and says the sentence again through gettext, so the French catalogue holds the French
+wording. Rendered in English, a recognised sentence comes out exactly as the engine wrote it. A
+sentence it does not recognise is shown as written.
 """
 
 from __future__ import annotations

@@ -1,16 +1,20 @@
-"""Plain-language names of the lead kinds the analytics engine emits.
+"""Plain-language names of the lead kinds and of the trader-risk kinds the analytics engine emits.
 
-The engine writes a short code per lead (``channel_override``, ``detection_shortfall``…; see
-``arusha/signals.py`` and ``arusha/detection.py``). A manager reads the sentence below instead; the
-code stays in CSV exports so files can be joined with the engine's own outputs. A code the engine
-adds later and this table does not know yet is shown as it is rather than hidden.
+The kinds are those of the engine's catalogue (``arusha/leads/kinds.py``: ``KINDS`` for integrity
+leads, ``TRADER_RISK_KINDS`` for ``trader_risk.csv``); this module only gives each a name in the
+reader's language. A manager reads the name; the code stays in CSV exports so files can be joined
+with the engine's own outputs. Leads of older analyses may carry a kind the catalogue no longer
+has (``benford``): they keep their name. A code neither knows is shown as it is rather than hidden.
 """
 
 from __future__ import annotations
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-KIND_LABELS = {
+from arusha.leads.kinds import BY_CODE, KINDS
+
+_NAMES: dict[str, Promise] = {
     "channel_override": _("Relaxed the inspection channel far more often than peers"),
     "after_hours_release": _("Released goods outside working hours far more often than peers"),
     "release_before_payment": _("Released goods before duties were paid far more often than peers"),
@@ -19,14 +23,37 @@ KIND_LABELS = {
     "unit_value_gap": _("Declared values far below the usual price, released without adjustment"),
     "officer_declarant_pairing": _("Officer handled one declarant's files far more often than chance"),
     "officer_importer_pairing": _("Officer handled one importer's files far more often than chance"),
-    "benford": _("Declared amounts with an unusual pattern of leading digits"),
     "detection_shortfall": _("Found far fewer discrepancies than the risk model expected"),
+    "release_delay": _("Released some traders' goods late far more often than peers"),
+    "fabricated_values": _("Declared values that look made up (leading digits, round numbers)"),
+}
+# Kinds of leads imported from analyses made before the catalogue (still shown, never emitted).
+LEGACY_KIND_LABELS: dict[str, Promise] = {
+    "benford": _("Declared amounts with an unusual pattern of leading digits"),
+}
+KIND_LABELS: dict[str, Promise] = {
+    **{k.code: _NAMES[k.code] for k in KINDS if k.code in _NAMES},
+    **LEGACY_KIND_LABELS,
+}
+
+# One per code of TRADER_RISK_KINDS (a test checks it).
+TRADER_RISK_LABELS: dict[str, Promise] = {
+    "low_unit_values": _("Goods declared at low values, mostly released on the green channel"),
+    "unusual_digits": _("Declared values with an unusual pattern of digits"),
 }
 
 
 def kind_label(code: str) -> str:
-    """The plain-language name of a lead kind; the code itself when the kind is unknown."""
+    """The plain-language name of a lead kind: ours, else the catalogue's English name, else the code."""
     label = KIND_LABELS.get(code)
+    if label is not None:
+        return str(label)
+    return BY_CODE[code].name if code in BY_CODE else code
+
+
+def trader_risk_label(code: str) -> str:
+    """The plain-language name of a kind of trader-risk row; the code itself when unknown."""
+    label = TRADER_RISK_LABELS.get(code)
     return str(label) if label is not None else code
 
 

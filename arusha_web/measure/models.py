@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from arusha_web.measure import run_text
+from arusha_web.measure.lead_records import LeadRecord
 
 USER = settings.AUTH_USER_MODEL
 
@@ -249,6 +250,24 @@ class Lead(models.Model):
     score = models.FloatField(_("score"))
     kind = models.CharField(_("kind"), max_length=64)
     explanation = models.TextField(_("explanation"))
+    # The lead's record (signals.csv after its first five columns; arusha/leads/record.py says what
+    # each holds). Pages make the sentence from these and mask officers by them. Leads imported
+    # before the engine wrote records keep nulls and are shown by their stored sentence.
+    officer_id = models.CharField(_("officer"), max_length=128, blank=True)
+    other_id = models.CharField(_("declarant or importer of the pair"), max_length=128, blank=True)
+    window_start = models.CharField(_("first month"), max_length=7, blank=True)
+    window_end = models.CharField(_("last month"), max_length=7, blank=True)
+    observed = models.IntegerField(_("observed"), null=True, blank=True)
+    expected = models.FloatField(_("expected"), null=True, blank=True)
+    n = models.IntegerField(_("files"), null=True, blank=True)
+    ratio_low = models.FloatField(_("ratio, lower bound"), null=True, blank=True)
+    excess_low = models.FloatField(_("excess, lower bound"), null=True, blank=True)
+    p = models.FloatField("p", null=True, blank=True)
+    q = models.FloatField("q", null=True, blank=True)
+    related = models.JSONField(_("other officers named"), default=list, blank=True)
+    counterparts = models.IntegerField(_("other counterparts with leads"), null=True, blank=True)
+    unstandardised_n = models.IntegerField(_("files without comparable files"), null=True, blank=True)
+    basis = models.CharField(_("expected from"), max_length=16, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=LeadStatus.choices, default=LeadStatus.NEW)
     reason = models.TextField(_("reason"), blank=True)
     assignee = models.ForeignKey(
@@ -270,6 +289,31 @@ class Lead(models.Model):
         from .kinds import kind_label
 
         return kind_label(self.kind)
+
+    @property
+    def record(self) -> LeadRecord:
+        """The lead's fields as one record (``record.complete`` is False for an old lead)."""
+        return LeadRecord(
+            entity_type=self.entity_type,
+            entity_id=self.entity_id,
+            kind=self.kind,
+            officer_id=self.officer_id,
+            other_id=self.other_id,
+            office_code=self.office_code,
+            window_start=self.window_start,
+            window_end=self.window_end,
+            observed=self.observed,
+            expected=self.expected,
+            n=self.n,
+            ratio_low=self.ratio_low,
+            excess_low=self.excess_low,
+            p=self.p,
+            q=self.q,
+            related=tuple(self.related or ()),
+            counterparts=self.counterparts,
+            unstandardised_n=self.unstandardised_n,
+            basis=self.basis,
+        )
 
 
 class LeadComment(models.Model):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -20,7 +20,10 @@ from arusha_web.accounts.models import User
 from arusha_web.accounts.roles import Role
 from arusha_web.org.models import StaffRecord
 
+from . import lead_records, lead_text
 from .explanations import localise
+from .kinds import about_label
+from .lead_records import LeadRecord, Mask
 from .models import AnalysisRun, Contract, Dataset, Lead, LeadStatus, RunStatus
 
 
@@ -92,14 +95,22 @@ def pseudonym(officer_id: str) -> str:
 
 
 def revealed_officers() -> set[str]:
-    """Officers named by a referred lead: from then on their identifier is no longer masked."""
-    found = Lead.objects.filter(status=LeadStatus.REFERRED, entity_type__startswith="officer").values_list(
-        "entity_id", flat=True
+    """Officers a referred lead is about: from then on their identifier is no longer masked.
+
+    The officers a referred lead only names (``related``: e.g. those left out of an office's rate)
+    stay masked until a lead about them is referred in turn.
+    """
+    found = Lead.objects.filter(status=LeadStatus.REFERRED).values_list(
+        "entity_type", "entity_id", "officer_id"
     )
-    return {entity_id.split("|", 1)[0] for entity_id in found}
+    officers = {
+        LeadRecord(entity_type=entity_type, entity_id=entity_id, kind="", officer_id=officer_id).officer
+        for entity_type, entity_id, officer_id in found
+    }
+    return officers - {""}
 
 
-def officer_mask(viewer: User) -> Callable[[str], str] | None:
+def officer_mask(viewer: User) -> Mask | None:
     """What a pseudonymised viewer sees of an officer identifier (its pseudonym until a lead about
     the officer is referred); None for a viewer who sees identifiers. One query, whatever the list."""
     if not pseudonymised(viewer):
@@ -108,19 +119,63 @@ def officer_mask(viewer: User) -> Callable[[str], str] | None:
     return lambda officer_id: officer_id if officer_id in revealed else pseudonym(officer_id)
 
 
+# Officer ids of the synthetic data (O-PORT1-03): how officers named in the sentence of a lead
+# imported before leads were records (no ``related`` field) are found. Any other format is not.
 OFFICER_ID = re.compile(r"\bO-[A-Z0-9]+-[0-9]+\b")
 
 
-def lead_identity(lead: Lead, viewer: User) -> tuple[str, str]:
-    """(identifier, explanation) as the viewer may see them: officer ids masked until referred, the
-    sentence in the viewer's language."""
-    if not pseudonymised(viewer) or lead.status == LeadStatus.REFERRED or "officer" not in lead.entity_type:
-        return lead.entity_id, localise(lead.explanation)
-    officer = lead.entity_id.split("|", 1)[0]
-    masked = pseudonym(officer)
-    ident = lead.entity_id.replace(officer, masked)
-    explanation = lead.explanation.replace(officer, masked)
-    return ident, localise(OFFICER_ID.sub(lambda m: pseudonym(m.group(0)), explanation))
+@dataclass(frozen=True)
+class LeadShown:
+    """A lead as one viewer may see it, in the viewer's language."""
+
+    identifier: str  # entity_id, its officer masked
+    about: str  # "Officer Officer-1A2B3C with declarant D-0152"
+    sentence: str
+    window: str  # "March 2024 – May 2024"; "" for a lead of an older analysis
+    record: LeadRecord  # its officers masked
+    masked: bool  # whether the lead's own officer is shown by pseudonym
+    computed: list[tuple[str, str]] = field(default_factory=list)  # empty for an older lead
+
+
+def record_shown(
+    record: LeadRecord, *, explanation: str, mask: Mask | None, referred: bool = False
+) -> LeadShown:
+    """A lead record as a viewer sees it: officers masked by field (``mask`` from ``officer_mask``)
+    and the sentence made from the fields; a lead of an older analysis (no fields) by its stored
+    sentence, localised as before (and shown as stored once referred, as before)."""
+    if record.complete:
+        shown = lead_records.masked(record, mask)
+        return LeadShown(
+            identifier=shown.entity_id,
+            about=about_label(shown.entity_type, shown.entity_id),
+            sentence=lead_text.sentence(shown),
+            window=lead_text.window(shown),
+            record=shown,
+            masked=shown.officer != record.officer,
+            computed=lead_text.computed(shown),
+        )
+    text = explanation
+    if mask is not None and not referred:
+        text = lead_records.mask_text(text, record.officers, mask)
+        text = OFFICER_ID.sub(lambda m: mask(m.group(0)), text)
+        shown = lead_records.masked(record, mask)
+    else:
+        shown = record
+    return LeadShown(
+        identifier=shown.entity_id,
+        about=about_label(shown.entity_type, shown.entity_id),
+        sentence=localise(text),
+        window=lead_text.window(shown),
+        record=shown,
+        masked=shown.officer != record.officer,
+    )
+
+
+def lead_shown(lead: Lead, *, mask: Mask | None) -> LeadShown:
+    """A stored lead as the viewer of ``mask`` sees it (see ``record_shown``)."""
+    return record_shown(
+        lead.record, explanation=lead.explanation, mask=mask, referred=lead.status == LeadStatus.REFERRED
+    )
 
 
 def assignable_users() -> QuerySet[User]:

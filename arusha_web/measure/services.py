@@ -27,6 +27,7 @@ from arusha_web.accounts.models import User
 from arusha_web.audit.services import audit_record
 
 from . import progress_text, risk_scoring, traders
+from .lead_records import LeadRecord, record_from_row
 from .models import AnalysisRun, Dataset, ImportRun, IndicatorValue, Lead, RunStatus, SourceFile
 
 Progress = Callable[[int, str], None]
@@ -439,13 +440,68 @@ def _kept(table: Any) -> Any:
     return table.filter(pc.or_(monthly, window))
 
 
+# Read as text, whatever they look like: ids such as "00741" or "74021" must not become numbers.
+SIGNAL_TEXT_COLUMNS = ("entity_type", "entity_id", "kind", "explanation", "officer_id", "other_id",
+                       "office_code", "window_start", "window_end", "related", "basis")  # fmt: skip
+
+
+def read_signals(path: Path) -> list[dict[str, Any]]:
+    """The rows of a ``signals.csv`` (five columns in older analyses, the record after them since);
+    none when the file is absent."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    if not path.exists():
+        return []
+    options = pacsv.ConvertOptions(column_types=dict.fromkeys(SIGNAL_TEXT_COLUMNS, pa.string()))
+    rows: list[dict[str, Any]] = pacsv.read_csv(path, convert_options=options).to_pylist()
+    return rows
+
+
+def _lead_from_record(
+    run: AnalysisRun, rank: int, record: LeadRecord, row: dict[str, Any], offices: dict[tuple[str, str], str]
+) -> Lead:
+    """A lead to store; the office is the record's, else (an older analysis) the officer's office."""
+    office = record.office_code
+    if not office:
+        office = (
+            record.entity_id
+            if record.entity_type == "office"
+            else offices.get(("officer", record.officer), "")
+        )
+    return Lead(
+        run=run,
+        rank=rank,
+        entity_type=record.entity_type,
+        entity_id=record.entity_id,
+        office_code=office,
+        score=_num(row.get("score")) or 0.0,
+        kind=record.kind,
+        explanation=_text(row.get("explanation")),
+        officer_id=record.officer_id,
+        other_id=record.other_id,
+        window_start=record.window_start,
+        window_end=record.window_end,
+        observed=record.observed,
+        expected=record.expected,
+        n=record.n,
+        ratio_low=record.ratio_low,
+        excess_low=record.excess_low,
+        p=record.p,
+        q=record.q,
+        related=list(record.related),
+        counterparts=record.counterparts,
+        unstandardised_n=record.unstandardised_n,
+        basis=record.basis,
+    )
+
+
 @transaction.atomic
 def outputs_import(*, run: AnalysisRun, actor: User | None) -> AnalysisRun:
     """Replace the run's indicator values and leads with those of its output folder, in bulk.
 
     Bulk inserts fire no signals, so the import itself is one audit entry with the counts.
     """
-    import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
     out = Path(run.out_dir)
@@ -477,26 +533,10 @@ def outputs_import(*, run: AnalysisRun, actor: User | None) -> AnalysisRun:
             )
         IndicatorValue.objects.bulk_create(objs, batch_size=BATCH)
         count += len(objs)
-    signals = pacsv.read_csv(out / "signals.csv").to_pylist() if (out / "signals.csv").exists() else []
-    leads = []
-    for rank, s in enumerate(signals, start=1):
-        entity_type, entity_id = str(s["entity_type"]), _text(s["entity_id"])
-        officer = entity_id.split("|", 1)[0] if entity_type.startswith("officer") else ""
-        office = offices.get(("officer", officer), "") if officer else ""
-        if entity_type == "office":
-            office = entity_id
-        leads.append(
-            Lead(
-                run=run,
-                rank=rank,
-                entity_type=entity_type,
-                entity_id=entity_id,
-                office_code=office,
-                score=_num(s["score"]) or 0.0,
-                kind=str(s["kind"]),
-                explanation=_text(s["explanation"]),
-            )
-        )
+    leads = [
+        _lead_from_record(run, rank, record_from_row(row), row, offices)
+        for rank, row in enumerate(read_signals(out / "signals.csv"), start=1)
+    ]
     Lead.objects.bulk_create(leads, batch_size=BATCH)
     traders.write(out)
     run.indicator_count = count

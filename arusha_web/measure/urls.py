@@ -27,7 +27,7 @@ urlpatterns = [
     path("leads/<int:pk>/refer/", views_leads.lead_refer, name="lead_refer"),
 ]
 
-from . import views_contracts, views_dash, views_targeting  # noqa: E402
+from . import views_contracts, views_dash, views_targeting, views_traders  # noqa: E402
 
 urlpatterns += [
     path("administration/", views_dash.administration, name="administration"),
@@ -39,6 +39,7 @@ urlpatterns += [
     path("anti-gaming/", views_dash.antigaming, name="antigaming"),
     path("targeting/", views_targeting.targeting, name="targeting"),
     path("anti-gaming/thresholds/", views_dash.antigaming_thresholds, name="antigaming_thresholds"),
+    path("traders/", views_traders.trader_risk_list, name="trader_risk"),
     path("traders/<str:entity_type>/<str:entity_id>/", views_dash.trader, name="trader"),
     path(
         "traders/<str:entity_type>/<str:entity_id>/chart/<str:code>/",

@@ -24,11 +24,11 @@ from arusha_web.audit.services import audit_record, audit_view
 
 from . import charts as draw
 from . import dashboards as d
-from . import selectors, traders
+from . import lead_text, selectors, trader_risk, traders
 from .contracts import contract_months as contract_months_of
 from .contracts import signed_version
-from .explanations import localise
 from .forms import AntiGamingThresholdsForm
+from .kinds import trader_risk_label
 from .models import AnalysisRun, AntiGamingThresholds, Contract, IndicatorValue
 
 # Each channel drawn in its own colour: a manager reads "green" on the legend and expects green.
@@ -581,9 +581,22 @@ def trader(request: HttpRequest, entity_type: str, entity_id: str) -> HttpRespon
         return d.export(table, request.GET.get("format", "csv"), f"{entity_type}-{entity_id}")
     audit_record(action="view", actor=user, obj=run, after={entity_type: entity_id})
     rows = [(c, d.indicator_name(c), d.fmt(v, c), d.fmt(m, c), n) for c, v, m, n in table.rows]
+    mask = selectors.officer_mask(user)
     leads = [
-        (lead.rank, localise(lead.explanation))
+        (lead.rank, selectors.lead_shown(lead, mask=mask).sentence)
         for lead in run.leads.filter(entity_type=entity_type, entity_id=entity_id).order_by("rank")
+    ]
+    # An importer's own targeting leads (trader_risk.csv), apart from the integrity leads above.
+    listed = (trader_risk.read(run.out_dir) or []) if entity_type == "importer" else []
+    targeting = [
+        {
+            "row": r,
+            "label": trader_risk_label(r.kind),
+            "months": lead_text.months(r.window_start, r.window_end),
+            "expected": lead_text.amount(r.expected),
+        }
+        for r in listed
+        if r.importer_id == entity_id
     ]
     column = "declarant_id" if entity_type == "declarant" else "importer_id"
     series = traders.read(run.out_dir, level=entity_type, trader_id=entity_id)
@@ -593,6 +606,7 @@ def trader(request: HttpRequest, entity_type: str, entity_id: str) -> HttpRespon
         "entity_id": entity_id,
         "rows": rows,
         "leads": leads,
+        "targeting": targeting,
         "column": column,
         "series": series,
         "monthly": _trader_monthly(series),

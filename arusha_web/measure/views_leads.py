@@ -21,7 +21,7 @@ from . import dashboards as d
 from . import leads as services
 from . import plan_link, selectors
 from .forms import CommentForm, LeadForm, ReferForm
-from .kinds import about_label, kind_choices
+from .kinds import kind_choices
 from .models import Lead, LeadStatus
 
 PAGE = 50
@@ -46,9 +46,9 @@ def lead_list(request: HttpRequest) -> HttpResponse:
             audit_record(action="export", actor=user, obj=run, after={"table": "leads"})
             return d.export(_lead_table(qs, user), request.GET.get("format", "csv"), "measure-leads")
         page = Paginator(qs, PAGE).get_page(request.GET.get("page"))
+        mask = selectors.officer_mask(user)
         for lead in page.object_list:
-            lead.shown_id, lead.shown_explanation = selectors.lead_identity(lead, user)  # type: ignore[attr-defined]
-            lead.shown_about = about_label(lead.entity_type, lead.shown_id)  # type: ignore[attr-defined]
+            lead.shown = selectors.lead_shown(lead, mask=mask)  # type: ignore[attr-defined]
     ctx = {
         "run": run,
         "page": page,
@@ -61,26 +61,33 @@ def lead_list(request: HttpRequest) -> HttpResponse:
 
 
 def _lead_table(leads: QuerySet[Lead], viewer: User) -> d.Table:
-    """The filtered inbox as a file: the kind in words for readers, its code for joining files."""
+    """The filtered inbox as a file: the kind in words for readers, its code for joining files, and
+    the lead's record (officers masked as on the pages; empty for leads of older analyses)."""
+    mask = selectors.officer_mask(viewer)
     rows = []
     for lead in leads:
-        shown_id, explanation = selectors.lead_identity(lead, viewer)
+        shown = selectors.lead_shown(lead, mask=mask)
+        r = shown.record
         rows.append(
-            [lead.rank, about_label(lead.entity_type, shown_id), shown_id, lead.office_code, lead.kind_label, lead.kind,
-             round(lead.score, 2), lead.get_status_display(), str(lead.assignee or ""), explanation]
+            [lead.rank, shown.about, shown.identifier, lead.office_code, lead.kind_label, lead.kind,
+             round(lead.score, 2), lead.get_status_display(), str(lead.assignee or ""), shown.sentence,
+             r.window_start, r.window_end, r.observed, r.expected, r.n, r.ratio_low, r.excess_low, r.p, r.q,
+             r.basis, ";".join(r.related)]
         )  # fmt: skip
     columns = [_("Rank"), _("About"), _("Identifier"), _("Office"), _("Kind"), _("Kind (code)"),
-               _("Score"), _("Status"), _("Assignee"), _("Explanation")]  # fmt: skip
+               _("Score"), _("Status"), _("Assignee"), _("Explanation"), _("First month"), _("Last month"),
+               _("Observed"), _("Expected"), _("Files"), _("Ratio, lower bound"), _("Excess, lower bound"),
+               "p", "q", _("Expected from"), _("Other officers named")]  # fmt: skip
     return d.Table(_("Leads"), [str(c) for c in columns], rows)
 
 
 def _detail(request: HttpRequest, pk: int, **forms: object) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     lead = selectors.lead_for_viewer(viewer=user, pk=pk)
-    lead.shown_id, lead.shown_explanation = selectors.lead_identity(lead, user)  # type: ignore[attr-defined]
-    lead.shown_about = about_label(lead.entity_type, lead.shown_id)  # type: ignore[attr-defined]
+    shown = selectors.lead_shown(lead, mask=selectors.officer_mask(user))
     ctx = {
         "lead": lead,
+        "shown": shown,
         "comments": lead.comments.select_related("author"),
         "referral": getattr(lead, "referral", None),
         "form": forms.get("form")
@@ -94,7 +101,7 @@ def _detail(request: HttpRequest, pk: int, **forms: object) -> HttpResponse:
         ),
         "comment_form": forms.get("comment_form") or CommentForm(),
         "refer_form": forms.get("refer_form") or ReferForm(),
-        "links": _lead_links(lead, user),
+        "links": _lead_links(lead, shown, user),
         "history": _history(lead),
         "may_plan": plan_link.may_plan_from_leads(user),
         "planned_actions": plan_link.actions_for_lead(viewer=user, lead=lead),
@@ -102,14 +109,14 @@ def _detail(request: HttpRequest, pk: int, **forms: object) -> HttpResponse:
     return render(request, "measure/lead.html", ctx, status=400 if forms else 200)
 
 
-def _lead_links(lead: Lead, viewer: User) -> list[tuple[str, str]]:
+def _lead_links(lead: Lead, shown: selectors.LeadShown, viewer: User) -> list[tuple[str, str]]:
     """Where to look before triaging: the officer's scorecard, the trader's page, the declarations
     behind the lead; each only for a viewer allowed there (no officer link behind a pseudonym)."""
     links: list[tuple[str, str]] = []
-    officer, _sep, other = lead.entity_id.partition("|")
-    masked = lead.shown_id != lead.entity_id  # type: ignore[attr-defined]
+    record = lead.record
+    officer, other = record.officer, record.other
     run = f"run={lead.run_id}"
-    if lead.entity_type.startswith("officer") and not masked and viewer.can("measure.view"):
+    if officer and not shown.masked and viewer.can("measure.view"):
         links.append((_("The officer's scorecard"), f"{reverse('measure:officer', args=[officer])}?{run}"))
         links.append(
             (_("The officer's declarations"), _drill("officer_id", officer, run)),
@@ -117,7 +124,7 @@ def _lead_links(lead: Lead, viewer: User) -> list[tuple[str, str]]:
     trader_type = {"officer_declarant_pair": "declarant", "officer_importer_pair": "importer"}.get(
         lead.entity_type, lead.entity_type
     )
-    trader_id = other if "|" in lead.entity_id else lead.entity_id
+    trader_id = other or lead.entity_id
     if trader_type in ("declarant", "importer") and viewer.can("measure.traders"):
         links.append(
             (

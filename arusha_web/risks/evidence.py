@@ -152,9 +152,33 @@ def run_trends(run: Any, codes: list[str], office_code: str | None) -> list[Tren
     return _shape_trends([dict(r) for r in rows], codes, office_code)
 
 
+def _lead_row(shown: Any, *, kind: str, score: float, office_code: str) -> dict[str, Any]:
+    """What the evidence panel shows of a lead (``shown``: a ``measure.selectors.LeadShown``)."""
+    from arusha_web.measure.kinds import kind_label
+
+    return {
+        "entity_type": shown.record.entity_type,
+        "entity_id": shown.identifier,
+        "about": shown.about,
+        "office_code": office_code,
+        "kind": kind,
+        "kind_label": kind_label(kind),
+        "months": shown.window,
+        "score": score,
+        "explanation": shown.sentence,
+    }
+
+
+def _viewer_mask(viewer: Any) -> Any:
+    """Officer ids as Measure would show them to `viewer` (None: as they are)."""
+    from arusha_web.measure.selectors import officer_mask
+
+    return officer_mask(viewer) if viewer is not None else None
+
+
 def run_leads(run: Any, codes: list[str], office_code: str | None, viewer: Any) -> list[dict[str, Any]]:
     from arusha_web.measure.models import Lead
-    from arusha_web.measure.selectors import lead_identity
+    from arusha_web.measure.selectors import lead_shown
 
     kinds = lead_kinds(codes)
     if not kinds:
@@ -163,23 +187,15 @@ def run_leads(run: Any, codes: list[str], office_code: str | None, viewer: Any) 
     if office_code is not None:
         leads = leads.filter(office_code=office_code)
     may_open = viewer is not None and viewer.can("measure.leads")
+    mask = _viewer_mask(viewer)
     out = []
     for lead in leads.order_by("-score", "rank")[:MAX_LEADS]:
-        entity_id, explanation = (
-            lead_identity(lead, viewer) if viewer is not None else (lead.entity_id, lead.explanation)
+        row = _lead_row(
+            lead_shown(lead, mask=mask), kind=lead.kind, score=lead.score, office_code=lead.office_code
         )
-        out.append(
-            {
-                "entity_type": lead.entity_type,
-                "entity_id": entity_id,
-                "office_code": lead.office_code,
-                "kind": lead.kind,
-                "score": lead.score,
-                "explanation": explanation,
-                "status": lead.get_status_display(),
-                "pk": lead.pk if may_open else None,
-            }
-        )
+        row["status"] = lead.get_status_display()
+        row["pk"] = lead.pk if may_open else None
+        out.append(row)
     return out
 
 
@@ -225,34 +241,52 @@ def _officer_offices(directory: Path) -> dict[str, str]:
     return {r["entity_id"]: r["office_code"] or "" for r in officers.to_pylist()}
 
 
-def _lead_office(row: dict[str, Any], officers: dict[str, str]) -> str:
-    """The office of a lead from signals.csv (which has no office column): as Measure derives it."""
-    entity_type, entity_id = str(row.get("entity_type", "")), str(row.get("entity_id", ""))
-    if entity_type == "office":
-        return entity_id
-    if entity_type.startswith("officer"):
-        return officers.get(entity_id.split("|", 1)[0], "")
-    return ""
+def _lead_office(record: Any, officers: dict[str, str]) -> str:
+    """The office of a lead from signals.csv: its own column, else (an older analysis, which had
+    none) as Measure derives it."""
+    if record.office_code:
+        return str(record.office_code)
+    if record.entity_type == "office":
+        return str(record.entity_id)
+    return officers.get(record.officer, "") if record.officer else ""
 
 
-def current_leads(directory: Path, codes: list[str], office_code: str | None = None) -> list[dict[str, Any]]:
-    """The strongest leads whose kind measures one of the risk's indicators (of `office_code`)."""
+def current_leads(
+    directory: Path, codes: list[str], office_code: str | None = None, viewer: Any = None
+) -> list[dict[str, Any]]:
+    """The strongest leads whose kind measures one of the risk's indicators (of `office_code`),
+    officers masked as Measure would mask them for `viewer`."""
+    from arusha_web.measure.lead_records import record_from_row
+    from arusha_web.measure.selectors import record_shown
+
     kinds = lead_kinds(codes)
     path = directory / "signals.csv"
     if not kinds or not path.is_file():
         return []
     with path.open(newline="", encoding="utf-8") as handle:
-        leads = [row for row in csv.DictReader(handle) if row.get("kind") in kinds]
-    officers = _officer_offices(directory) if leads else {}
-    for lead in leads:
-        lead["office_code"] = _lead_office(lead, officers)
+        rows = [row for row in csv.DictReader(handle) if row.get("kind") in kinds]
+    records = [record_from_row(row) for row in rows]
+    officers = _officer_offices(directory) if rows and not all(r.office_code for r in records) else {}
+    found = []
+    for row, record in zip(rows, records, strict=True):
         try:
-            lead["score"] = float(lead["score"])
+            score = float(row["score"])
         except (TypeError, ValueError):
-            lead["score"] = 0.0
+            score = 0.0
+        found.append((record, row.get("explanation") or "", score, _lead_office(record, officers)))
     if office_code is not None:
-        leads = [lead for lead in leads if lead["office_code"] == office_code]
-    return sorted(leads, key=lambda row: row["score"], reverse=True)[:MAX_LEADS]
+        found = [lead for lead in found if lead[3] == office_code]
+    found.sort(key=lambda lead: lead[2], reverse=True)
+    mask = _viewer_mask(viewer) if found else None
+    return [
+        _lead_row(
+            record_shown(record, explanation=explanation, mask=mask),
+            kind=record.kind,
+            score=score,
+            office_code=office,
+        )
+        for record, explanation, score, office in found[:MAX_LEADS]
+    ]
 
 
 # ---------------------------------------------------------------- entry point
@@ -283,7 +317,7 @@ def risk_evidence(risk: Any, var_dir: Path | None = None, viewer: Any = None) ->
         return Evidence(source)
     try:
         trends = indicator_trends(directory, codes, risk_office)
-        leads = current_leads(directory, codes, narrowed)
+        leads = current_leads(directory, codes, narrowed, viewer)
     except Exception as exc:  # a half-written or foreign file must not break the risk page
         return Evidence(source, problem=str(exc)[:300])
     return _with_charts(Evidence(source, trends, leads, office_code=narrowed or ""))

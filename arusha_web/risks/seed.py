@@ -192,19 +192,23 @@ def typical_risk_text(item: dict[str, Any], language: str) -> dict[str, str]:
     return {"title": item["title_en"], "position": item["position"], "scheme": item["scheme"]}
 
 
-# Engine indicator -> kinds of leads in signals.csv that measure the same behaviour.
-INDICATOR_LEAD_KINDS: dict[str, tuple[str, ...]] = {
-    "BP1": ("channel_override",),
-    "BP1_CONC": ("channel_override",),
-    "BP2": ("detection_shortfall",),
-    "BP6": ("unit_value_gap",),
-    "CP1": ("officer_declarant_pairing", "officer_importer_pairing"),
-    "AFTER_HOURS": ("after_hours_release",),
-    "REL_BEFORE_PAY": ("release_before_payment",),
-    "RED_NO_INSP": ("red_without_inspection",),
-    "PEN_LOW": ("low_penalty",),
-    "BENFORD_MAD": ("benford",),
-}
+def _indicator_lead_kinds() -> dict[str, tuple[str, ...]]:
+    """Engine indicator -> kinds of leads in signals.csv that measure the same behaviour, from the
+    engine's catalogue of lead kinds (``LeadKind.indicator``), plus two links it does not hold:
+    BP1_CONC (how concentrated overrides are) is evidenced by the same override leads as BP1, and
+    leads of analyses made before the catalogue still carry the ``benford`` kind."""
+    from arusha.leads.kinds import KINDS
+
+    found: dict[str, list[str]] = {}
+    for kind in KINDS:
+        if kind.indicator:
+            found.setdefault(kind.indicator, []).append(kind.code)
+    found.setdefault("BP1_CONC", []).extend(found.get("BP1", []))
+    found.setdefault("BENFORD_MAD", []).append("benford")
+    return {indicator: tuple(kinds) for indicator, kinds in found.items()}
+
+
+INDICATOR_LEAD_KINDS: dict[str, tuple[str, ...]] = _indicator_lead_kinds()
 
 
 def seed_reference(apps: Any) -> None:

@@ -45,5 +45,6 @@ def test_files_without_enough_comparable_files_are_left_out_and_counted() -> Non
 
 
 def test_combine_gives_one_code_per_combination_and_keeps_missing_apart() -> None:
-    # (0, 1) twice, (−1, 1) and (−1, 2): three combinations, a missing code (−1) being one of its own.
-    assert combine(np.array([0, -1, 0, -1]), np.array([1, 1, 1, 2])).tolist() == [2, 0, 2, 1]
+    # (0, 1) twice, (−1, 1) and (−1, 2): three combinations numbered as they first appear, a
+    # missing code (−1) being one of its own.
+    assert combine(np.array([0, -1, 0, -1]), np.array([1, 1, 1, 2])).tolist() == [0, 1, 0, 2]

@@ -154,6 +154,8 @@ URLS: dict[str, Row | list[Row]] = {
         Row("measure.configure"),
         Row("measure.configure", method="post", data={"assessment_gain_points": "-1"}),
     ],
+    # The matrix run has no trader_risk.csv: the page says so, to those who may see it.
+    "measure:trader_risk": Row("measure.traders"),
     "measure:trader": Row("measure.traders", args=lambda o: ["declarant", "D-1"]),
     "measure:trader_chart": Row("measure.traders", args=lambda o: ["declarant", "D-1", "TF5"]),
     "measure:declarations": Row("measure.view", data={"by": "officer_id", "id": "O-PORT1-01"}),

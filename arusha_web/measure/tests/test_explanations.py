@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 
-from arusha_web.measure.explanations import localise
+from arusha_web.measure.explanations import OFFICE_REVIEW_NOTE, REVIEW_NOTE, localise
 
 ENGLISH_FRAME_WORDS = (
     "exact binomial",
@@ -48,9 +48,12 @@ def signals(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, str]]:
 
 
 def test_every_kind_of_lead_the_engine_writes_is_covered(signals: list[dict[str, str]]) -> None:
+    from arusha_web.measure.kinds import KIND_LABELS
+
     kinds = {s["kind"] for s in signals}
-    # One kind per frame at least: shares, pairings, Benford, found versus expected.
-    assert {"channel_override", "officer_declarant_pairing", "benford", "detection_shortfall"} <= kinds
+    # Decisions against peers, pairings, a broker's values, found versus expected: each has a name.
+    assert {"channel_override", "officer_declarant_pairing", "fabricated_values", "detection_shortfall"} <= kinds
+    assert kinds <= set(KIND_LABELS)
 
 
 def test_in_english_every_explanation_reads_exactly_as_the_engine_wrote_it(
@@ -62,12 +65,16 @@ def test_in_english_every_explanation_reads_exactly_as_the_engine_wrote_it(
 
 
 def test_in_french_every_explanation_is_said_in_french(signals: list[dict[str, str]]) -> None:
+    """The engine's leads are records now: the page makes each sentence from the fields, in French."""
+    from arusha_web.measure.lead_records import record_from_row
+    from arusha_web.measure.lead_text import sentence
+
     with translation.override("fr"):
         for s in signals:
-            said = localise(s["explanation"])
+            said = sentence(record_from_row(s))
             assert said != s["explanation"], s["explanation"]
             assert not any(word in said for word in ENGLISH_FRAME_WORDS), said
-            assert "examen" in said  # the review note, too
+            assert s["observed"] in said and "exam" in said  # the numbers, and the review note
 
 
 def test_french_numbers_use_a_decimal_comma_and_a_spaced_percent() -> None:
@@ -89,20 +96,21 @@ def test_french_numbers_use_a_decimal_comma_and_a_spaced_percent() -> None:
 
 def test_office_leads_with_officers_left_out_and_underflowing_p_values_are_said_in_french() -> None:
     """The engine's newer sentences: offices against the other offices, traders against the other
-    traders, and "p < 1e-300" where the exact p-value is too small for a float."""
-    from arusha import signals
+    traders, and "p < 1e-300" where the exact p-value is too small for a float.
 
-    note = signals.REVIEW_NOTE
-    office_note = signals.review_note("office")
+    Leads stored before leads were records keep these sentences; they are written out here as
+    ``arusha/signals.py`` wrote them (that module is gone with the record-based engine)."""
+    note = REVIEW_NOTE
+    office_note = OFFICE_REVIEW_NOTE
     office = (
         "office BAD had the channel relaxed (red/yellow → green/blue) on 30% of red/yellow-channel declarations "
         f"(376 of 1238, leaving out officer leads O-BAD-01, O-BAD-07) vs 1.7% for the other offices; "
-        f"exact binomial p {signals._p(1e-320)}. {office_note}"
+        f"exact binomial p < 1e-300. {office_note}"
     )
     trader = (
         "importer I-0030 declared a value per kg below half the HS6 × origin median, released without "
         f"adjustment on 50% of item lines (120 of 240) vs 2.8% for the other importers; exact binomial p "
-        f"{signals._p(3.2e-9)}. {note}"
+        f"= 3.2e-09. {note}"
     )
     assert "p < 1e-300" in office
     with translation.override("en"):
@@ -117,16 +125,12 @@ def test_office_leads_with_officers_left_out_and_underflowing_p_values_are_said_
 
 
 def test_a_lead_of_one_month_is_said_in_french_with_its_month() -> None:
-    import pandas as pd
-
-    from arusha import signals
-
-    spec = next(s for s in signals.SHARE_SIGNALS if s.indicator == "BP1" and s.entity_type == "officer")
-    rows = pd.DataFrame(
-        [{"entity_id": f"O-A-{i}", "value": 2 / 50, "n": 50} for i in range(9)]
-        + [{"entity_id": "O-A-9", "value": 30 / 50, "n": 50}]
-    ).assign(entity_type="officer", office_code="A", indicator="BP1", period="2024-03")
-    english = signals.period_leads(rows, spec).explanation.iloc[0]
+    # As arusha/signals.py's period_leads() wrote it for nine officers at 2 of 50 and one at 30 of 50.
+    english = (
+        "officer O-A-9 relaxed the channel (red/yellow → green/blue) on 60% of red/yellow-channel declarations "
+        "in 2024-03 (30 of 50) vs 4.1% for peers at office A in 2024-03; exact binomial p = 5.1e-29. "
+        f"{REVIEW_NOTE}"
+    )
     with translation.override("en"):
         assert localise(english) == english
     with translation.override("fr"):
@@ -141,6 +145,14 @@ def test_a_sentence_of_an_unknown_frame_is_shown_as_written() -> None:
         )
 
 
+def _record_fields(lead: Any) -> dict[str, Any]:
+    from arusha.leads.record import RECORD_COLUMNS
+
+    fields = {name: getattr(lead, name, None) for name in RECORD_COLUMNS}
+    fields["related"] = ";".join(fields["related"] or [])
+    return fields
+
+
 def test_the_lead_pages_show_the_french_explanation(run: Any, personas: dict[str, Any]) -> None:
     from arusha_web.conftest import client_for
     from arusha_web.measure.models import Lead
@@ -149,10 +161,15 @@ def test_the_lead_pages_show_the_french_explanation(run: Any, personas: dict[str
         Lead.objects.filter(run=run, kind="channel_override").first() or Lead.objects.filter(run=run).first()
     )
     assert lead is not None
+    from arusha_web.measure.lead_records import record_from_row
+    from arusha_web.measure.lead_text import sentence
+
     client = client_for(personas["ingrid"])
     page = client.get(reverse("measure:lead", args=[lead.pk]), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    row = {field: getattr(lead, field) for field in ("entity_type", "entity_id", "kind")}
+    assert lead.window_start, "the engine's leads carry their record"
     with translation.override("fr"):
-        french = localise(lead.explanation)
+        french = sentence(record_from_row({**row, **_record_fields(lead)}))
     assert french != lead.explanation
     assert escape(french) in page
-    assert "exact binomial p" not in page
+    assert lead.explanation not in page

@@ -157,3 +157,48 @@ def test_an_unreadable_output_is_reported_not_raised(personas, make_risk, settin
     risk = make_risk(indicator_codes=["BP1"])
     page = client_for(personas["ana"]).get(reverse("risks:risk_detail", args=[risk.pk]))
     assert page.status_code == 200 and "The latest analysis could not be read" in page.content.decode()
+
+
+def _no_real_officer(page: str) -> list[str]:
+    from arusha_web.measure.tests.record_data import officer_ids_in
+
+    return officer_ids_in(page)
+
+
+def test_leads_with_records_are_masked_by_field_for_a_pseudonymising_analyst(
+    personas, make_risk, settings, tmp_path
+):
+    """Officer ids of any format, the pair's officer and the officers an office lead names."""
+    from arusha_web.measure.selectors import pseudonym
+    from arusha_web.measure.tests.record_data import imported_run
+
+    settings.VAR_DIR = tmp_path
+    settings.ARUSHA_PSEUDONYMISE_OFFICERS = True
+    imported_run(tmp_path, personas["ana"])
+    risk = make_risk(None, indicator_codes=["BP1", "AFTER_HOURS", "CP1", "BP6", "BP2", "BENFORD_MAD"])
+    page = client_for(personas["ana"]).get(reverse("risks:risk_detail", args=[risk.pk])).content.decode()
+    assert not _no_real_officer(page)
+    assert f"{pseudonym('jdupont')}, {pseudonym('00871')}" in page
+    assert "March – May 2024" in page and "Officer 74021" not in page
+    # The integrity unit sees who the leads are about.
+    integrity = (
+        client_for(personas["ingrid"]).get(reverse("risks:risk_detail", args=[risk.pk])).content.decode()
+    )
+    assert set(_no_real_officer(integrity)) == {"74021", "jdupont", "00871", "kmensah"}
+
+
+def test_leads_read_from_an_output_folder_are_masked_by_field_too(personas, make_risk, settings, tmp_path):
+    from arusha_web.measure.tests.record_data import analysis_folder
+
+    settings.ARUSHA_PSEUDONYMISE_OFFICERS = True
+    settings.VAR_DIR = tmp_path
+    analysis_folder(tmp_path / "analysis", trader_risk=False)
+    risk = make_risk("PORT1", indicator_codes=["BP1", "AFTER_HOURS", "CP1", "BP2"])
+    evidence = risk_evidence(risk, viewer=personas["ana"])
+    # PORT1's leads (from the office column of the records), strongest first.
+    assert [lead["kind"] for lead in evidence.leads] == [
+        "after_hours_release", "channel_override", "officer_declarant_pairing", "detection_shortfall"
+    ]  # fmt: skip
+    page = client_for(personas["ana"]).get(reverse("risks:risk_detail", args=[risk.pk])).content.decode()
+    assert not _no_real_officer(page)
+    assert "signed 40 of 120 releases outside working hours" in page
