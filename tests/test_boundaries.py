@@ -16,6 +16,7 @@ MODULES = [
     "arusha.api",
     "arusha.report",
     "arusha.synth",
+    "arusha.worldgen",
     "arusha.commands.analytics",
 ]
 

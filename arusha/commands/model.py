@@ -161,7 +161,11 @@ def score(
         )
         return
     if not model.exists():
-        raise _fail(FileNotFoundError(f"model file {model} does not exist: train one (arusha model train) or use --rolling"))
+        raise _fail(
+            FileNotFoundError(
+                f"model file {model} does not exist: train one (arusha model train) or use --rolling"
+            )
+        )
     try:
         bundle = ModelBundle.load(model)
         scored = score_store(

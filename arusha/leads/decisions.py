@@ -133,24 +133,31 @@ def decision_table(
 
 
 def digit_counts(declarations: ir.Table, items: ir.Table) -> ir.Table:
-    """Return item lines counted by ``declarant_id, importer_id, month, digit`` with ``lines`` and ``round_lines``.
+    """Return declarations counted by ``declarant_id, importer_id, month, digit`` with ``lines`` and ``round_lines``.
 
-    ``digit`` is the first digit of the line's declared value (values of 10 or more); a line is
-    round when its value is a whole multiple of 1,000. Why by importer: a broker's digits are
-    compared with what the same importers' lines look like when other brokers file them.
+    One count per declaration, not per item line: the lines of one invoice are priced together
+    (an importer quoting whole thousands quotes them on every line), and counting them one by one
+    made an honest importer's lumpy months look like fabrication. ``digit`` is the first digit of
+    the declaration's largest line (values of 10 or more); a declaration is round when every such
+    line is a whole multiple of 1,000. Why by importer: a broker's declarations are compared with
+    what the same importers' look like when other brokers file them.
     """
     d = declarations.select(
         "declaration_id", "declarant_id", "importer_id", month=_month(declarations.registered_at)
     )
-    lines = items.filter(_.declared_value >= MIN_DIGIT_VALUE).select("declaration_id", "declared_value")
-    t = lines.inner_join(d, "declaration_id")
-    value = t.declared_value
+    lines = items.filter(_.declared_value >= MIN_DIGIT_VALUE)
+    value = lines.declared_value
+    per_declaration = lines.group_by("declaration_id").aggregate(
+        top=value.max(),
+        round_all=((value >= ROUND_UNIT) & ((value % ROUND_UNIT) == 0)).cast("int32").min(),
+    )
+    t = per_declaration.inner_join(d, "declaration_id")
     t = t.select(
         "declarant_id",
         "importer_id",
         "month",
-        digit=value.floor().cast("int64").cast("string").substr(0, 1).cast("int8"),
-        round_line=((value >= ROUND_UNIT) & ((value % ROUND_UNIT) == 0)).cast("int32"),
+        digit=t.top.floor().cast("int64").cast("string").substr(0, 1).cast("int8"),
+        round_line=t.round_all,
     )
     out = t.group_by("declarant_id", "importer_id", "month", "digit").aggregate(
         lines=_.count(), round_lines=_.round_line.sum()

@@ -89,6 +89,14 @@ def subset_levels(levels: Sequence[Sequence[str | I]], keep: np.ndarray) -> list
     return [[c if isinstance(c, str) else np.asarray(c)[keep] for c in level] for level in levels]
 
 
+def pool_level(levels: Sequence[Sequence[str | I]]) -> int:
+    """The chain level a unit's files of a month share: the finest without the importer."""
+    plain = [
+        i for i, level in enumerate(levels) if "importer_id" not in [c for c in level if isinstance(c, str)]
+    ]
+    return plain[-1] if plain else 0
+
+
 def most_common(unit: I, value: I, units: int) -> I:
     """Per unit, the most frequent value (ties to the lowest code); −1 for a unit without rows."""
     if unit.size == 0:
@@ -127,6 +135,7 @@ def run(
     entity: I | None = None,
     entity_column: str = "officer_id",
     variance: F | None = None,
+    shared: F | None = None,
 ) -> Candidates:
     """Test units on the eligible ``rows`` and return their candidate records.
 
@@ -150,9 +159,11 @@ def run(
             declarant code), in ``entity_column``.
         entity_column: The id column of ``entity``.
         variance: Per eligible row, the variance of its expected rate (see
-            :func:`arusha.leads.standardise.expected_rates_with_variance`). Within a month the
-            rows of a unit share their comparators (the same office, the same month), so their
-            errors are taken as moving together (standard deviations add); months are independent.
+            :func:`arusha.leads.standardise.expected_rates_with_variance`), taken as independent
+            from row to row.
+        shared: Per eligible row, the relative variance of its pool's rate (office × channel ×
+            month...): a unit's rows of a month share that pool, so its error moves them together
+            (the month's expectation times its relative standard deviation, squared).
     """
     if rows.size == 0:
         return empty(kind, entity_type)
@@ -169,7 +180,10 @@ def run(
     files = scanning.by_unit_month(u, m, np.ones(u.size), units, months)
     spread = None
     if variance is not None:
-        spread = scanning.by_unit_month(u, m, np.sqrt(np.maximum(variance[keep], 0.0)), units, months) ** 2
+        spread = scanning.by_unit_month(u, m, variance[keep], units, months)
+        if shared is not None:
+            together = rate[keep] * np.sqrt(np.maximum(shared[keep], 0.0))
+            spread = spread + scanning.by_unit_month(u, m, together, units, months) ** 2
     found, tested, phi = scanning.scan(observed, expected, files, direction, effect, variance=spread)
     left_out = np.bincount(unit[~standardised & (unit >= 0)], minlength=units)
     if found.empty:
@@ -248,7 +262,10 @@ def officer_and_pairs(
         model_rate = model_rate[keep]
     strata = chain(dec, rows, levels)
     pairs = [standardise.combine(stratum, actor) for stratum in strata]
-    rate, standardised, rate_var = standardise.expected_rates_with_variance(actor, strata, event, pairs=pairs)
+    pool = pool_level(levels)
+    rate, standardised, rate_var, pool_var = standardise.expected_rates_with_variance(
+        actor, strata, event, pairs=pairs, pool_depth=pool
+    )
     basis: str | np.ndarray = "peers"
     if model_rate is not None:
         scored = ~np.isnan(model_rate)
@@ -291,13 +308,14 @@ def officer_and_pairs(
             [c for c, name in enumerate(dec.names["officer_id"]) if name in leading], dtype=np.int64
         )
         comparable = (~np.isin(actor, codes)).astype(np.float64)
-        rate, standardised, rate_var = standardise.expected_rates_with_variance(
-            actor, strata, event * comparable, files=comparable, pairs=pairs
+        rate, standardised, rate_var, pool_var = standardise.expected_rates_with_variance(
+            actor, strata, event * comparable, files=comparable, pairs=pairs, pool_depth=pool
         )
     rate, standardised = expectation(rate, standardised)
-    variance = rate_var
+    variance, shared = rate_var, pool_var
     if model_rate is not None:
         variance = np.where(scored, 0.0, variance)
+        shared = np.where(scored, 0.0, shared)
     out = [
         run(
             dec,
@@ -315,6 +333,7 @@ def officer_and_pairs(
             effect,
             basis,
             variance=variance,
+            shared=shared,
         )
     ]
     if pair_column and pair_type:
@@ -337,6 +356,7 @@ def officer_and_pairs(
                 effect,
                 basis,
                 variance=variance,
+                shared=shared,
             )
         )
     return out

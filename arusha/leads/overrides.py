@@ -1,7 +1,8 @@
 """Channel overrides: relaxations (red/yellow → a lower channel) credited to whoever changed the channel.
 
 Why the changer: a chief who relaxes other officers' files is the one deciding; crediting the
-assessing officer hid him. Strict officers who move files *up* are not counted: only relaxations are.
+assessing officer hid him. Strict officers who move files *up* are not counted: only relaxations are,
+and officers who raise many files (strict reviewers, often seniors) are compared with each other.
 Tested per officer, per officer × declarant (collusive overrides: the pair's relaxations against
 other officers' decisions on the same declarant's and importers' files), per declarant (a broker
 whose files many officers relax) and per office (every officer of an office alike).
@@ -31,6 +32,36 @@ OFFICE_LEVELS = ((), ("ch_a",), ("ch_a", "month"))
 # Offices are compared with the other offices only when there are enough of them: against one or
 # two others, an office's ordinary month-to-month differences look like leads.
 MIN_OFFICES = 4
+STRICT_SHARE = 0.05  # a strict reviewer raises at least 5 % of his green/blue files...
+STRICT_FACTOR = 3.0  # ...and three times his office's share
+
+
+def strict_reviewers(dec: Decisions) -> np.ndarray:
+    """Per officer code, whether he raises green/blue files to a stricter channel far more than his office.
+
+    Why: senior officers who review files legitimately change channels more often, mostly upward,
+    and relax a few more after their checks too; compared with juniors, every one of them looked
+    like a lead. An officer who raises at least 5 % of his green/blue files and three times his
+    office's share is compared with the other strict reviewers of his office (with fewer than 20 of
+    their files to compare with, his own are left out and counted as unstandardised); a relaxing
+    officer who never raises anything is compared with the ordinary ones.
+    """
+    ch_a, ch_f = dec.codes("ch_a"), dec.codes("ch_f")
+    officer, changer, office = dec.codes("officer_id"), dec.codes("changer"), dec.codes("office_code")
+    low = (ch_a >= 0) & (ch_a <= 1) & (officer >= 0)
+    raised = low & (ch_f > ch_a)
+    actor = np.where(raised & (changer >= 0), changer, officer)
+    size = len(dec.names["officer_id"])
+    files = np.bincount(actor[low], minlength=size).astype(np.float64)
+    ups = np.bincount(actor[raised], minlength=size).astype(np.float64)
+    known = officer >= 0
+    home = family.most_common(officer[known], office[known], size)
+    offices = int(office.max(initial=-1)) + 1
+    raised_by_office = np.bincount(office[low], weights=raised[low].astype(np.float64), minlength=offices)
+    office_share = raised_by_office / np.maximum(np.bincount(office[low], minlength=offices), 1)
+    share = ups / np.maximum(files, 1.0)
+    baseline = np.where(home >= 0, office_share[np.maximum(home, 0)], 0.0)
+    return np.asarray((files >= 20) & (share >= STRICT_SHARE) & (share >= STRICT_FACTOR * baseline))
 
 
 def candidates(dec: Decisions, effect: Effect) -> list[Candidates]:
@@ -39,20 +70,24 @@ def candidates(dec: Decisions, effect: Effect) -> list[Candidates]:
     relaxed = (ch_f[rows] < ch_a[rows]).astype(np.float64)
     officer, changer = dec.codes("officer_id")[rows], dec.codes("changer")[rows]
     actor = np.where((relaxed > 0) & (changer >= 0), changer, officer)
+    strict = strict_reviewers(dec)[np.maximum(actor, 0)].astype(np.int64)
+    levels = tuple((*level, strict) for level in OFFICER_LEVELS)
     out = family.officer_and_pairs(
         dec,
         KIND,
         rows,
         relaxed,
         actor,
-        OFFICER_LEVELS,
+        levels,
         "declarant_id",
         "officer_declarant_pair",
         effect=effect,
     )
     declarant = dec.codes("declarant_id")[rows]
     strata = family.chain(dec, rows, DECLARANT_LEVELS)
-    rate, ok, variance = standardise.expected_rates_with_variance(declarant, strata, relaxed)
+    rate, ok, variance, shared = standardise.expected_rates_with_variance(
+        declarant, strata, relaxed, pool_depth=len(strata) - 1
+    )
     out.append(
         family.run(
             dec,
@@ -70,6 +105,7 @@ def candidates(dec: Decisions, effect: Effect) -> list[Candidates]:
             entity=declarant,
             entity_column="declarant_id",
             variance=variance,
+            shared=shared,
         )
     )
     out.append(office_test(dec, KIND, rows, relaxed, actor, OFFICE_LEVELS, out[0], effect))
@@ -104,7 +140,9 @@ def office_test(
     levels = family.subset_levels(levels, keep)
     office = dec.codes("office_code")[rows]
     strata = family.chain(dec, rows, levels)
-    rate, ok, variance = standardise.expected_rates_with_variance(office, strata, event)
+    rate, ok, variance, shared = standardise.expected_rates_with_variance(
+        office, strata, event, pool_depth=family.pool_level(levels)
+    )
     found = family.run(
         dec,
         kind,
@@ -122,6 +160,7 @@ def office_test(
         entity=office,
         entity_column="office_code",
         variance=variance,
+        shared=shared,
     )
     if not found.rows.empty and left_out:
         by_office: dict[str, list[str]] = {}

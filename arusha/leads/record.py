@@ -58,7 +58,7 @@ _DID: Final = {
         "imposed a fine below half the usual one for the offence and amount, or none",
         "offences",
     ),
-    "fabricated_values": ("declared item values with an unusual pattern", "item lines"),
+    "fabricated_values": ("declared item values with an unusual pattern", "declarations"),
 }
 
 

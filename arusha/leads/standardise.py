@@ -95,7 +95,7 @@ def expected_rates(
         >>> rate.round(2).tolist()   # officer 0 against 1 of 4 by the others
         [0.25, 0.25, 0.75, 0.75, 0.5, 0.5]
     """
-    rate, standardised, _variance = expected_rates_with_variance(
+    rate, standardised, _variance, _pool = expected_rates_with_variance(
         actor, chain, event, shrink, min_comparators, files, pairs
     )
     return rate, standardised
@@ -109,14 +109,19 @@ def expected_rates_with_variance(
     min_comparators: int = MIN_COMPARATORS,
     files: F | None = None,
     pairs: Sequence[I] | None = None,
-) -> tuple[F, B, F]:
-    """:func:`expected_rates`, and the variance of each row's rate estimate.
+    pool_depth: int | None = None,
+) -> tuple[F, B, F, F]:
+    """:func:`expected_rates`, the variance of each row's rate estimate, and its pool's relative variance.
 
     Why the variance: a rate drawn from five events of other staff is far less certain than one
     drawn from five hundred, and treating it as exact made ordinary differences look significant
     where comparable files are few. Each level's ``K`` other events vary as Poisson around what the
     level's rate predicts for its ``N`` files, and the parent's variance enters with its weight:
     ``Var(r) = (N·r + w²·Var(r_parent)) / (N + w)²``; the overall rate's is ``(K + ½) / (N + 1)²``.
+
+    The pool (level ``pool_depth``, e.g. office × channel × month) is shared by all of a unit's files
+    of a month, so its error moves them together: its relative variance ``Var(r)/r²`` is returned
+    apart (zeros when no pool is named), for the caller to add as a shared term.
     """
     ones = np.ones(actor.size, dtype=np.float64) if files is None else np.asarray(files, dtype=np.float64)
     # Half an event of continuity: where nobody else ever did it, doing it is surprising, not infinitely so.
@@ -125,6 +130,7 @@ def expected_rates_with_variance(
     rate = np.full(actor.size, overall, dtype=np.float64)
     variance = np.full(actor.size, (float(event.sum()) + 0.5) / (total + 1.0) ** 2, dtype=np.float64)
     standardised = np.ones(actor.size, dtype=bool)
+    pool_relvar = np.zeros(actor.size, dtype=np.float64)
     for depth, stratum in enumerate(chain):
         pair = combine(stratum, actor) if pairs is None else pairs[depth]
         k = leave_out_counts(stratum, actor, event, pair)
@@ -137,4 +143,11 @@ def expected_rates_with_variance(
         else:
             rate = np.where(n > 0, k / np.maximum(n, 1), rate)
             variance = np.where(n > 0, rate / np.maximum(n, 1), variance)
-    return np.asarray(rate, dtype=np.float64), standardised, np.asarray(variance, dtype=np.float64)
+        if depth == pool_depth:
+            pool_relvar = variance / np.maximum(rate, 1e-12) ** 2
+    return (
+        np.asarray(rate, dtype=np.float64),
+        standardised,
+        np.asarray(variance, dtype=np.float64),
+        np.asarray(pool_relvar, dtype=np.float64),
+    )

@@ -6,10 +6,13 @@ median, per officer and officer × importer, against other officers' decisions o
 importer's files. An importer whose goods are genuinely cheap is accepted by everyone, so its
 files expect it; low values that pass green involve no officer and are trader risk instead.
 
-``fabricated_values`` (a broker's filing practice): first digits (1–9) and round values (whole
-thousands) of the item lines a declarant files, against the same importers' lines filed by other
-declarants (shrunk toward all lines), each of the ten patterns scanned over months; the strongest
-is kept, its p-value multiplied by ten.
+``fabricated_values`` (a broker's filing practice): the first digit (1–9) of each declaration's
+largest item value and round declarations (every line in whole thousands) a declarant files,
+against the same importers' declarations filed by other declarants (shrunk toward all of them), each of the ten patterns scanned over months; the strongest
+is kept, its p-value multiplied by ten. Only windows that leave at least three of the broker's own
+months out are tried, and the months outside set the baseline (``scan.py``'s own history): an
+importer whose invoices are in round thousands all year is his honest practice, not fabrication;
+a broker who fabricates all year long is not found by this test.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from arusha.leads.scan import Effect, by_unit_month, scan
 
 PATTERNS: Final = [*(str(d) for d in range(1, 10)), "round"]
 DIGIT_SHRINK: Final = 30.0  # lines of the overall distribution an importer's own is shrunk toward
+# A broker's digits are judged against his own months: windows leave at least three of them out.
+OWN_MONTHS: Final = 3
 
 
 def accepted_low_values(dec: Decisions, effect: Effect) -> list[Candidates]:
@@ -182,7 +187,7 @@ def _pattern_scan(
         observed = by_unit_month(unit, month, event, units, len(dec.months))
         expected = by_unit_month(unit, month, total * share, units, len(dec.months))
         files = by_unit_month(unit, month, total, units, len(dec.months))
-        found, n_tested, _phi = scan(observed, expected, files, "high", effect)
+        found, n_tested, _phi = scan(observed, expected, files, "high", effect, own_history=OWN_MONTHS)
         tested = max(tested, n_tested)
         if found.empty:
             continue

@@ -129,7 +129,9 @@ def keep_scores(store: str, scored: pd.DataFrame) -> None:
                 probability DOUBLE, expected_additional_duties DOUBLE, model_id VARCHAR,
                 scored_at TIMESTAMP)"""
         )
-        con.execute(f"DELETE FROM {SCORES_TABLE} WHERE declaration_id IN (SELECT declaration_id FROM new_scores)")
+        con.execute(
+            f"DELETE FROM {SCORES_TABLE} WHERE declaration_id IN (SELECT declaration_id FROM new_scores)"
+        )
         con.execute(f"INSERT INTO {SCORES_TABLE} SELECT * FROM new_scores")
         con.execute("COMMIT")
     finally:
@@ -190,12 +192,16 @@ def score_store_rolling(
         if all_months.index(first) < min_months:
             continue
         try:
-            bundle = train_model(store, label=label, until=first - dt.timedelta(days=1), lag_days=lag_days).bundle
+            bundle = train_model(
+                store, label=label, until=first - dt.timedelta(days=1), lag_days=lag_days
+            ).bundle
         except ModelDataError:
             continue  # too few labelled inspections before this month: left to the peers
         start = max(first, date_from) if date_from else first
         end = min(_month_end(first), date_to) if date_to else _month_end(first)
-        scored = score_store(store, bundle, date_from=start, date_to=end, write_table=False, explanations=False)
+        scored = score_store(
+            store, bundle, date_from=start, date_to=end, write_table=False, explanations=False
+        )
         scored["model_id"] = f"{bundle.model_id}@{first:%Y-%m}"
         parts.append(scored)
     if not parts:
@@ -207,7 +213,9 @@ def score_store_rolling(
     if out is not None:
         path = Path(out)
         path.parent.mkdir(parents=True, exist_ok=True)
-        result.to_parquet(path, index=False) if path.suffix.lower() == ".parquet" else result.to_csv(path, index=False)
+        result.to_parquet(path, index=False) if path.suffix.lower() == ".parquet" else result.to_csv(
+            path, index=False
+        )
     keep_scores(store, result)
     report(100, f"{len(result):,} declarations scored month by month")
     return result

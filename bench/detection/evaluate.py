@@ -105,11 +105,11 @@ def baselines(store: Path) -> dict[str, list[str]]:
         (inspection_result in ('no_discrepancy','discrepancy'))::int as insp,
         (inspection_result = 'no_discrepancy')::int as nohit
       from declarations where officer_id is not null)
-    select officer_id, any_value(office_code) as office_code,
+    select officer_id, mode(office_code) as office_code,
       sum(ry) ry, sum(ovr) ovr, sum(rel) rel, sum(ah) ah, sum(due) due, sum(bp) bp, sum(redrel) redrel,
       sum(rni) rni, sum(off) off, sum(low) low, sum(insp) insp, sum(nohit) nohit
     from d group by officer_id"""
-    df = con.execute(q).df()
+    df = con.execute(q).df().sort_values("officer_id", kind="stable").reset_index(drop=True)
     con.close()
     pairs = [
         ("ovr", "ry"),

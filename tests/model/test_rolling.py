@@ -53,9 +53,12 @@ def test_each_month_is_scored_by_a_model_trained_before_it(tmp_path: Path) -> No
     again = _scores(other)
     early = scores.month.isin(["2024-03", "2024-04"])
     pd.testing.assert_series_equal(
-        scores[early].probability.reset_index(drop=True), again[again.month.isin(["2024-03", "2024-04"])].probability.reset_index(drop=True)
+        scores[early].probability.reset_index(drop=True),
+        again[again.month.isin(["2024-03", "2024-04"])].probability.reset_index(drop=True),
     )
-    assert not scores[scores.month == "2024-06"].probability.equals(again[again.month == "2024-06"].probability)
+    assert not scores[scores.month == "2024-06"].probability.equals(
+        again[again.month == "2024-06"].probability
+    )
 
 
 def test_a_store_without_enough_history_is_refused_with_the_way_out(tmp_path: Path) -> None:
