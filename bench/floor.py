@@ -5,8 +5,10 @@ month indicators (``baseline.sql``). This script times, in one process and alter
 baseline, hand-written DuckDB queries for the work the full analysis cannot skip and the baseline
 does not do: the exact medians and 90th percentiles of every level, window and Time Release Study
 cell; the per-declaration summary of the item lines (main HS chapter, priced lines); the
-officer × trader pair counts with their totals; Benford first-digit counts. No Python after the
-queries, no leads, no output files: a lower bound for the engine's share alone.
+officer × trader pair counts with their totals; Benford first-digit counts; and, for the lead engine
+(issue 16), its one row per declaration with who acted from the event log, and its digit counts per
+declaration. No Python after the queries (the leads' statistics run in NumPy on top), no output
+files: a lower bound for the engine's share alone.
 
 Usage: python bench/floor.py var/bench/5000000/s.duckdb [--repeat 3]
 """
@@ -125,6 +127,41 @@ WHERE declared_value >= 10 AND {by} IS NOT NULL GROUP BY ALL
 """
 
 
+# The lead engine's own input (arusha/leads/decisions.py): one row per declaration with who acted
+# (from the event log) and the flags its tests read, collected whole; and one count per
+# declaration of its largest line's first digit and of round values, by declarant × importer × month.
+DECISIONS = """
+WITH e AS (
+    SELECT declaration_id, count(*) AS n, min(actor_id) FILTER (WHERE event = 'released') AS release_actor,
+           count(*) FILTER (WHERE event IN ('inspection_started', 'inspection_done')) AS steps,
+           count(*) FILTER (WHERE event = 'reassigned') AS reassigned,
+           max(actor_id) FILTER (WHERE event = 'channel_changed') AS changer
+    FROM events GROUP BY ALL),
+i AS (
+    SELECT declaration_id, count(*) FILTER (WHERE net_mass_kg > 0 AND declared_value > 0) AS priced
+    FROM items GROUP BY ALL)
+SELECT d.declaration_id, office_code, officer_id, declarant_id, importer_id, offence_code,
+       year(registered_at) * 12 + month(registered_at) AS month, channel_assigned, channel_final,
+       coalesce(channel_changed_by, e.changer) AS changer, e.release_actor, e.steps, e.reassigned,
+       (epoch(released_at) - epoch(registered_at)) / 3600.0 AS release_h,
+       hour(released_at) < 7 OR hour(released_at) >= 18 OR isodow(released_at) >= 6 AS after_hours,
+       duties_declared > 0 AND (paid_at IS NULL OR paid_at > released_at) AS before_pay,
+       inspection_result, penalty_amount, coalesce(duties_assessed, duties_declared) - duties_declared AS evaded,
+       abs(assessed_value - declared_value) > 0.005 * declared_value AS adjusted, i.priced
+FROM declarations d LEFT JOIN e USING (declaration_id) LEFT JOIN i USING (declaration_id)
+ORDER BY d.declaration_id
+"""
+
+DIGITS = """
+WITH l AS (
+    SELECT declaration_id, max(declared_value) AS top,
+           min((declared_value >= 1000 AND declared_value % 1000 = 0)::INT) AS round_all
+    FROM items WHERE declared_value >= 10 GROUP BY ALL)
+SELECT declarant_id, importer_id, year(registered_at) * 12 + month(registered_at) AS month,
+       left(floor(top)::BIGINT::VARCHAR, 1) AS digit, count(*), sum(round_all)
+FROM l JOIN declarations USING (declaration_id) GROUP BY ALL ORDER BY ALL
+"""
+
 PARTS = {
     "durations (one temp table)": [DURATIONS],
     "exact quantiles": QUANTILES,
@@ -133,6 +170,8 @@ PARTS = {
     "Benford digit counts": [_benford("declarant_id"), _benford("importer_id")],
     "sums and counts (30) at three grains": SUMS,
     "milestones from events": [MILESTONES],
+    "lead decisions per declaration": [DECISIONS],
+    "lead digit counts": [DIGITS],
 }
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -105,7 +106,7 @@ def trader_risk(families: list[Candidates]) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame(columns=TRADER_RISK_COLUMNS)
     rows = pd.concat(frames, ignore_index=True)
-    rows["score"] = (-pd.Series(rows.q.clip(lower=1e-300)).apply(__import__("math").log10)).round(3)
+    rows["score"] = (-np.log10(rows.q.to_numpy(dtype=float).clip(min=1e-300))).round(3)
     rows["importer_id"] = rows.entity_id
     what = {
         "low_unit_values": "declared values per kg below half the HS6 × origin median, passing green or blue",
@@ -113,7 +114,7 @@ def trader_risk(families: list[Candidates]) -> pd.DataFrame:
     }
     rows["explanation"] = [
         f"importer {r.entity_id}: {what.get(r.kind, r.kind)} on {r.observed} of {r.n} "
-        f"{'files' if r.kind == 'low_unit_values' else 'lines'} from {r.window_start} to {r.window_end}; "
+        f"{'files' if r.kind == 'low_unit_values' else 'declarations'} from {r.window_start} to {r.window_end}; "
         f"{r.expected:.1f} expected from the other importers. For targeting, not an integrity lead."
         for r in rows.itertuples()
     ]

@@ -15,7 +15,7 @@ import pandas as pd
 from arusha.leads import family
 from arusha.leads.family import CANDIDATE_COLUMNS, Candidates
 from arusha.leads.frame import Decisions
-from arusha.leads.scan import Effect, scan
+from arusha.leads.scan import Effect, minimum_observed, scan
 
 
 def _lookup(keys: np.ndarray, values: np.ndarray, query: np.ndarray) -> np.ndarray:
@@ -49,34 +49,39 @@ def pairing(dec: Decisions, effect: Effect, other_column: str, kind: str, pair_t
     otfm_keys, otfm = _counts((officer.astype(np.int64) * n_tr + trader) * (n_off * months) + fm)
     pair = officer.astype(np.int64) * n_tr + trader
     pair_keys, pair_total = _counts(pair)
-    # Units tested: pairs observed, plus (estimated) officers expecting ≥ 1 file of a trader they never handled.
+    # Units tested: every officer of the office with every trader that has files enough there for a
+    # capture to show at all (see scan.minimum_observed); pairs with fewer cannot be leads.
+    floor = minimum_observed(effect.excess)
     main_office = family.most_common(officer, office, n_oc)
     officers_at = np.bincount(main_office[main_office >= 0], minlength=n_off).astype(np.float64)
     tf_keys, tf = _counts(trader.astype(np.int64) * n_off + office)
-    tested = int(
-        np.where(tf / np.maximum(officers_at[tf_keys % n_off], 1) >= 1, officers_at[tf_keys % n_off], 0).sum()
-    )
-    cand = pair_keys[pair_total >= effect.excess + 1]
+    tested = int(officers_at[tf_keys[tf >= floor] % n_off].sum())
+    cand = pair_keys[pair_total >= floor]
     if cand.size == 0:
         return Candidates(kind, pair_type, pd.DataFrame(columns=CANDIDATE_COLUMNS), tested)
     c_off, c_tr = cand // n_tr, cand % n_tr
-    f = main_office[c_off]
+    # The office an officer worked at, month by month: one transferred mid-year is compared with
+    # the office he was at that month (months he was away expect nothing).
+    office_in_month = family.most_common(officer.astype(np.int64) * months + month, office, n_oc * months)
     grid_m = np.arange(months)
     o_idx = np.repeat(c_off, months)
     t_idx = np.repeat(c_tr, months)
-    f_idx = np.repeat(f, months)
     m_idx = np.tile(grid_m, cand.size)
+    f_idx = office_in_month[o_idx * months + m_idx]
+    active = f_idx >= 0
+    f_idx = np.maximum(f_idx, 0)
     fm_q = f_idx * months + m_idx
-    n_ofm = _lookup(ofm_keys, ofm, o_idx * (n_off * months) + fm_q)
-    n_tfm = _lookup(tfm_keys, tfm, t_idx * (n_off * months) + fm_q)
-    n_fm = _lookup(fm_keys, fmc, fm_q)
-    n_otfm = _lookup(otfm_keys, otfm, (o_idx * n_tr + t_idx) * (n_off * months) + fm_q)
+    n_ofm = _lookup(ofm_keys, ofm, o_idx * (n_off * months) + fm_q) * active
+    n_tfm = _lookup(tfm_keys, tfm, t_idx * (n_off * months) + fm_q) * active
+    n_fm = _lookup(fm_keys, fmc, fm_q) * active
+    n_otfm = _lookup(otfm_keys, otfm, (o_idx * n_tr + t_idx) * (n_off * months) + fm_q) * active
     share = np.where(n_fm - n_tfm > 0, (n_ofm - n_otfm) / np.maximum(n_fm - n_tfm, 1.0), 0.0)
     expected = (n_tfm * share).reshape(cand.size, months)
     files = n_tfm.reshape(cand.size, months)
-    # Observed at every office (an officer rarely works at two).
+    # Observed at the office he worked at that month.
+    at_home = office == office_in_month[officer.astype(np.int64) * months + month]
     unit = np.searchsorted(cand, pair)
-    hit = (unit < cand.size) & (cand[np.minimum(unit, cand.size - 1)] == pair)
+    hit = (unit < cand.size) & (cand[np.minimum(unit, cand.size - 1)] == pair) & at_home
     observed = np.zeros((cand.size, months))
     np.add.at(observed, (unit[hit], month[hit]), 1.0)
     found, _tested, _phi = scan(observed, expected, files, "high", effect)
@@ -91,7 +96,7 @@ def pairing(dec: Decisions, effect: Effect, other_column: str, kind: str, pair_t
                 "entity_id": f"{officer_id}|{other_id}",
                 "officer_id": officer_id,
                 "other_id": other_id,
-                "office_code": dec.label("office_code", int(f[r.unit])),
+                "office_code": dec.label("office_code", int(main_office[o])),
                 "window_start": dec.months[int(r.start)],
                 "window_end": dec.months[int(r.end)],
                 "observed": int(r.observed),

@@ -38,15 +38,22 @@ def _month(ts: ir.TimestampValue) -> ir.IntegerValue:
 
 
 def _event_summary(events: ir.Table) -> ir.Table:
-    """Per declaration: the release signer, inspection steps, reassignments, and the channel changer."""
+    """Per declaration: the release signer, inspection steps, reassignments, and the channel changer.
+
+    The signer is the actor of the latest ``released`` event and the changer the officer of the
+    latest ``channel_changed`` event (a system actor changes no channel on anyone's behalf), so
+    a file with two such steps is credited to whoever acted last, not to the first id in
+    alphabetical order.
+    """
     released = _.event == "released"
+    officer_change = (_.event == "channel_changed") & ~_.actor_id.isin(SYSTEM_ACTORS)
     return events.group_by("declaration_id").aggregate(
         ev_rows=_.count(),
-        release_actor=_.actor_id.min(where=released),
+        release_actor=_.actor_id.argmax(_.at, where=released),
         release_events=_.declaration_id.count(where=released),
         inspection_events=_.declaration_id.count(where=_.event.isin(INSPECTION_EVENTS)),
         reassigned=_.declaration_id.count(where=_.event == "reassigned"),
-        changer=_.actor_id.max(where=_.event == "channel_changed"),
+        changer=_.actor_id.argmax(_.at, where=officer_change),
     )
 
 

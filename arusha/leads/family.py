@@ -89,6 +89,21 @@ def subset_levels(levels: Sequence[Sequence[str | I]], keep: np.ndarray) -> list
     return [[c if isinstance(c, str) else np.asarray(c)[keep] for c in level] for level in levels]
 
 
+CAPTURED_FILES = 10
+
+
+def _captured(strata: list[I], pairs: list[I], levels: Sequence[Sequence[str | I]], actor: I) -> B:
+    """Rows of an officer who holds most of their importer's files at the coarsest importer level."""
+    named = [i for i, level in enumerate(levels) if "importer_id" in [c for c in level if isinstance(c, str)]]
+    if not named:
+        return np.zeros(actor.size, dtype=bool)
+    at = named[0]
+    ones = np.ones(actor.size)
+    own = np.bincount(pairs[at], weights=ones)[pairs[at]]
+    others = standardise.leave_out_counts(strata[at], actor, ones, pairs[at])
+    return np.asarray((own >= CAPTURED_FILES) & (others < own))
+
+
 def pool_level(levels: Sequence[Sequence[str | I]]) -> int:
     """The chain level a unit's files of a month share: the finest without the importer."""
     plain = [
@@ -276,6 +291,13 @@ def officer_and_pairs(
         level = float(event[scored].sum()) / max(float(model_rate[scored].sum()), 1e-12)
         model_rate = np.where(scored, model_rate * level, np.nan)
 
+    # An officer who handles most of an importer's files (at least 10) has no colleagues to be
+    # compared with on that importer: its deferred payment or cheap suppliers would read as his
+    # doing. Those files are left out of his test and counted (``unstandardised_n``); the capture
+    # itself is what the pairing test looks at.
+    captured = _captured(strata, pairs, levels, actor)
+    standardised = standardised & ~captured
+
     def expectation(rate: F, standardised: B) -> tuple[F, B]:
         if model_rate is None:
             return rate, standardised
@@ -311,6 +333,7 @@ def officer_and_pairs(
         rate, standardised, rate_var, pool_var = standardise.expected_rates_with_variance(
             actor, strata, event * comparable, files=comparable, pairs=pairs, pool_depth=pool
         )
+        standardised = standardised & ~captured
     rate, standardised = expectation(rate, standardised)
     variance, shared = rate_var, pool_var
     if model_rate is not None:

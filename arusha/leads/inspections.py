@@ -26,7 +26,8 @@ def shortfall(dec: Decisions, effect: Effect) -> list[Candidates]:
     ch_a, ch_f = dec.codes("ch_a"), dec.codes("ch_f")
     rows = np.flatnonzero(dec.flag("inspected") & (ch_f >= 2))
     officer = dec.codes("officer_id")[rows]
-    escalated = (ch_f[rows] > ch_a[rows]) & (dec.codes("changer")[rows] == officer)
+    changer = dec.codes("changer")[rows]
+    escalated = (ch_f[rows] > ch_a[rows]) & ((changer == officer) | (changer < 0))
     key = ch_f[rows] * 2 + escalated
     # Escalations are compared with other officers' escalations only: where nobody else at the
     # office escalates (fewer than 20 such files), the officer's own are left out, not compared
@@ -72,8 +73,13 @@ def red_without_inspection(dec: Decisions, effect: Effect) -> list[Candidates]:
     rows = np.flatnonzero((dec.codes("ch_f") == 3) & dec.flag("released"))
     logged = dec.flag("has_events")[rows]
     steps = dec.codes("inspection_events")
-    uses_steps = bool((steps > 0).any())
-    no_step = (steps[rows] == 0) if uses_steps else np.zeros(rows.size, dtype=bool)
+    # Whether an office's log records inspection steps at all is decided office by office: where
+    # it does not, a red file's missing step says nothing and its inspection result is read.
+    office = dec.codes("office_code")
+    offices = int(office.max(initial=-1)) + 1
+    logs_steps = np.bincount(office[office >= 0], weights=(steps[office >= 0] > 0), minlength=offices) > 0
+    uses_steps = np.where(office[rows] >= 0, logs_steps[np.maximum(office[rows], 0)], False)
+    no_step = steps[rows] == 0
     skipped = np.where(logged & uses_steps, no_step, dec.flag("result_none")[rows]).astype(np.float64)
     officer = dec.codes("officer_id")[rows]
     levels = (

@@ -38,7 +38,7 @@ KINDS: Final = (
     LeadKind(
         "channel_override",
         "channel change",
-        ("officer", "officer_declarant_pair", "declarant", "office"),
+        ("officer", "officer_declarant_pair", "office"),
         "BP1",
         "high",
         "relaxed channels",
@@ -94,7 +94,7 @@ KINDS: Final = (
     LeadKind(
         "release_before_payment",
         "release",
-        ("officer", "office"),
+        ("officer",),
         "REL_BEFORE_PAY",
         "high",
         "released before payment",

@@ -4,8 +4,10 @@ Why the changer: a chief who relaxes other officers' files is the one deciding; 
 assessing officer hid him. Strict officers who move files *up* are not counted: only relaxations are,
 and officers who raise many files (strict reviewers, often seniors) are compared with each other.
 Tested per officer, per officer × declarant (collusive overrides: the pair's relaxations against
-other officers' decisions on the same declarant's and importers' files), per declarant (a broker
-whose files many officers relax) and per office (every officer of an office alike).
+other officers' decisions on the same declarant's and importers' files) and per office (every
+officer of an office alike). Not per declarant: a broker whose files many officers relax cannot be
+told apart from one whose importers hold a trusted-trader status (importers mostly keep one broker,
+so no other broker's files say what is usual for them), and the relaxations are the officers'.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from arusha.leads import family, standardise
+from arusha.leads.decisions import SYSTEM_ACTORS
 from arusha.leads.family import Candidates
 from arusha.leads.frame import Decisions
 from arusha.leads.scan import Effect
@@ -27,7 +30,6 @@ OFFICER_LEVELS = (
     ("importer_id", "office_code", "ch_a"),
     ("importer_id", "office_code", "ch_a", "month"),
 )
-DECLARANT_LEVELS = (("office_code",), ("office_code", "ch_a"), ("office_code", "ch_a", "month"))
 OFFICE_LEVELS = ((), ("ch_a",), ("ch_a", "month"))
 # Offices are compared with the other offices only when there are enough of them: against one or
 # two others, an office's ordinary month-to-month differences look like leads.
@@ -64,11 +66,20 @@ def strict_reviewers(dec: Decisions) -> np.ndarray:
     return np.asarray((files >= 20) & (share >= STRICT_SHARE) & (share >= STRICT_FACTOR * baseline))
 
 
+def system_codes(dec: Decisions) -> np.ndarray:
+    """Codes (in the officers' dictionary) of the actors that are no officer: SYSTEM, BANK, GATE."""
+    names = dec.names["officer_id"]
+    return np.array([c for c, name in enumerate(names) if str(name) in SYSTEM_ACTORS], dtype=np.int64)
+
+
 def candidates(dec: Decisions, effect: Effect) -> list[Candidates]:
     ch_a, ch_f = dec.codes("ch_a"), dec.codes("ch_f")
-    rows = np.flatnonzero((ch_a >= 2) & (ch_f >= 0))
+    changer_all = dec.codes("changer")
+    # A channel the selectivity system changed by rule is nobody's decision: those files are left out.
+    by_system = np.isin(changer_all, system_codes(dec))
+    rows = np.flatnonzero((ch_a >= 2) & (ch_f >= 0) & ~by_system)
     relaxed = (ch_f[rows] < ch_a[rows]).astype(np.float64)
-    officer, changer = dec.codes("officer_id")[rows], dec.codes("changer")[rows]
+    officer, changer = dec.codes("officer_id")[rows], changer_all[rows]
     actor = np.where((relaxed > 0) & (changer >= 0), changer, officer)
     strict = strict_reviewers(dec)[np.maximum(actor, 0)].astype(np.int64)
     levels = tuple((*level, strict) for level in OFFICER_LEVELS)
@@ -82,31 +93,6 @@ def candidates(dec: Decisions, effect: Effect) -> list[Candidates]:
         "declarant_id",
         "officer_declarant_pair",
         effect=effect,
-    )
-    declarant = dec.codes("declarant_id")[rows]
-    strata = family.chain(dec, rows, DECLARANT_LEVELS)
-    rate, ok, variance, shared = standardise.expected_rates_with_variance(
-        declarant, strata, relaxed, pool_depth=len(strata) - 1
-    )
-    out.append(
-        family.run(
-            dec,
-            KIND,
-            "declarant",
-            rows,
-            relaxed,
-            rate,
-            ok,
-            declarant,
-            None,
-            None,
-            None,
-            effect=effect,
-            entity=declarant,
-            entity_column="declarant_id",
-            variance=variance,
-            shared=shared,
-        )
     )
     out.append(office_test(dec, KIND, rows, relaxed, actor, OFFICE_LEVELS, out[0], effect))
     return out

@@ -50,7 +50,7 @@ _DID: Final = {
     ),
     "officer_declarant_pairing": ("handled the declarant's files", "files of the declarant at the office"),
     "officer_importer_pairing": ("handled the importer's files", "files of the importer at the office"),
-    "release_delay": ("released late (slower than 9 in 10 comparable files)", "releases"),
+    "release_delay": ("released late (two days slower than 9 in 10 comparable files)", "releases"),
     "after_hours_release": ("signed the release outside working hours", "releases he signed"),
     "release_before_payment": ("released goods before duties were paid", "releases with duties due"),
     "red_without_inspection": ("released a red-channel file with no inspection step", "red-channel releases"),

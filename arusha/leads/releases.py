@@ -5,9 +5,9 @@ Only releases an officer signed count: the ``released`` event's actor when the l
 one's decision); without a log, yellow- and red-channel releases are credited to the declaration's
 officer and green/blue ones to nobody.
 
-Delays: a release is late when it took more than twice as long as 9 in 10 releases of the same
-office, channel and month (a rarer event than "slower than 9 in 10", so a few held-up files
-stand out); an officer × importer pair is a lead when the officer's releases of that importer are
+Delays: a release is late when it took two days more than 9 in 10 releases of the same office,
+channel and month (a rarer event than "slower than 9 in 10", so a few held-up files stand out,
+and a delay of days is late in every channel); an officer × importer pair is a lead when the officer's releases of that importer are
 late far more often than other officers' releases of the same importer's files (extortion by
 delay), which a slow importer (complex goods) does not trigger, since everyone is slow with it.
 """
@@ -26,7 +26,7 @@ from arusha.leads.scan import Effect
 from arusha.leads.standardise import combine
 
 LATE_QUANTILE: Final = 0.9
-LATE_FACTOR: Final = 2.0  # late: more than twice the time 9 in 10 comparable releases took
+LATE_MARGIN_HOURS: Final = 48.0  # late: two days more than 9 in 10 comparable releases took
 LEVELS = (
     ("office_code",),
     ("office_code", "month"),
@@ -82,7 +82,9 @@ def delays(dec: Decisions, effect: Effect) -> list[Candidates]:
     hours = dec.number("release_h")
     rows = np.flatnonzero(dec.flag("released") & ~np.isnan(hours) & (dec.codes("ch_f") >= 0))
     group = combine(dec.codes("office_code")[rows], dec.codes("ch_f")[rows], dec.codes("month")[rows])
-    late = (hours[rows] > LATE_FACTOR * group_quantile(group, hours[rows], LATE_QUANTILE)).astype(np.float64)
+    late = (hours[rows] > group_quantile(group, hours[rows], LATE_QUANTILE) + LATE_MARGIN_HOURS).astype(
+        np.float64
+    )
     levels = (
         ("office_code", "ch_f"),
         ("office_code", "ch_f", "month"),

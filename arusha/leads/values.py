@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import Final
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 
 from arusha.leads import family, standardise
@@ -91,8 +92,7 @@ def _digit_rows(digits: pa.Table, dec: Decisions) -> tuple[np.ndarray, ...]:
     )
     dec.names["declarant_id"] = np.asarray(names.to_pylist(), dtype=object)
     dec.names["importer_id"] = np.asarray(imp_names.to_pylist(), dtype=object)
-    first = min(int(m) for m in digits["month"].to_numpy()) if digits.num_rows else 0
-    label_first = int(dec.months[0][:4]) * 12 + int(dec.months[0][5:]) - 1 if dec.months else first
+    label_first = int(dec.months[0][:4]) * 12 + int(dec.months[0][5:]) - 1 if dec.months else 0
     month = digits["month"].to_numpy().astype(np.int64) - label_first
     digit = digits["digit"].to_numpy().astype(np.int64)
     lines = digits["lines"].to_numpy().astype(np.float64)
@@ -192,7 +192,7 @@ def _pattern_scan(
         if found.empty:
             continue
         found = found.assign(pattern=_pattern)
-        best = found if best is None else __import__("pandas").concat([best, found])
+        best = found if best is None else pd.concat([best, found])
     if best is None:
         from arusha.leads.family import empty
 
@@ -226,6 +226,4 @@ def _pattern_scan(
                 "basis": f"pattern:{r.pattern}",
             }
         )
-    import pandas as pd
-
     return Candidates(kind, entity_type, pd.DataFrame(records, columns=family.CANDIDATE_COLUMNS), tested)

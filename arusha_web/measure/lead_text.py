@@ -46,7 +46,8 @@ WHAT: dict[str, Promise] = {
         "files %(window)s."
     ),
     "release_delay": gettext_lazy(
-        "%(who)s released %(observed)s of %(n)s files late (slower than 9 in 10 comparable files) %(window)s."
+        "%(who)s released %(observed)s of %(n)s files late (two days slower than 9 in 10 comparable files) "
+        "%(window)s."
     ),
     "after_hours_release": gettext_lazy(
         "%(who)s signed %(observed)s of %(n)s releases outside working hours %(window)s."

@@ -67,9 +67,13 @@ def score(ranked: list[str], schemes: list[dict[str, Any]]) -> dict[str, Any]:
     per_kind: dict[str, list[int]] = {}
     for culprit, kind in planted.items():
         per_kind.setdefault(kind, []).append(int(culprit in top_2k))
+    shown = ranked[:k]
     return {
         "k": k,
+        "leads": len(ranked),
         "precision_at_k": len(top_k & set(planted)) / k,
+        # Of the culprits the list names among its first k (fewer when it names fewer), how many are planted.
+        "precision_of_leads": len(set(shown) & set(planted)) / max(len(shown), 1),
         "recall_at_2k": len(top_2k & set(planted)) / k,
         "recall_at_2k_by_kind": {kind: sum(v) / len(v) for kind, v in sorted(per_kind.items())},
         "missed": sorted(c for c in planted if c not in top_2k),
@@ -135,11 +139,21 @@ def baselines(store: Path) -> dict[str, list[str]]:
     return {"excess": [str(i) for i in ex.index], "ratio": [str(i) for i in ra.index]}
 
 
+def generator_version() -> str:
+    """A short hash of the generator's source: a world cached under another version is made anew."""
+    import arusha.worldgen
+
+    digest = hashlib.sha256()
+    for path in sorted(Path(arusha.worldgen.__file__).parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:8]
+
+
 def run_setting(setting: dict[str, Any], work: Path) -> dict[str, Any]:
     from arusha.api import analyze_store, load_sources
     from arusha.worldgen import write_world
 
-    name = f"seed{setting['seed']}-{setting['declarations']}"
+    name = f"seed{setting['seed']}-{setting['declarations']}-{generator_version()}"
     folder = work / name
     data, store, out = folder / "data", folder / "store.duckdb", folder / "analysis"
     started = time.perf_counter()

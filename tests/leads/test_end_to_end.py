@@ -19,6 +19,12 @@ from arusha.leads.ranking import STRONG_SCORE
 TRADER_ONLY = {"unit_value_gap", "benford"}
 
 
+def _integrity(anomaly: dict[str, Any]) -> bool:
+    """The planted anomalies the engine is to find; a broker "benefiting" from many officers'
+    relaxations is no lead of its own (docs/engine.md: it cannot be told from trusted traders)."""
+    return anomaly["kind"] not in TRADER_ONLY and anomaly["entity_type"] != "declarant"
+
+
 def _read(path: Any) -> pd.DataFrame:
     return pd.read_csv(
         path, dtype={"entity_id": str, "officer_id": str, "other_id": str}, keep_default_na=False
@@ -27,7 +33,7 @@ def _read(path: Any) -> pd.DataFrame:
 
 def test_every_planted_integrity_anomaly_is_a_strong_lead_near_the_top(planted: dict[str, Any]) -> None:
     leads = _read(planted["dir"] / "analysis" / "signals.csv")
-    anomalies = [a for a in planted["truth_json"]["anomalies"] if a["kind"] not in TRADER_ONLY]
+    anomalies = [a for a in planted["truth_json"]["anomalies"] if _integrity(a)]
     top = leads.head(len(anomalies) + 2)
     named = set(top.entity_id) | set(top.officer_id)
     for a in anomalies:

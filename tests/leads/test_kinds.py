@@ -98,29 +98,26 @@ def _low_penalty(rows: Rows) -> Rows:
     return rows
 
 
+def _big_importer(rows: Rows, importer: str, seed: int) -> Rows:
+    """Make ``importer`` a quarter of every OFF1 officer's files: the culprit holds no more of it than anyone."""
+    rng = np.random.default_rng(seed)
+    for r in rows:
+        if r["office_code"] == "OFF1" and rng.random() < 0.25:
+            r["importer_id"] = importer
+    return rows
+
+
 def _accepted_undervaluation(rows: Rows) -> Rows:
     """Importer I1 declares half the value on the files the culprit examines, and he accepts it."""
-    rng = np.random.default_rng(13)
-    for r in rows:
-        if _in_scheme(r) and r["ch_f"] >= 2 and rng.random() < 0.2:
-            r.update(
-                importer_id="I1",
-                uv_lines=1,
-                uv_low=1,
-                hit=False,
-                adjusted=False,
-                offence_code=None,
-                penalty=None,
-            )
+    for r in _big_importer(rows, "I1", 13):
+        if _in_scheme(r) and r["ch_f"] >= 2 and r["importer_id"] == "I1":
+            r.update(uv_lines=1, uv_low=1, hit=False, adjusted=False, offence_code=None, penalty=None)
     return rows
 
 
 def _delay(rows: Rows) -> Rows:
     """The culprit holds up importer I4's files by six days; other officers release I4 as usual."""
-    rng = np.random.default_rng(7)
-    for r in rows:
-        if _in_scheme(r) and rng.random() < 0.25:
-            r["importer_id"] = "I4"
+    for r in _big_importer(rows, "I4", 7):
         if _in_scheme(r) and r["importer_id"] == "I4":
             r["release_h"] += 24 * 6
     return rows
@@ -331,3 +328,18 @@ def test_two_outliers_at_one_office_do_not_hide_each_other() -> None:
     # O2's expectation rests on the four ordinary officers (about 2 %), not on O1's 35 %.
     o2 = relaxed[relaxed.officer_id == "OFF1-O2"].iloc[0]
     assert o2.expected / o2.n < 0.04
+
+
+def test_an_officer_who_handles_most_of_an_importers_files_is_not_judged_on_its_structure() -> None:
+    # OFF1-O2 handles all of the deferred-payment importers I1–I3 all year: nobody else releases
+    # their goods, so nothing says what is usual for them. His files of theirs are left out (and
+    # counted); the capture itself is the pairing test's.
+    rows = honest_world()
+    for r in rows:
+        if r["importer_id"] in {"I1", "I2", "I3"}:
+            r.update(before_pay=True)
+            if r["office_code"] == "OFF1":
+                r.update(officer_id="OFF1-O2", release_actor="OFF1-O2" if r["ch_f"] >= 2 else "SYSTEM")
+    leads = _leads(rows)
+    assert not ((leads.kind == "release_before_payment") & (leads.officer_id == "OFF1-O2")).any()
+    assert {"officer_importer_pairing"} <= set(leads[leads.officer_id == "OFF1-O2"].kind)

@@ -51,8 +51,8 @@ def test_every_kind_of_lead_the_engine_writes_is_covered(signals: list[dict[str,
     from arusha_web.measure.kinds import KIND_LABELS
 
     kinds = {s["kind"] for s in signals}
-    # Decisions against peers, pairings, a broker's values, found versus expected: each has a name.
-    assert {"channel_override", "officer_declarant_pairing", "fabricated_values", "detection_shortfall"} <= kinds
+    # Decisions against peers, pairings, found versus expected: each has a name.
+    assert {"channel_override", "officer_declarant_pairing", "detection_shortfall"} <= kinds
     assert kinds <= set(KIND_LABELS)
 
 
