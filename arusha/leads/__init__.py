@@ -60,7 +60,7 @@ def find_leads(decisions: pa.Table, digits: pa.Table | None = None, effect: Effe
     Args:
         decisions: :func:`arusha.leads.decisions.decision_table`, collected.
         digits: :func:`arusha.leads.decisions.digit_counts`, collected (``None`` without items).
-        effect: The effect a lead needs (default: ratio bound 1.5, excess bound 3).
+        effect: The effect a lead needs (default: ratio bound 1.25, 2 over the whole span; excess bound 3).
     """
     effect = effect or Effect()
     dec = from_arrow(decisions)

@@ -67,6 +67,9 @@ def score(ranked: list[str], schemes: list[dict[str, Any]]) -> dict[str, Any]:
     per_kind: dict[str, list[int]] = {}
     for culprit, kind in planted.items():
         per_kind.setdefault(kind, []).append(int(culprit in top_2k))
+    per_strength: dict[str, list[int]] = {}
+    for s in schemes:
+        per_strength.setdefault(str(s.get("strength", "")), []).append(int(culprit_of_scheme(s) in top_2k))
     shown = ranked[:k]
     return {
         "k": k,
@@ -76,6 +79,7 @@ def score(ranked: list[str], schemes: list[dict[str, Any]]) -> dict[str, Any]:
         "precision_of_leads": len(set(shown) & set(planted)) / max(len(shown), 1),
         "recall_at_2k": len(top_2k & set(planted)) / k,
         "recall_at_2k_by_kind": {kind: sum(v) / len(v) for kind, v in sorted(per_kind.items())},
+        "recall_at_2k_by_strength": {k: f"{sum(v)} of {len(v)}" for k, v in sorted(per_strength.items())},
         "missed": sorted(c for c in planted if c not in top_2k),
         "false_in_top_k": [c for c in ranked[:k] if c not in planted],
     }

@@ -7,11 +7,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from arusha.leads import find_leads
 from arusha.leads.ranking import STRONG_SCORE
-from tests.leads.conftest import honest_world, table
+from tests.leads.conftest import MONTH0, honest_world, table
 
 Rows = list[dict[str, Any]]
 CULPRIT = "OFF1-O2"
@@ -343,3 +344,94 @@ def test_an_officer_who_handles_most_of_an_importers_files_is_not_judged_on_its_
     leads = _leads(rows)
     assert not ((leads.kind == "release_before_payment") & (leads.officer_id == "OFF1-O2")).any()
     assert {"officer_importer_pairing"} <= set(leads[leads.officer_id == "OFF1-O2"].kind)
+
+
+def _captured_importer(rows: Rows) -> Rows:
+    """Importer I5's files at OFF1 moved to the culprit in the scheme's months."""
+    rng = np.random.default_rng(14)
+    for r in rows:
+        if (
+            r["office_code"] == "OFF1"
+            and r["month"] in WINDOW
+            and r["importer_id"] == "I5"
+            and rng.random() < 0.7
+        ):
+            r["officer_id"] = CULPRIT
+    return rows
+
+
+def test_a_captured_importer_is_an_officer_importer_pairing_lead_in_its_months() -> None:
+    leads = _leads(_captured_importer(honest_world()))
+    mine = leads[(leads.officer_id == CULPRIT) & (leads.kind == "officer_importer_pairing")]
+    assert list(mine.other_id) == ["I5"]
+    assert "2024-03" <= mine.iloc[0].window_start <= "2024-05"
+
+
+def test_a_transferred_officer_is_no_pairing_lead() -> None:
+    # OFF1-O1 moves to OFF2 in July and handles OFF2's traders from then on, like everyone there.
+    rows = honest_world()
+    for r in rows:
+        if r["officer_id"] == "OFF2-O1" and r["month"] >= 6:
+            r["officer_id"] = "OFF1-O1"
+        elif r["officer_id"] == "OFF1-O1" and r["month"] >= 6:
+            r["officer_id"] = "OFF1-O0"
+    leads = _leads(rows)
+    assert not leads.kind.str.endswith("_pairing").any(), leads[["entity_id", "kind", "score"]]
+
+
+def test_channels_the_selectivity_system_changes_are_nobodys_override() -> None:
+    rows = honest_world()
+    rng = np.random.default_rng(15)
+    for r in rows:
+        if r["ch_a"] >= 2 and rng.random() < 0.1:
+            r.update(
+                ch_f=0, changer="SYSTEM", inspected=False, hit=False, result_none=True, release_actor="SYSTEM"
+            )
+    leads = _leads(rows)
+    assert "SYSTEM" not in set(leads.entity_id) and not (leads.kind == "channel_override").any()
+
+
+def _digits(fabricating: str | None) -> pa.Table:
+    """Declarations counted by declarant × importer × month × first digit (Benford shares), with
+    round ones; each broker files for its own importers, and importers I0–I3 use two brokers."""
+    rng = np.random.default_rng(16)
+    benford = np.log10(1 + 1 / np.arange(1, 10))
+    rows: dict[str, list[Any]] = {
+        k: [] for k in ("declarant_id", "importer_id", "month", "digit", "lines", "round_lines")
+    }
+    for b in range(10):
+        for i in (f"I{b}", f"I{b + 10}", f"I{(b + 1) % 4}"):
+            for m in range(12):
+                n = int(rng.integers(15, 25))
+                digits = rng.choice(np.arange(1, 10), n, p=benford)
+                rounded = rng.random(n) < 0.03
+                if fabricating == f"D{b}" and m in WINDOW:
+                    rounded |= rng.random(n) < 0.5
+                for d in range(1, 10):
+                    k = int((digits == d).sum())
+                    if k:
+                        for key, value in zip(
+                            rows,
+                            (f"D{b}", i, MONTH0 + m, d, k, int((rounded & (digits == d)).sum())),
+                            strict=True,
+                        ):
+                            rows[key].append(value)
+    return pa.table(
+        {
+            "declarant_id": pa.array(rows["declarant_id"], pa.string()),
+            "importer_id": pa.array(rows["importer_id"], pa.string()),
+            "month": pa.array(rows["month"], pa.int32()),
+            "digit": pa.array(rows["digit"], pa.int8()),
+            "lines": pa.array(rows["lines"], pa.int64()),
+            "round_lines": pa.array(rows["round_lines"], pa.int64()),
+        }
+    )
+
+
+def test_a_broker_who_fabricates_round_values_for_some_months_is_a_lead_and_honest_brokers_are_not() -> None:
+    decisions = table(honest_world())
+    assert find_leads(decisions, _digits(None)).signals.empty
+    leads = find_leads(decisions, _digits("D3")).signals
+    fabricated = leads[leads.kind == "fabricated_values"]
+    assert list(fabricated.entity_id) == ["D3"] and fabricated.iloc[0].basis == "pattern:round"
+    assert fabricated.iloc[0].window_start >= "2024-03" and fabricated.iloc[0].window_end <= "2024-09"
