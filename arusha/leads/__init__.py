@@ -23,7 +23,7 @@ import pyarrow as pa
 
 from arusha.leads import assignments, fines, inspections, overrides, ranking, releases, values
 from arusha.leads.family import Candidates
-from arusha.leads.frame import from_arrow
+from arusha.leads.frame import Decisions, from_arrow
 from arusha.leads.record import LEAD_COLUMNS, SIGNAL_COLUMNS
 from arusha.leads.scan import Effect
 
@@ -54,16 +54,19 @@ class Leads:
     families: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
-def find_leads(decisions: pa.Table, digits: pa.Table | None = None, effect: Effect | None = None) -> Leads:
+def find_leads(
+    decisions: pa.Table | Decisions, digits: pa.Table | None = None, effect: Effect | None = None
+) -> Leads:
     """Run every test on the decisions table (and the digit counts) and rank the leads.
 
     Args:
-        decisions: :func:`arusha.leads.decisions.decision_table`, collected.
+        decisions: :func:`arusha.leads.decisions.decision_table`, collected (or already coded by
+            :func:`arusha.leads.frame.from_arrow`, which lets the caller free the rows first).
         digits: :func:`arusha.leads.decisions.digit_counts`, collected (``None`` without items).
         effect: The effect a lead needs (default: ratio bound 1.25, 2 over the whole span; excess bound 3).
     """
     effect = effect or Effect()
-    dec = from_arrow(decisions)
+    dec = decisions if isinstance(decisions, Decisions) else from_arrow(decisions)
     if dec.size == 0:
         return Leads(pd.DataFrame(columns=LEAD_COLUMNS), pd.DataFrame(columns=TRADER_RISK_COLUMNS))
     signed = releases.signer(dec)

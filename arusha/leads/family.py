@@ -51,6 +51,16 @@ class Candidates:
     notes: dict[str, object] = field(default_factory=dict)
 
 
+GRID = 2.0**-30
+
+
+def quantised(values: F) -> F:
+    """``values`` rounded to multiples of 2⁻³⁰, so that sums of millions of them are exact in double
+    precision and do not depend on the order the engine returned the rows in (DuckDB and Spark,
+    or two runs of one, then give identical leads to the last digit)."""
+    return np.asarray(np.round(np.asarray(values, dtype=np.float64) / GRID) * GRID, dtype=np.float64)
+
+
 def empty(kind: str, entity_type: str) -> Candidates:
     return Candidates(kind, entity_type, pd.DataFrame(columns=CANDIDATE_COLUMNS), 0)
 
@@ -191,13 +201,13 @@ def run(
     month = dec.codes("month")[rows]
     u, m = unit[keep], month[keep]
     observed = scanning.by_unit_month(u, m, event[keep], units, months)
-    expected = scanning.by_unit_month(u, m, rate[keep], units, months)
+    expected = scanning.by_unit_month(u, m, quantised(rate[keep]), units, months)
     files = scanning.by_unit_month(u, m, np.ones(u.size), units, months)
     spread = None
     if variance is not None:
-        spread = scanning.by_unit_month(u, m, variance[keep], units, months)
+        spread = scanning.by_unit_month(u, m, quantised(variance[keep]), units, months)
         if shared is not None:
-            together = rate[keep] * np.sqrt(np.maximum(shared[keep], 0.0))
+            together = quantised(rate[keep] * np.sqrt(np.maximum(shared[keep], 0.0)))
             spread = spread + scanning.by_unit_month(u, m, together, units, months) ** 2
     found, tested, phi = scanning.scan(observed, expected, files, direction, effect, variance=spread)
     left_out = np.bincount(unit[~standardised & (unit >= 0)], minlength=units)

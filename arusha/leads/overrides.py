@@ -117,7 +117,8 @@ def office_test(
     """
     from arusha.leads.ranking import leading_officers
 
-    if len({int(c) for c in dec.codes("office_code")[rows] if c >= 0}) < MIN_OFFICES:
+    offices = dec.codes("office_code")[rows]
+    if np.unique(offices[offices >= 0]).size < MIN_OFFICES:
         return family.empty(kind, "office")
     left_out = leading_officers(officers)
     codes = {code for code, name in enumerate(dec.names["officer_id"]) if name in left_out}

@@ -73,6 +73,8 @@ def dispersion(observed: F, expected: F) -> float:
     """
     keep = expected >= 2.0
     o, e = observed[keep], expected[keep]
+    order = np.lexsort((e, o))  # sums in a fixed order: the units' order is the engine's
+    o, e = o[order], e[order]
     if o.size < MIN_UNITS_FOR_DISPERSION:
         return UNMEASURED_DISPERSION if o.size else 0.0
     z = (o - e) / np.sqrt(e)

@@ -185,7 +185,7 @@ def _pattern_scan(
             n = float(total.sum()) - np.bincount(unit, weights=total, minlength=units)[unit]
             share = k / np.maximum(n, 1.0)
         observed = by_unit_month(unit, month, event, units, len(dec.months))
-        expected = by_unit_month(unit, month, total * share, units, len(dec.months))
+        expected = by_unit_month(unit, month, family.quantised(total * share), units, len(dec.months))
         files = by_unit_month(unit, month, total, units, len(dec.months))
         found, n_tested, _phi = scan(observed, expected, files, "high", effect, own_history=OWN_MONTHS)
         tested = max(tested, n_tested)
