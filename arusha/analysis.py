@@ -266,10 +266,14 @@ def _analyze(
             not_computable,
             available,
         )
-        indicators, found, trs, declarations, expectation = _collect(work, not_computable, report)
+        indicators, coded, digits, trs, declarations, expectation = _collect(work, not_computable, report)
     finally:
         queue.close()
         backends.release(fact_table, "arusha_facts")
+    # The leads run on their own arrays once the engine's facts are released (memory at 5 M).
+    report(85, "integrity leads")
+    found = leads.find_leads(coded, digits)
+    del coded, digits
     summary = {
         "declarations": declarations,
         "period": period,
@@ -380,8 +384,8 @@ def _decisions(
 
 def _collect(
     work: _Queued, not_computable: dict[str, str], report: Progress
-) -> tuple[pa.Table, leads.Leads, pd.DataFrame, int, detection.Detection | None]:
-    """Turn the queued results into indicator rows, ranked leads and the Time Release Study table."""
+) -> tuple[pa.Table, lead_frame.Decisions, pa.Table | None, pd.DataFrame, int, detection.Detection | None]:
+    """Turn the queued results into indicator rows, the coded decisions for the leads and the Time Release Study table."""
     # Each stage's rows are assembled (peer statistics included) while the engine runs the next.
     pieces: peers.Pieces = {}
     assembly = peers.Assembly()
@@ -394,7 +398,7 @@ def _collect(
         report(25 + int(45 * i / len(level_rows.FAMILIES)), f"indicators by {', '.join(family.levels)}")
         finish(pieces)
         assembly.seal(pieces)
-    report(70, "integrity-risk tests")
+    report(70, "concentration and first digits")
     if work.concentration is not None:
         peers.add(pieces, "office", {"BP1_CONC": peers.rows(work.concentration.result())})
         assembly.seal(pieces)
@@ -409,16 +413,15 @@ def _collect(
 
     expectation, reasons = work.expectation.result()
     not_computable.update(reasons)
-    # Coded first and the future dropped, so that the Arrow rows (a gigabyte at 5 M) go before
-    # the tests run.
+    report(75, "time release study")
+    trs = work.trs.result() if work.trs is not None else pd.DataFrame()
+    # Coded here and the future dropped, so that the Arrow rows (a gigabyte at 5 M) go before the
+    # tests run.
+    report(80, "decisions for the integrity leads")
     coded = lead_frame.from_arrow(work.decisions.result())
     work.decisions = None  # type: ignore[assignment]
-    found = leads.find_leads(coded, work.digit_counts.result() if work.digit_counts else None)
-    del coded
-
-    report(85, "time release study")
-    trs = work.trs.result() if work.trs is not None else pd.DataFrame()
-    return indicators, found, trs, work.declarations.result(), expectation
+    digits = work.digit_counts.result() if work.digit_counts else None
+    return indicators, coded, digits, trs, work.declarations.result(), expectation
 
 
 def _expected_vs_found(

@@ -52,6 +52,12 @@ FRAMES: tuple[tuple[re.Pattern[str], Render], ...] = (
         lambda m, _n: gettext("Indicators by %(levels)s") % {"levels": _levels(m["levels"])},
     ),
     (re.compile(r"integrity-risk tests"), lambda _m, _n: gettext("Integrity-risk tests")),
+    (re.compile(r"concentration and first digits"), lambda _m, _n: gettext("Concentration and first digits")),
+    (
+        re.compile(r"decisions for the integrity leads"),
+        lambda _m, _n: gettext("Gathering who decided what, for the integrity leads"),
+    ),
+    (re.compile(r"integrity leads"), lambda _m, _n: gettext("Integrity leads")),
     (re.compile(r"time release study"), lambda _m, _n: gettext("Time Release Study")),
     (re.compile(r"writing outputs"), lambda _m, _n: gettext("Writing the results")),
     (
