@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -584,7 +585,11 @@ def trader(request: HttpRequest, entity_type: str, entity_id: str) -> HttpRespon
     mask = selectors.officer_mask(user)
     leads = [
         (lead.rank, selectors.lead_shown(lead, mask=mask).sentence)
-        for lead in run.leads.filter(entity_type=entity_type, entity_id=entity_id).order_by("rank")
+        # Leads about the trader and the officer × trader pairs that name it.
+        for lead in run.leads.filter(
+            Q(entity_type=entity_type, entity_id=entity_id)
+            | Q(entity_type=f"officer_{entity_type}_pair", other_id=entity_id)
+        ).order_by("rank")
     ]
     # An importer's own targeting leads (trader_risk.csv), apart from the integrity leads above.
     listed = (trader_risk.read(run.out_dir) or []) if entity_type == "importer" else []

@@ -14,7 +14,7 @@ def analysed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     from arusha import api
 
     root = tmp_path_factory.mktemp("measure")
-    api.write_dataset(root / "data", n=2000, seed=1)
+    api.write_dataset(root / "data", n=4000, seed=1)  # large enough for every kind of planted lead
     sources = [root / "data" / f"{t}.parquet" for t in ("declarations", "items", "events")]
     api.load_sources(sources, root / "store.duckdb")
     api.analyze_store(root / "store.duckdb", root / "out")

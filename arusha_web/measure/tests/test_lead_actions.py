@@ -110,7 +110,7 @@ def test_lead_kinds_are_shown_in_words_filtered_and_exported_with_their_code(per
                         office_code="PORT1", score=1, kind="brand_new_kind", explanation="e")  # fmt: skip
     ingrid = client_for(personas["ingrid"])
     inbox = ingrid.get(reverse("measure:leads")).content.decode()
-    assert "Found far fewer discrepancies than the risk model expected" in inbox
+    assert "Found far fewer discrepancies than expected on comparable inspections" in inbox
     assert "brand_new_kind" in inbox  # an unknown kind falls back to its code
     filtered = ingrid.get(reverse("measure:leads") + "?kind=detection_shortfall").content.decode()
     assert "O-AIRP1-02" in filtered and "O-PORT1-01" not in filtered
@@ -120,7 +120,7 @@ def test_lead_kinds_are_shown_in_words_filtered_and_exported_with_their_code(per
     assert [r[4:6] for r in rows[1:]] == [[kind_label("channel_override"), "channel_override"]]
     ingrid.post(reverse("set_language"), {"language": "fr", "next": "/"})
     page = ingrid.get(reverse("measure:lead", args=[leads["air"].pk])).content.decode()
-    assert "Found far fewer" not in page and "modèle de risque" in page
+    assert "Found far fewer" not in page and "contrôles comparables" in page
 
 
 def test_every_kind_the_engine_emits_has_a_label() -> None:

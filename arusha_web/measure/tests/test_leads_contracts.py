@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any, cast
 
 import pytest
@@ -117,7 +118,10 @@ def test_dashboards_show_tables_and_export(
         client.get(reverse("measure:administration") + "?export=channels").content.decode().splitlines()
     )
     assert channels[0] == "office,green,blue,yellow,red"
-    assert sum(int(n) for line in channels[1:] for n in line.split(",")[1:]) == 2000  # every declaration once
+    import pyarrow.parquet as pq
+
+    declarations = pq.read_metadata(Path(run.out_dir).parent / "data" / "declarations.parquet").num_rows
+    assert sum(int(n) for line in channels[1:] for n in line.split(",")[1:]) == declarations  # each once
     xlsx = client.get(reverse("measure:administration") + "?export=trend&format=xlsx")
     assert xlsx.content[:2] == b"PK"
     with django_assert_max_num_queries(15):
@@ -238,14 +242,15 @@ def test_anti_gaming_trader_and_scorecard_pdf(run: Any, personas: dict[str, Any]
     assert "O-PORT1-01" in own_office and "O-AIRPT-01" not in own_office
     csv = client.get(reverse("measure:antigaming") + "?export=antigaming").content.decode()
     assert csv.splitlines()[0] == "officer,office,TF1,TF5,BP2,BP1,RED_NO_INSP,to look at"
-    lead = _first(Lead.objects.filter(run=run, entity_type="declarant").order_by("rank"))
-    trader = client.get(reverse("measure:trader", args=["declarant", lead.entity_id]))
+    # A declarant a lead names: an officer × declarant pair (brokers are leads only for their own filing).
+    lead = _first(Lead.objects.filter(run=run, entity_type="officer_declarant_pair").order_by("rank"))
+    trader = client.get(reverse("measure:trader", args=["declarant", lead.other_id]))
     # The lead as the pages say it (made from its record, in the reader's language).
     said = escape(lead_shown(lead, mask=None).sentence[:40])
     assert trader.status_code == 200 and said in trader.content.decode()
     assert (
         client_for(personas["marc"])
-        .get(reverse("measure:trader", args=["declarant", lead.entity_id]))
+        .get(reverse("measure:trader", args=["declarant", lead.other_id]))
         .status_code
         == 403
     )
@@ -475,8 +480,8 @@ def test_trader_page_shows_the_officers_it_deals_with(
 ) -> None:
     from arusha_web.measure import traders
 
-    lead = _first(Lead.objects.filter(run=run, entity_type="declarant").order_by("rank"))
-    declarant = lead.entity_id
+    lead = _first(Lead.objects.filter(run=run, entity_type="officer_declarant_pair").order_by("rank"))
+    declarant = lead.other_id
     series = traders.read(run.out_dir, level="declarant", trader_id=declarant)
     assert series.available and series.officers
     page = client_for(personas["ingrid"]).get(reverse("measure:trader", args=["declarant", declarant]))
@@ -500,8 +505,8 @@ def test_trader_page_of_an_analysis_without_the_monthly_file_says_so(
     shutil.copytree(run.out_dir, old)
     (old / "traders.parquet").unlink()
     AnalysisRun.objects.filter(pk=run.pk).update(out_dir=str(old))
-    lead = _first(Lead.objects.filter(run=run, entity_type="declarant").order_by("rank"))
-    page = client_for(personas["ingrid"]).get(reverse("measure:trader", args=["declarant", lead.entity_id]))
+    lead = _first(Lead.objects.filter(run=run, entity_type="officer_declarant_pair").order_by("rank"))
+    page = client_for(personas["ingrid"]).get(reverse("measure:trader", args=["declarant", lead.other_id]))
     assert page.status_code == 200 and "run the analysis again to see them" in page.content.decode()
 
 

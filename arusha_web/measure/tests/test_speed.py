@@ -97,11 +97,11 @@ def test_trader_monthly_charts_come_with_their_own_request(
     run_with_trader_months: Any, personas: dict[str, Any]
 ) -> None:
     run = run_with_trader_months
-    lead = run.leads.filter(entity_type="declarant").order_by("rank").first()
+    lead = run.leads.filter(entity_type="officer_declarant_pair").order_by("rank").first()
     assert lead is not None
     client = client_for(personas["ingrid"])
-    page = client.get(reverse("measure:trader", args=["declarant", lead.entity_id])).content.decode()
-    chart_url = reverse("measure:trader_chart", args=["declarant", lead.entity_id, "VOL_DECL"])
+    page = client.get(reverse("measure:trader", args=["declarant", lead.other_id])).content.decode()
+    chart_url = reverse("measure:trader_chart", args=["declarant", lead.other_id, "VOL_DECL"])
     assert f'hx-get="{chart_url}"' in page  # not drawn with the page
     chart = client.get(chart_url)
     assert chart.status_code == 200 and chart.content.startswith(b"<svg")
