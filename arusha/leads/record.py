@@ -77,7 +77,10 @@ def _window(row: dict[str, Any]) -> str:
 
 
 def _number(x: float) -> str:
-    return f"{x:.0f}" if abs(x) >= 100 else f"{x:.1f}"
+    """``306``, ``4.2``, ``0.04``: an expectation under one keeps two decimals (``0.0`` read as none)."""
+    if abs(x) >= 100:
+        return f"{x:.0f}"
+    return f"{x:.1f}" if abs(x) >= 1 else f"{x:.2f}"
 
 
 def p_text(p: float) -> str:
