@@ -15,19 +15,24 @@ One home for the lead pipeline (``docs/engine.md``, "Leads"):
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from arusha.leads import assignments, fines, inspections, overrides, ranking, releases, values
+from arusha.leads import assignments, family, fines, inspections, overrides, ranking, releases, values
 from arusha.leads.family import Candidates
 from arusha.leads.frame import Decisions, from_arrow
 from arusha.leads.record import LEAD_COLUMNS, SIGNAL_COLUMNS
 from arusha.leads.scan import Effect
 
 __all__ = ["LEAD_COLUMNS", "SIGNAL_COLUMNS", "TRADER_RISK_COLUMNS", "Leads", "find_leads"]
+
+THREADS = 2
+SHARED_LEVELS = (("office_code",), ("office_code", "month"), ("importer_id", "office_code"))
 
 TRADER_RISK_COLUMNS = [
     "importer_id",
@@ -70,27 +75,40 @@ def find_leads(
     if dec.size == 0:
         return Leads(pd.DataFrame(columns=LEAD_COLUMNS), pd.DataFrame(columns=TRADER_RISK_COLUMNS))
     signed = releases.signer(dec)
-    families: list[Candidates] = []
-    families += overrides.candidates(dec, effect)
-    families += inspections.shortfall(dec, effect)
-    families += inspections.red_without_inspection(dec, effect)
-    families += values.accepted_low_values(dec, effect)
-    families.append(
-        assignments.pairing(
-            dec, effect, "declarant_id", "officer_declarant_pairing", "officer_declarant_pair"
-        )
-    )
-    families.append(
-        assignments.pairing(dec, effect, "importer_id", "officer_importer_pairing", "officer_importer_pair")
-    )
-    families += releases.delays(dec, effect)
-    families += releases.after_hours(dec, effect, signed)
-    families += releases.before_payment(dec, effect, signed)
-    families += fines.low_penalties(dec, effect)
-    brokers, digit_traders = values.fabricated_values(dec, digits, effect)
+    # The levels every family shares are coded once, before the families run side by side.
+    for names in SHARED_LEVELS:
+        family.level_codes(dec, names)
+    tests: list[Callable[[], list[Candidates]]] = [
+        lambda: overrides.candidates(dec, effect),
+        lambda: inspections.shortfall(dec, effect),
+        lambda: inspections.red_without_inspection(dec, effect),
+        lambda: values.accepted_low_values(dec, effect),
+        lambda: [
+            assignments.pairing(
+                dec, effect, "declarant_id", "officer_declarant_pairing", "officer_declarant_pair"
+            )
+        ],
+        lambda: [
+            assignments.pairing(
+                dec, effect, "importer_id", "officer_importer_pairing", "officer_importer_pair"
+            )
+        ],
+        lambda: releases.delays(dec, effect),
+        lambda: releases.after_hours(dec, effect, signed),
+        lambda: releases.before_payment(dec, effect, signed),
+        lambda: fines.low_penalties(dec, effect),
+        lambda: [values.low_values_passing_green(dec, effect)],
+        lambda: list(values.fabricated_values(dec, digits, effect)),
+    ]
+    # Two threads: NumPy and pandas release the interpreter lock in their loops, and the families
+    # are independent; the results are gathered in the fixed order above.
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        results = list(pool.map(lambda test: test(), tests))
+    *integrity, (green,), (brokers, digit_traders) = results
+    families: list[Candidates] = [found for group in integrity for found in group]
     families.append(brokers)
     signals = ranking.rank(families)
-    trader = trader_risk([values.low_values_passing_green(dec, effect), digit_traders])
+    trader = trader_risk([green, digit_traders])
     summary = {
         f"{f.kind}:{f.entity_type}": {
             "tested": f.tested,
