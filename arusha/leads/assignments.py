@@ -90,25 +90,16 @@ def pairing(dec: Decisions, effect: Effect, other_column: str, kind: str, pair_t
         o, t = int(c_off[r.unit]), int(c_tr[r.unit])
         officer_id, other_id = dec.label("officer_id", o), dec.label(other_column, t)
         records.append(
-            {
-                "kind": kind,
-                "entity_type": pair_type,
-                "entity_id": f"{officer_id}|{other_id}",
-                "officer_id": officer_id,
-                "other_id": other_id,
-                "office_code": dec.label("office_code", int(main_office[o])),
-                "window_start": dec.months[int(r.start)],
-                "window_end": dec.months[int(r.end)],
-                "observed": int(r.observed),
-                "expected": round(float(r.expected), 4),
-                "n": int(r.n),
-                "ratio_low": round(float(r.ratio_low), 4),
-                "excess_low": round(float(r.excess_low), 4),
-                "p": float(r.p),
-                "related": "",
-                "unstandardised_n": 0,
-                "basis": "peers",
-            }
+            family.record(
+                dec,
+                r,
+                kind=kind,
+                entity_type=pair_type,
+                entity_id=f"{officer_id}|{other_id}",
+                officer_id=officer_id,
+                other_id=other_id,
+                office_code=dec.label("office_code", int(main_office[o])),
+            )
         )
     return Candidates(
         kind, pair_type, pd.DataFrame(records, columns=CANDIDATE_COLUMNS), max(tested, len(cand))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -59,6 +60,42 @@ def quantised(values: F) -> F:
     precision and do not depend on the order the engine returned the rows in (DuckDB and Spark,
     or two runs of one, then give identical leads to the last digit)."""
     return np.asarray(np.round(np.asarray(values, dtype=np.float64) / GRID) * GRID, dtype=np.float64)
+
+
+def record(
+    dec: Decisions,
+    window: Any,
+    *,
+    kind: str,
+    entity_type: str,
+    entity_id: str,
+    officer_id: str = "",
+    other_id: str = "",
+    office_code: str = "",
+    p: float | None = None,
+    unstandardised_n: int = 0,
+    basis: str = "peers",
+) -> dict[str, object]:
+    """One candidate lead: who, and the window ``scan`` found (a row of its result)."""
+    return {
+        "kind": kind,
+        "entity_type": entity_type,
+        "entity_id": entity_id,
+        "officer_id": officer_id,
+        "other_id": other_id,
+        "office_code": office_code,
+        "window_start": dec.months[int(window.start)],
+        "window_end": dec.months[int(window.end)],
+        "observed": int(window.observed),
+        "expected": round(float(window.expected), 4),
+        "n": int(window.n),
+        "ratio_low": round(float(window.ratio_low), 4),
+        "excess_low": round(float(window.excess_low), 4),
+        "p": float(window.p) if p is None else p,
+        "related": "",
+        "unstandardised_n": unstandardised_n,
+        "basis": basis,
+    }
 
 
 def empty(kind: str, entity_type: str) -> Candidates:
@@ -239,25 +276,18 @@ def run(
         else:
             entity_id = officer_id
         records.append(
-            {
-                "kind": kind,
-                "entity_type": entity_type,
-                "entity_id": entity_id,
-                "officer_id": officer_id,
-                "other_id": other_id,
-                "office_code": dec.label("office_code", int(office[k])),
-                "window_start": dec.months[int(r.start)],
-                "window_end": dec.months[int(r.end)],
-                "observed": int(r.observed),
-                "expected": round(float(r.expected), 4),
-                "n": int(r.n),
-                "ratio_low": round(float(r.ratio_low), 4),
-                "excess_low": round(float(r.excess_low), 4),
-                "p": float(r.p),
-                "related": "",
-                "unstandardised_n": int(left_out[k]),
-                "basis": str(basis_of[k]),
-            }
+            record(
+                dec,
+                r,
+                kind=kind,
+                entity_type=entity_type,
+                entity_id=entity_id,
+                officer_id=officer_id,
+                other_id=other_id,
+                office_code=dec.label("office_code", int(office[k])),
+                unstandardised_n=int(left_out[k]),
+                basis=str(basis_of[k]),
+            )
         )
     return Candidates(kind, entity_type, pd.DataFrame(records, columns=CANDIDATE_COLUMNS), tested, phi)
 

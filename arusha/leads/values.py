@@ -204,26 +204,15 @@ def _pattern_scan(
     )
     records = []
     for r in best.itertuples():
-        eid = dec.label(column, int(r.unit))
         records.append(
-            {
-                "kind": kind,
-                "entity_type": entity_type,
-                "entity_id": eid,
-                "officer_id": "",
-                "other_id": "",
-                "office_code": "",
-                "window_start": dec.months[int(r.start)],
-                "window_end": dec.months[int(r.end)],
-                "observed": int(r.observed),
-                "expected": round(float(r.expected), 4),
-                "n": int(r.n),
-                "ratio_low": round(float(r.ratio_low), 4),
-                "excess_low": round(float(r.excess_low), 4),
-                "p": min(1.0, float(r.p) * len(PATTERNS)),
-                "related": "",
-                "unstandardised_n": 0,
-                "basis": f"pattern:{r.pattern}",
-            }
+            family.record(
+                dec,
+                r,
+                kind=kind,
+                entity_type=entity_type,
+                entity_id=dec.label(column, int(r.unit)),
+                p=min(1.0, float(r.p) * len(PATTERNS)),
+                basis=f"pattern:{r.pattern}",
+            )
         )
     return Candidates(kind, entity_type, pd.DataFrame(records, columns=family.CANDIDATE_COLUMNS), tested)
