@@ -37,8 +37,7 @@ CHANNEL_COLORS = {"green": "#2f9e44", "blue": "#1c64b0", "yellow": "#d4a106", "r
 
 
 def _run(request: HttpRequest) -> AnalysisRun:
-    run_id = request.GET.get("run", "")
-    return selectors.run_for(int(run_id) if run_id.isdigit() else None)
+    return selectors.run_for(selectors.run_id_param(request.GET.get("run", "")))
 
 
 @require_capability("measure.view")

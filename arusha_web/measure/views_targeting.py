@@ -65,8 +65,7 @@ def _officer_rows(rows: list[dict[str, Any]], viewer: User) -> list[dict[str, An
 @require_capability("measure.view")
 def targeting(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    run_id = request.GET.get("run", "")
-    run = selectors.run_for(int(run_id) if run_id.isdigit() else None)
+    run = selectors.run_for(selectors.run_id_param(request.GET.get("run", "")))
     limited = selectors.manager_office(user)
     # p-values below 0.001 are shown as "< 0.001": three decimals would print 0.000.
     ctx: dict[str, Any] = {"run": run, "model_path": risk_scoring.model_path(), "p_floor": 0.001}

@@ -39,7 +39,8 @@ def trader_risk_list(request: HttpRequest) -> HttpResponse:
     """Importers whose declaring stands out in the analysis shown (``trader_risk.csv``)."""
     user: User = request.user  # type: ignore[assignment]
     run_id = request.GET.get("run", "")
-    run = selectors.run_for(int(run_id)) if run_id.isdigit() else selectors.latest_run()
+    pk = selectors.run_id_param(run_id)
+    run = selectors.run_for(pk) if pk is not None else selectors.latest_run()
     rows = trader_risk.read(run.out_dir) if run is not None else None
     kind = request.GET.get("kind", "")
     ctx: dict[str, Any] = {"run": run, "available": rows is not None, "kind": kind, "kinds": []}
@@ -75,7 +76,7 @@ def trader_risk_list(request: HttpRequest) -> HttpResponse:
                 }
                 for r in page.object_list
             ],
-            "run_param": run_id if run_id.isdigit() else "",
+            "run_param": run_id if pk is not None else "",
         }
     )
     return render(request, "measure/trader_risk.html", ctx)

@@ -88,3 +88,25 @@ def test_it_is_said_in_french(personas: dict[str, Any], tmp_path: Path) -> None:
     assert "pistes de ciblage pour la gestion des risques" in page and "pas des pistes d’intégrité" in page
     assert "janvier – juin 2024" in page and ">35,5<" in page
     assert "Marchandises déclarées à de faibles valeurs" in page
+
+
+def test_odd_parameters_get_the_page_or_a_plain_refusal_never_an_error(
+    personas: dict[str, Any], tmp_path: Path
+) -> None:
+    imported_run(tmp_path, personas["ana"])
+    client = client_for(personas["ana"])
+    for query in (
+        "?run=²",
+        "?run=99999999999999999999999",
+        "?run=-1",
+        "?page=²",
+        "?page=99999999999999999999",
+        "?kind=" + "x" * 5000,
+        "?kind=<script>alert(1)</script>",
+        "?export=1&format=" + "y" * 300,
+    ):
+        response = client.get(URL + query)
+        assert response.status_code in (200, 404), (query, response.status_code)
+        assert b"<script>alert(1)</script>" not in response.content
+    # A role that may not see traders is refused, whatever it asks for.
+    assert client_for(personas["marc"]).get(URL + "?export=1").status_code in (403, 404)
