@@ -12,13 +12,17 @@ the web process and the worker know the same kinds::
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.db import OperationalError
 from django.utils import timezone
 from django.utils.functional import Promise
+
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from .models import Job
@@ -134,6 +138,12 @@ class JobContext:
             return
         self._last_write = now
         # Reporting progress is also a sign of life (see services.job_run's heartbeat).
-        Job.objects.filter(pk=self.job.pk).update(
-            progress=self.progress, message=self.message, heartbeat_at=timezone.now()
-        )
+        try:
+            Job.objects.filter(pk=self.job.pk).update(
+                progress=self.progress, message=self.message, heartbeat_at=timezone.now()
+            )
+        except OperationalError:
+            # A database busy elsewhere (SQLite locks the table while the page that watches the job
+            # reads it) must not fail the work itself: progress is advice, the next report writes it.
+            logger.info("Job %s: progress not written (database busy)", self.job.pk)
+            self._last_write = 0.0

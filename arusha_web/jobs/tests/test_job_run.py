@@ -113,3 +113,26 @@ def test_report_writes_at_most_twice_a_second_except_at_100() -> None:
         context.report(-5, "throttled")
     job.refresh_from_db()
     assert (job.progress, job.message) == (100, "clamped")
+
+
+@pytest.mark.django_db
+def test_a_progress_write_the_busy_database_refuses_does_not_fail_the_job() -> None:
+    # SQLite locks the table while the page that watches the job reads it: the work goes on.
+    from django.db import OperationalError
+    from django.db.models import QuerySet
+
+    job = job_start(kind="tests.echo", params={"text": "busy"}, user=None)
+    real_update = QuerySet.update
+    calls = {"n": 0}
+
+    def flaky_update(self: Any, **kwargs: Any) -> Any:
+        if self.model is Job and kwargs.get("message") == "Halfway" and calls["n"] == 0:
+            calls["n"] += 1
+            raise OperationalError("database table is locked: jobs_job")
+        return real_update(self, **kwargs)
+
+    with mock.patch.object(QuerySet, "update", flaky_update):
+        assert job_run(job_id=job.pk) == JobStatus.SUCCEEDED
+    assert calls["n"] == 1
+    job.refresh_from_db()
+    assert job.result == {"echo": "busy", "progress_seen": 50}
