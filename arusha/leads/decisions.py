@@ -150,7 +150,7 @@ def digit_counts(declarations: ir.Table, items: ir.Table) -> ir.Table:
     made an honest importer's lumpy months look like fabrication. ``digit`` is the first digit of
     the declaration's largest line (values of 10 or more); a declaration is round when every such
     line is a whole multiple of 1,000. Why by importer: a broker's declarations are compared with
-    what the same importers' look like when other brokers file them.
+    what the same importers' look like over the whole year, whoever files them.
     """
     d = declarations.select(
         "declaration_id", "declarant_id", "importer_id", month=_month(declarations.registered_at)

@@ -391,9 +391,14 @@ def test_channels_the_selectivity_system_changes_are_nobodys_override() -> None:
     assert "SYSTEM" not in set(leads.entity_id) and not (leads.kind == "channel_override").any()
 
 
-def _digits(fabricating: str | None) -> pa.Table:
+def _digits(fabricating: str | None, fixed_price: str | None = None) -> pa.Table:
     """Declarations counted by declarant × importer × month × first digit (Benford shares), with
-    round ones; each broker files for its own importers, and importers I0–I3 use two brokers."""
+    round ones; each broker files for its own importers, and importers I0–I3 use two brokers.
+
+    ``fixed_price``: an importer whose contracts are in whole thousands all year, filed by one
+    broker only, busy for nine months and nearly idle for the last three (the broker's mix of
+    clients shifts; nobody fabricates).
+    """
     rng = np.random.default_rng(16)
     benford = np.log10(1 + 1 / np.arange(1, 10))
     rows: dict[str, list[Any]] = {
@@ -403,8 +408,10 @@ def _digits(fabricating: str | None) -> pa.Table:
         for i in (f"I{b}", f"I{b + 10}", f"I{(b + 1) % 4}"):
             for m in range(12):
                 n = int(rng.integers(15, 25))
+                if i == fixed_price:
+                    n = 12 if m < 9 else 2
                 digits = rng.choice(np.arange(1, 10), n, p=benford)
-                rounded = rng.random(n) < 0.03
+                rounded = rng.random(n) < (1.0 if i == fixed_price else 0.03)
                 if fabricating == f"D{b}" and m in WINDOW:
                     rounded |= rng.random(n) < 0.5
                 for d in range(1, 10):
@@ -435,3 +442,15 @@ def test_a_broker_who_fabricates_round_values_for_some_months_is_a_lead_and_hone
     fabricated = leads[leads.kind == "fabricated_values"]
     assert list(fabricated.entity_id) == ["D3"] and fabricated.iloc[0].basis == "pattern:round"
     assert fabricated.iloc[0].window_start >= "2024-03" and fabricated.iloc[0].window_end <= "2024-09"
+
+
+def test_a_broker_of_a_fixed_price_importer_is_no_lead_when_his_mix_of_clients_shifts() -> None:
+    # I15 files only through D5 and quotes whole thousands on every declaration; it is busy for
+    # nine months, so D5's round share falls in the last three. Judged against "the same importers
+    # with other brokers" (there are none: the overall share) and his own last three months, D5
+    # looked like a broker who started fabricating.
+    decisions = table(honest_world())
+    leads = find_leads(decisions, _digits(None, fixed_price="I15")).signals
+    assert "D5" not in set(leads.entity_id)
+    fabricated = find_leads(decisions, _digits("D5", fixed_price="I15")).signals
+    assert "D5" in set(fabricated[fabricated.kind == "fabricated_values"].entity_id)
