@@ -70,6 +70,14 @@ def score(ranked: list[str], schemes: list[dict[str, Any]]) -> dict[str, Any]:
     per_strength: dict[str, list[int]] = {}
     for s in schemes:
         per_strength.setdefault(str(s.get("strength", "")), []).append(int(culprit_of_scheme(s) in top_2k))
+    # By the files a scheme touched: under the effect a lead needs (an excess of at least 3 beyond
+    # its lower bound, so at least 7 events), a scheme that touched fewer than 7 files cannot be
+    # found by any lead, however strong its share.
+    per_size: dict[str, list[int]] = {}
+    for s in schemes:
+        touched = int(s.get("affected_declarations") or 0)
+        size = "under 7 files" if touched < 7 else "7-29 files" if touched < 30 else "30 files or more"
+        per_size.setdefault(size, []).append(int(culprit_of_scheme(s) in top_2k))
     shown = ranked[:k]
     return {
         "k": k,
@@ -80,6 +88,7 @@ def score(ranked: list[str], schemes: list[dict[str, Any]]) -> dict[str, Any]:
         "recall_at_2k": len(top_2k & set(planted)) / k,
         "recall_at_2k_by_kind": {kind: sum(v) / len(v) for kind, v in sorted(per_kind.items())},
         "recall_at_2k_by_strength": {k: f"{sum(v)} of {len(v)}" for k, v in sorted(per_strength.items())},
+        "recall_at_2k_by_files_touched": {k: f"{sum(v)} of {len(v)}" for k, v in sorted(per_size.items())},
         "missed": sorted(c for c in planted if c not in top_2k),
         "false_in_top_k": [c for c in ranked[:k] if c not in planted],
     }
