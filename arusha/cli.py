@@ -248,15 +248,49 @@ def createadmin(
 
 
 @audit_app.command("verify")
-def audit_verify() -> None:
-    """Walk the audit trail's hash chain and report the first broken entry, if any.
+def audit_verify(
+    *,
+    expect: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="FINGERPRINT",
+            help="A fingerprint printed earlier; it must still be in the trail (repeatable).",
+        ),
+    ] = None,
+    checkpoints: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE", help="File of fingerprints kept earlier, one per line; each must still match."
+        ),
+    ] = None,
+    record: Annotated[
+        bool, typer.Option("--record", help="When intact, add the latest entry to the --checkpoints file.")
+    ] = False,
+    export: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="CSV", help="Check a CSV exported from the audit trail page instead of the database."
+        ),
+    ] = None,
+) -> None:
+    """Walk the audit trail's chain (fingerprints, seals, checkpoints) and report the first broken entry.
 
-    Exits with status 1 when the chain is broken, so monitoring can alert on it.
+    Exits with status 1 when the chain is broken, so monitoring can alert on it. Prints the
+    latest fingerprint as a checkpoint line: keep it (--record appends it to the file).
 
-    Example: arusha audit verify
+    Example: arusha audit verify --checkpoints /srv/audit-checkpoints.txt --record
     """
     _django()
+    args = [f"--expect={value}" for value in expect or []]
+    args += [f"--checkpoints={checkpoints}"] if checkpoints else []
+    args += ["--record"] if record else []
+    args += [f"--export={export}"] if export else []
+    from django.core.management.base import CommandError
+
     try:
-        _manage("audit_verify")
+        _manage("audit_verify", *args)
+    except CommandError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
     except SystemExit as exc:
         raise typer.Exit(int(exc.code or 0)) from exc

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -170,16 +171,17 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Lockout after repeated failed logins (django-axes), per account and per client.
+# Lockout after repeated failed logins (django-axes), per account *and* client address: locked by
+# account alone, anyone on the internet could keep a named officer (or the integrity unit's head)
+# out by typing five wrong passwords every quarter of an hour. Not by address alone either: in many
+# offices every officer reaches the server through one NAT address, and locking that address would
+# lock out the whole office. Behind a reverse proxy the client address is its X-Forwarded-For.
 AXES_FAILURE_LIMIT = envint("ARUSHA_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = envint("ARUSHA_LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
-# Lockout is per account, not per address: in many offices every officer reaches the server
-# through one NAT address, and locking that address would lock out the whole office.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # TOTP two-factor authentication, required for administrators, the integrity unit and
 # investigators when ARUSHA_REQUIRE_2FA is on.
@@ -190,6 +192,10 @@ SESSION_COOKIE_AGE = envint("ARUSHA_SESSION_MINUTES", 8 * 60) * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# The CSRF cookie is forgotten when the browser closes (Django's default keeps it a year): on
+# the public reporting pages a cookie that outlives the visit would show, on a device seized
+# later, that it was used to report.
+CSRF_COOKIE_AGE = None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -205,6 +211,8 @@ SECURE_HSTS_PRELOAD = ARUSHA_HTTPS
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 if envbool("ARUSHA_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    AXES_IPWARE_PROXY_COUNT = 1
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 
 # Content Security Policy: everything from this server, scripts only with the page's nonce.
 CONTENT_SECURITY_POLICY = {
@@ -248,8 +256,7 @@ MEDIA_ROOT = Path(os.environ.get("ARUSHA_MEDIA_ROOT", VAR_DIR / "media"))
 # Without collectstatic (tests, runserver) WhiteNoise finds files in the apps directly.
 WHITENOISE_USE_FINDERS = DEBUG or envbool("ARUSHA_STATIC_FINDERS", False)
 
-# A file cache under var/ is shared by every web process on the machine, so throttles (failed
-# receipt codes on the reporting channel) count across gunicorn workers; no cache server needed.
+# A file cache under var/ is shared by every web process on the machine; no cache server needed.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
@@ -258,7 +265,15 @@ CACHES = {
         # Charts and dashboard tables are cached per run; Django's default of 300 entries would
         # evict them after a dozen officers' scorecards.
         "OPTIONS": {"MAX_ENTRIES": 10_000},
-    }
+    },
+    # Receipt-code puzzles already used (cases/puzzle.py): in memory only, because a file per
+    # follow-up would record its time on disk. Each entry is a few hundred bytes; evicting one
+    # early would let its puzzle be sent again, so the limit is well above a window's traffic.
+    "receipt_puzzles": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "receipt-puzzles",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
 }
 
 # --- Background jobs ------------------------------------------------------------------------
@@ -269,6 +284,24 @@ ARUSHA_WORKER_STALE_SECONDS = envint("ARUSHA_WORKER_STALE_SECONDS", 120)
 ARUSHA_DEMO_PASSWORD = os.environ.get("ARUSHA_DEMO_PASSWORD", "demo")
 # Public address, for links in e-mails (invitations, reminders), e.g. https://arusha.customs.example
 ARUSHA_BASE_URL = os.environ.get("ARUSHA_BASE_URL", "").rstrip("/")
+
+# Audit trail: ids of sealing keys that are lost (audit/keys.py). Entries sealed with them are
+# reported as unchecked by `arusha audit verify` instead of breaking it; the key itself is read
+# from ARUSHA_AUDIT_KEY or VAR_DIR/audit.key, never from here.
+ARUSHA_AUDIT_LOST_KEY_IDS = envlist("ARUSHA_AUDIT_LOST_KEY_IDS")
+# Where the number of the first sealed audit entry is kept, beside the key (audit/keys.py); the
+# environment variable ARUSHA_AUDIT_SEALED_SINCE, when set, gives the number instead.
+ARUSHA_AUDIT_SEALED_SINCE_FILE = VAR_DIR / "audit.sealed-since"
+
+# Diagnose: a breakdown by respondent group shows a group's anonymous self-assessment answers on
+# their own only when it has at least this many (smaller groups are pooled; diagnose/scoring.py).
+# Below 2 a group of one would be shown, which names its member.
+ARUSHA_DIAGNOSE_MIN_GROUP = envint("ARUSHA_DIAGNOSE_MIN_GROUP", 3)
+if ARUSHA_DIAGNOSE_MIN_GROUP < 2:
+    raise ImproperlyConfigured(
+        f"ARUSHA_DIAGNOSE_MIN_GROUP must be at least 2 (a group of one names its member), "
+        f"not {ARUSHA_DIAGNOSE_MIN_GROUP}"
+    )
 
 # Measure: uploads of clearance files, and whether analysts see pseudonyms instead of officer ids
 # until a lead is referred.
@@ -282,10 +315,19 @@ ARUSHA_RISK_MODEL = Path(os.environ.get("ARUSHA_RISK_MODEL", VAR_DIR / "risk-mod
 
 # Cases: the reporting channel and investigations.
 ARUSHA_CASES_MAX_UPLOAD_MB = envint("ARUSHA_CASES_MAX_UPLOAD_MB", 10)
+# The work of cleaning a reporter's files (docs/security.md, "Uploaded files"): a 24 KB upload
+# can unpack to 15 MB of XML. Each file is cleaned in a child process stopped after
+# ARUSHA_CASES_CLEAN_SECONDS, so one form costs at most MAX_FILES x CLEAN_SECONDS of a worker.
+ARUSHA_CASES_MAX_FILES = envint("ARUSHA_CASES_MAX_FILES", 5)
+ARUSHA_CASES_MAX_UNPACKED_MB = envint("ARUSHA_CASES_MAX_UNPACKED_MB", 50)
+ARUSHA_CASES_MAX_XML_ELEMENTS = envint("ARUSHA_CASES_MAX_XML_ELEMENTS", 1_000_000)
+ARUSHA_CASES_MAX_PDF_OBJECTS = envint("ARUSHA_CASES_MAX_PDF_OBJECTS", 100_000)
+ARUSHA_CASES_CLEAN_SECONDS = envint("ARUSHA_CASES_CLEAN_SECONDS", 10)
+ARUSHA_CASES_CLEAN_MEMORY_MB = envint("ARUSHA_CASES_CLEAN_MEMORY_MB", 1024)
 ARUSHA_CASES_EXCLUDE_OWN_OFFICE = envbool("ARUSHA_CASES_EXCLUDE_OWN_OFFICE", True)
-ARUSHA_CASES_RECEIPT_SESSION_LIMIT = envint("ARUSHA_CASES_RECEIPT_SESSION_LIMIT", 5)
-ARUSHA_CASES_RECEIPT_GLOBAL_LIMIT = envint("ARUSHA_CASES_RECEIPT_GLOBAL_LIMIT", 100)
-ARUSHA_CASES_RECEIPT_WINDOW_SECONDS = envint("ARUSHA_CASES_RECEIPT_WINDOW_SECONDS", 15 * 60)
+# Each guess at a receipt code costs a puzzle of 2^bits hashes (cases/puzzle.py), valid this long.
+ARUSHA_CASES_RECEIPT_PUZZLE_BITS = envint("ARUSHA_CASES_RECEIPT_PUZZLE_BITS", 20)
+ARUSHA_CASES_RECEIPT_PUZZLE_SECONDS = envint("ARUSHA_CASES_RECEIPT_PUZZLE_SECONDS", 3600)
 ARUSHA_ADMINISTRATION_NAME = os.environ.get("ARUSHA_ADMINISTRATION_NAME", "")
 
 EMAIL_BACKEND = os.environ.get("ARUSHA_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -296,6 +338,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("ARUSHA_EMAIL_FROM", "arusha@localhost")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Warnings about the public reporting pages (a CSRF failure, a 404) would record, with the
+    # log's time stamp, the moment a reporter acted; server errors are still logged.
+    "filters": {"reporting_channel": {"()": "arusha_web.cases.log_filters.ReportingChannelWarnings"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["reporting_channel"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("ARUSHA_LOG_LEVEL", "WARNING")},
 }

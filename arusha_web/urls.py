@@ -25,5 +25,6 @@ urlpatterns = [
     path("healthz", jobs_views.health, name="healthz"),
 ]
 
+handler400 = "arusha_web.core.views.bad_request"
 handler403 = "arusha_web.core.views.permission_denied"
 handler404 = "arusha_web.core.views.page_not_found"

@@ -10,7 +10,6 @@ are replaced all together, so that a line an amendment dropped goes too.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
 import time
@@ -22,7 +21,7 @@ from typing import NoReturn
 
 import duckdb
 
-from arusha import contract
+from arusha import contract, formula_safe
 from arusha.contract import RULE_MESSAGES, Rule
 from arusha.importing import parts
 from arusha.importing.mapping import Mapping
@@ -699,7 +698,7 @@ def _write_errors_csv(
 ) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+        writer = formula_safe.csv_writer(handle)
         writer.writerow(["file", "row", "column", "rule", "value", "message"])
         for e in file_errors:
             writer.writerow([e.file, "", e.column, e.rule, e.value, e.message])

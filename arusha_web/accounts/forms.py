@@ -12,7 +12,9 @@ from .roles import Role
 
 class LoginForm(AuthenticationForm):
     username = forms.CharField(
-        label=_("Username"), widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"})
+        label=_("Username"),
+        max_length=User._meta.get_field("username").max_length,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
     password = forms.CharField(
         label=_("Password"),

@@ -18,9 +18,12 @@ database enforces it too:
 * SQLite: there is no role system, and Django rebuilds SQLite tables during some migrations,
   which would silently drop a trigger; file permissions are the only protection.
 
-Whoever can bypass both can still rewrite the whole chain from some entry onwards. To detect
-that, keep a copy of the latest fingerprint that ``arusha audit verify`` prints (in a report,
-a ticket, an e-mail to the external auditor): a rewritten chain no longer ends in it.
+Whoever can bypass both can still rewrite the whole chain from some entry onwards, recomputing
+every later fingerprint. Two things detect that (docs/security.md, "Keeping the audit chain
+honest"): each entry's `mac` seals its fingerprint under a key kept outside the database
+(chain.py, keys.py), which such a person does not hold; and the checkpoints people keep of
+the fingerprints that ``arusha audit verify`` prints (``--expect``, ``--checkpoints``): a
+rewritten chain no longer has them.
 
 Nothing identifying a client (IP address, user agent) is stored: later modules take reports
 from whistle-blowers, whose anonymity must not depend on how this table is read.
@@ -28,10 +31,8 @@ from whistle-blowers, whose anonymity must not depend on how this table is read.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC
 from typing import Any, ClassVar
 
 from django.apps import apps
@@ -39,9 +40,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-# The prev_hash of the first entry. A fixed, documented value rather than "" so that every
-# entry, the first included, is verified the same way.
-GENESIS_HASH = "0" * 64
+from . import chain
+from .chain import GENESIS_HASH
+
+__all__ = ["GENESIS_HASH", "REDACTED", "Action", "AppendOnlyError", "AuditEntry", "FieldChange"]
+
 
 # Stored for excluded fields (passwords, token hashes) whose change is recorded but not the value.
 REDACTED = "[redacted]"
@@ -134,8 +137,19 @@ class AuditEntry(models.Model):
     after = models.JSONField(_("after"), null=True, blank=True, editable=False)
     prev_hash = models.CharField(max_length=64, unique=True, editable=False)
     hash = models.CharField(_("fingerprint"), max_length=64, unique=True, editable=False)
+    # The fingerprint sealed with a key kept outside the database (chain.seal()); empty on
+    # entries written before sealing began. Not covered by `hash`: it covers `hash`.
+    mac = models.CharField(_("seal"), max_length=96, blank=True, default="", editable=False)
 
     objects: ClassVar[AuditEntryQuerySet] = AuditEntryQuerySet.as_manager()  # type: ignore[assignment]
+
+    # True on a copy whose need-to-know values are hidden from its reader (need_to_know.py).
+    # Such a copy can never be saved: its content no longer matches its fingerprint.
+    masked = False
+    # On such a copy: the user, the record id are hidden too; it is masked for every reader.
+    user_masked = False
+    record_masked = False
+    masked_from_everyone = False
 
     class Meta:
         ordering = ["-seq"]
@@ -175,24 +189,11 @@ class AuditEntry(models.Model):
         return _ACTION_BADGES.get(self.action, "")
 
     def canonical(self) -> bytes:
-        """Return the bytes that `hash` covers: every field but `hash` and the `actor` link."""
-        payload = {
-            "seq": self.seq,
-            # Fixed format: isoformat() drops ".000000", and the database may return another zone.
-            "at": self.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-            "actor_username": self.actor_username,
-            "action": self.action,
-            "object_type": self.object_type,
-            "object_id": self.object_id,
-            "object_repr": self.object_repr,
-            "before": self.before,
-            "after": self.after,
-            "prev_hash": self.prev_hash,
-        }
-        return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+        """Return the bytes that `hash` covers: every field but `hash`, `mac` and the `actor` link."""
+        return chain.canonical({name: getattr(self, name) for name in chain.COVERED_FIELDS})
 
     def compute_hash(self) -> str:
-        return hashlib.sha256(self.canonical()).hexdigest()
+        return chain.fingerprint({name: getattr(self, name) for name in chain.COVERED_FIELDS})
 
     def field_changes(self) -> list[FieldChange]:
         """Return one row per field named in `before` or `after` (jsonb on PostgreSQL reorders keys)."""

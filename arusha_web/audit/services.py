@@ -1,11 +1,13 @@
-"""Appending to the audit trail and verifying its chain of hashes."""
+"""Appending to the audit trail and verifying its chain of fingerprints, seals and checkpoints."""
 
 from __future__ import annotations
 
 import base64
 import datetime as dt
 import decimal
+import functools
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -18,6 +20,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from . import chain, keys
+from .checkpoints import Checkpoint
 from .middleware import current_actor
 from .models import GENESIS_HASH, Action, AuditEntry
 
@@ -27,6 +31,17 @@ MAX_APPEND_ATTEMPTS = 10
 # Names the PostgreSQL advisory lock that queues appenders (any fixed 64-bit number: "auditlog").
 _APPEND_LOCK_KEY = 0x61756469746C6F67
 VERIFY_CHUNK_SIZE = 2000
+# The record type of the entries that say from where on entries are sealed with which key.
+KEY_CHANGE_TYPE = "audit.key"
+
+
+class KeyChange(models.TextChoices):
+    """What a key-change entry found on the entry before it (its `after["previous_seal"]`)."""
+
+    VALID = "valid", gettext_lazy("sealed with a key held here, and the seal is valid")
+    INVALID = "invalid", gettext_lazy("sealed with a key held here, but the seal is not valid")
+    KEY_NOT_HELD = "key not held", gettext_lazy("sealed with a key not held here")
+    UNSEALED = "unsealed", gettext_lazy("not sealed")
 
 
 def json_safe(value: Any) -> Any:
@@ -160,25 +175,82 @@ def _queue_for_append() -> None:
 
 
 def _chain_head() -> dict[str, Any] | None:
-    """Return the `seq` and `hash` of the latest entry, or None for an empty trail."""
-    head = AuditEntry.objects.order_by("-seq").values("seq", "hash").first()
+    """Return the `seq`, `hash` and `mac` of the latest entry, or None for an empty trail."""
+    head = AuditEntry.objects.order_by("-seq").values("seq", "hash", "mac").first()
     return dict(head) if head is not None else None
+
+
+def _insert(head: dict[str, Any] | None, fields: dict[str, Any], key: bytes) -> AuditEntry:
+    entry = AuditEntry(
+        seq=head["seq"] + 1 if head else 1,
+        prev_hash=head["hash"] if head else GENESIS_HASH,
+        at=timezone.now(),
+        **fields,
+    )
+    entry.hash = entry.compute_hash()
+    entry.mac = chain.seal(key, entry.hash)
+    entry.save()
+    return entry
+
+
+def _key_change_fields(head: dict[str, Any], key: bytes) -> dict[str, Any]:
+    """Return the fields of the entry that records sealing with `key` from here on.
+
+    It says which key sealed the entry before it and whether that seal could be checked here,
+    so that a key replaced without keeping the old one (or a trail whose latest entries were
+    rewritten without a key) is visible in the trail itself, at the place it happened.
+    """
+    previous_seal = head.get("mac") or ""
+    previous_id = chain.seal_key_id(previous_seal)
+    previous_key = keys.verification_keys().get(previous_id)
+    if not previous_id:
+        status = KeyChange.UNSEALED
+    elif previous_key is None:
+        status = KeyChange.KEY_NOT_HELD
+    elif chain.seal_matches(previous_key, head["hash"], previous_seal):
+        status = KeyChange.VALID
+    else:
+        status = KeyChange.INVALID
+    new_id = chain.key_id(key)
+    return {
+        "actor": None,
+        "actor_username": "",
+        "action": Action.OTHER.value,
+        "object_type": KEY_CHANGE_TYPE,
+        "object_id": new_id,
+        "object_repr": "audit sealing key",
+        "before": {"key_id": previous_id or None},
+        "after": {"key_id": new_id, "previous_seal": status.value},
+    }
 
 
 def _append(fields: dict[str, Any]) -> AuditEntry:
     # A savepoint, so that losing the race rolls back only this insert, not the caller's work.
     with transaction.atomic():
         _queue_for_append()
-        last = _chain_head()
-        entry = AuditEntry(
-            seq=last["seq"] + 1 if last else 1,
-            prev_hash=last["hash"] if last else GENESIS_HASH,
-            at=timezone.now(),
-            **fields,
-        )
-        entry.hash = entry.compute_hash()
-        entry.save()
+        head = _chain_head()
+        key = keys.sealing_key()
+        if head is not None and chain.seal_key_id(head.get("mac") or "") != chain.key_id(key):
+            # The first entry written with this key (sealing begins, or the key was replaced).
+            cut_over = _insert(head, _key_change_fields(head, key), key)
+            head = {"seq": cut_over.seq, "hash": cut_over.hash, "mac": cut_over.mac}
+        entry = _insert(head, fields, key)
+        _record_where_sealing_began()
     return entry
+
+
+def _record_where_sealing_began() -> None:
+    """Have the number of the first sealed entry written beside the key, if it is not there yet.
+
+    It is written once the entry is committed (a rolled-back first entry must not leave a
+    number that no entry has), from the database: the entry just written when sealing begins,
+    the first sealed entry when the record was lost. Only the file's absence costs a query.
+    """
+    if keys.sealed_since_recorded():
+        return
+    first = AuditEntry.objects.exclude(mac="").order_by("seq").values_list("seq", flat=True).first()
+    if first is not None:
+        transaction.on_commit(functools.partial(keys.sealed_since_record, first))
 
 
 def audit_view(request: HttpRequest, obj: models.Model) -> AuditEntry:
@@ -197,11 +269,77 @@ class BreakReason(models.TextChoices):
         gettext_lazy("It no longer links to the entry before it: entries were changed, removed or inserted."),
     )
     SEQ_GAP = "seq_gap", gettext_lazy("Entries before it are missing.")
+    SEAL_MISSING = (
+        "seal_missing",
+        gettext_lazy(
+            "It has no seal, though the entries before it are sealed: it was written or rewritten "
+            "by someone who does not hold the key."
+        ),
+    )
+    SEAL_REMOVED = (
+        "seal_removed",
+        gettext_lazy(
+            "It has no seal, though every entry from the one where sealing began is sealed (as "
+            "recorded beside the key): its seal was removed, or it was written or rewritten by "
+            "someone who does not hold the key."
+        ),
+    )
+    SEALED_ENTRIES_MISSING = (
+        "sealed_entries_missing",
+        gettext_lazy(
+            "The trail ends before this entry, where sealing began (as recorded beside the key): "
+            "the sealed entries were removed."
+        ),
+    )
+    SEAL_INVALID = (
+        "seal_invalid",
+        gettext_lazy(
+            "Its seal does not match its fingerprint: it was changed, or the trail was rewritten "
+            "from here by someone who does not hold the key."
+        ),
+    )
+    SEAL_KEY_SWITCH = (
+        "seal_key_switch",
+        gettext_lazy(
+            "It is sealed with another key than the entry before it, without the entry that "
+            "records a change of key (or with a key that was replaced earlier)."
+        ),
+    )
+    SEAL_UNKNOWN_KEY = (
+        "seal_unknown_key",
+        gettext_lazy(
+            "It is sealed with a key that is not held here and not declared lost "
+            "(ARUSHA_AUDIT_PREVIOUS_KEYS, ARUSHA_AUDIT_LOST_KEY_IDS)."
+        ),
+    )
+    CHECKPOINT_MISMATCH = (
+        "checkpoint_mismatch",
+        gettext_lazy(
+            "It no longer has the fingerprint kept for it at a checkpoint: the trail was rewritten "
+            "at this entry or before it."
+        ),
+    )
+    CHECKPOINT_MISSING = (
+        "checkpoint_missing",
+        gettext_lazy(
+            "A fingerprint kept at a checkpoint is in no entry: entries were removed from the end, "
+            "or the trail was rewritten before the entry it belonged to."
+        ),
+    )
+
+
+_CHECKPOINT_REASONS = frozenset({BreakReason.CHECKPOINT_MISMATCH, BreakReason.CHECKPOINT_MISSING})
+# Reasons that say nothing about the entries before the one named.
+_NOTHING_SAID_BEFORE = _CHECKPOINT_REASONS | {BreakReason.SEALED_ENTRIES_MISSING}
 
 
 @dataclass(frozen=True)
 class VerifyResult:
-    """The outcome of `audit_chain_verify()`."""
+    """The outcome of `audit_chain_verify()`.
+
+    `last_*` describe the latest entry of an intact trail, or the last entry known intact
+    before the first broken one (None when a checkpoint failed: the rewrite may start earlier).
+    """
 
     ok: bool
     checked: int
@@ -212,6 +350,16 @@ class VerifyResult:
     last_seq: int | None = None
     last_hash: str = ""
     last_at: dt.datetime | None = None
+    # The key that sealed the latest entries checked, from which entry on; how many seals were
+    # checked, and how many could not be (their key is lost, or no key is held here).
+    seal_key_id: str = ""
+    sealed_since: int | None = None
+    seals_checked: int = 0
+    seals_unchecked: int = 0
+    # Where sealing began as recorded beside the key (keys.sealed_since()), None if not recorded.
+    sealing_recorded_since: int | None = None
+    checkpoints_checked: int = 0
+    checkpoint: Checkpoint | None = None
 
     @property
     def explanation(self) -> str:
@@ -226,7 +374,17 @@ class VerifyResult:
                 "first": self.expected_seq,
                 "last": missing_last,
             }
+        if self.reason in _CHECKPOINT_REASONS and self.checkpoint is not None:
+            return _("%(why)s (Checkpoint: %(source)s.)") % {
+                "why": self.reason.label,
+                "source": self.checkpoint.source,
+            }
         return str(self.reason.label)
+
+    @property
+    def says_entries_before_are_intact(self) -> bool:
+        """Return whether the entries before the broken one are known to be intact."""
+        return not self.ok and self.reason not in _NOTHING_SAID_BEFORE and self.last_seq is not None
 
     @property
     def message(self) -> str:
@@ -239,14 +397,83 @@ class VerifyResult:
                 "The audit trail is intact: %(count)s entries checked, none changed or missing.",
                 self.checked,
             ) % {"count": number_format(self.checked, force_grouping=True)}
+        if self.broken_seq is None:
+            return _("The audit trail has been tampered with. %(why)s") % {"why": self.explanation}
         return _("The audit trail has been tampered with. First broken entry: #%(seq)s. %(why)s") % {
             "seq": self.broken_seq,
             "why": self.explanation,
         }
 
 
-def audit_chain_verify() -> VerifyResult:
+class _SealCheck:
+    """Follows which key seals the entries, in trail order, and checks every seal it can.
+
+    A run of entries sealed with one key begins at entry #1 or at the entry recording the key
+    change (written by `_append()` with the new key). Once sealing has begun, every entry must be
+    sealed; a key that was replaced may not come back, so a key declared lost cannot be used to
+    append unchecked entries after the current key's run.
+
+    `required_from` is where sealing began as recorded beside the key: from that entry on an
+    entry without a seal is refused even when no sealed entry comes before it, so that removing
+    every seal (and rewriting the trail) does not pass for a trail written before sealing.
+    """
+
+    def __init__(
+        self, held: dict[str, bytes], lost: frozenset[str], required_from: int | None = None
+    ) -> None:
+        self.held, self.lost, self.required_from = held, lost, required_from
+        self.key_id = ""
+        self.since: int | None = None
+        self.retired: set[str] = set()
+        self.checked = self.unchecked = 0
+
+    def problem(self, entry: AuditEntry) -> BreakReason | None:
+        """Return what is wrong with `entry`'s seal, or None."""
+        key_id = chain.seal_key_id(entry.mac)
+        if not key_id:
+            if self.key_id:
+                return BreakReason.SEAL_MISSING
+            if self.required_from is not None and entry.seq >= self.required_from:
+                return BreakReason.SEAL_REMOVED
+            return None
+        if key_id != self.key_id:
+            starts_run = entry.seq == 1 or (
+                entry.object_type == KEY_CHANGE_TYPE and entry.object_id == key_id
+            )
+            if not starts_run or key_id in self.retired:
+                return BreakReason.SEAL_KEY_SWITCH
+            if self.key_id:
+                self.retired.add(self.key_id)
+            self.key_id, self.since = key_id, entry.seq
+        key = self.held.get(key_id)
+        if key is None:
+            # No key at all here (a copy of the database elsewhere): nothing to check against.
+            if self.held and key_id not in self.lost:
+                return BreakReason.SEAL_UNKNOWN_KEY
+            self.unchecked += 1
+            return None
+        if not chain.seal_matches(key, entry.hash, entry.mac):
+            return BreakReason.SEAL_INVALID
+        self.checked += 1
+        return None
+
+
+def _entry_problem(entry: AuditEntry, expected_seq: int, expected_prev: str) -> BreakReason | None:
+    if entry.seq != expected_seq:
+        return BreakReason.SEQ_GAP
+    if entry.compute_hash() != entry.hash:
+        return BreakReason.HASH_MISMATCH
+    if entry.prev_hash != expected_prev:
+        return BreakReason.PREV_LINK_BROKEN
+    return None
+
+
+def audit_chain_verify(*, checkpoints: Sequence[Checkpoint] = ()) -> VerifyResult:
     """Walk the whole trail in order and report the first entry that breaks the chain.
+
+    Args:
+        checkpoints: Fingerprints kept earlier (`checkpoints.py`); each must still be the
+            fingerprint of its entry, or of some entry when its number is not known.
 
     Returns:
         A `VerifyResult`: `ok`, how many entries were checked and, when broken, the `seq`
@@ -257,26 +484,42 @@ def audit_chain_verify() -> VerifyResult:
         if not result.ok:
             print(result.broken_seq, result.reason)
 
-    Streams the table in chunks, so memory stays flat however long the trail is. Removing
-    entries from the end cannot be seen from the chain alone: compare `last_hash` with a copy
-    kept elsewhere.
+    Checks each entry's fingerprint and link, and its seal with the keys held here; from where
+    sealing began as recorded beside the key (keys.sealed_since()) on, every entry must be
+    sealed, and the trail must reach that entry. Streams the table in chunks, so memory stays
+    flat however long the trail is. Removing other entries from the end cannot be seen from the
+    chain alone: that is what checkpoints are for.
     """
+    by_seq: dict[int, list[Checkpoint]] = {}
+    for checkpoint in checkpoints:
+        if checkpoint.seq is not None:
+            by_seq.setdefault(checkpoint.seq, []).append(checkpoint)
+    loose = {c.fingerprint: c for c in checkpoints if c.seq is None}
+    sealed_since = keys.sealed_since()
+    seals = _SealCheck(keys.verification_keys(), keys.lost_key_ids(), sealed_since)
     expected_seq, expected_prev = 1, GENESIS_HASH
     checked = 0
     last: AuditEntry | None = None
+
+    def outcome(ok: bool, **fields: Any) -> VerifyResult:
+        return VerifyResult(
+            ok=ok,
+            checked=checked,
+            seal_key_id=seals.key_id,
+            sealed_since=seals.since,
+            seals_checked=seals.checked,
+            seals_unchecked=seals.unchecked,
+            sealing_recorded_since=sealed_since,
+            checkpoints_checked=len(checkpoints),
+            **fields,
+        )
+
     for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=VERIFY_CHUNK_SIZE):
         checked += 1
-        reason: BreakReason | None = None
-        if entry.seq != expected_seq:
-            reason = BreakReason.SEQ_GAP
-        elif entry.compute_hash() != entry.hash:
-            reason = BreakReason.HASH_MISMATCH
-        elif entry.prev_hash != expected_prev:
-            reason = BreakReason.PREV_LINK_BROKEN
+        reason = _entry_problem(entry, expected_seq, expected_prev) or seals.problem(entry)
         if reason is not None:
-            return VerifyResult(
-                ok=False,
-                checked=checked,
+            return outcome(
+                False,
                 broken_seq=entry.seq,
                 reason=reason,
                 expected_seq=expected_seq,
@@ -285,10 +528,34 @@ def audit_chain_verify() -> VerifyResult:
                 last_hash=last.hash if last else "",
                 last_at=last.at if last else None,
             )
+        for kept in by_seq.pop(entry.seq, []):
+            if kept.fingerprint != entry.hash:
+                return outcome(
+                    False,
+                    broken_seq=entry.seq,
+                    reason=BreakReason.CHECKPOINT_MISMATCH,
+                    broken_at=entry.at,
+                    checkpoint=kept,
+                )
+        loose.pop(entry.hash, None)
         expected_seq, expected_prev, last = entry.seq + 1, entry.hash, entry
-    return VerifyResult(
-        ok=True,
-        checked=checked,
+    if sealed_since is not None and (last is None or last.seq < sealed_since):
+        # Sealing began at an entry the trail no longer has: the sealed part was cut off.
+        return outcome(
+            False,
+            broken_seq=sealed_since,
+            reason=BreakReason.SEALED_ENTRIES_MISSING,
+            expected_seq=expected_seq,
+            last_seq=last.seq if last else None,
+            last_hash=last.hash if last else "",
+            last_at=last.at if last else None,
+        )
+    missing = [kept for group in by_seq.values() for kept in group] + list(loose.values())
+    if missing:
+        first = min(missing, key=lambda c: (c.seq is None, c.seq or 0))
+        return outcome(False, broken_seq=first.seq, reason=BreakReason.CHECKPOINT_MISSING, checkpoint=first)
+    return outcome(
+        True,
         last_seq=last.seq if last else None,
         last_hash=last.hash if last else "",
         last_at=last.at if last else None,

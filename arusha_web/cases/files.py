@@ -8,26 +8,33 @@ it cannot. Files that cannot be cleaned completely (password-protected, macro-en
 binary Office formats, damaged) are refused with the reason, since a half-cleaned file would
 give false comfort. Evidence items uploaded by investigators are kept as received, with
 their SHA-256, because altering evidence would break the chain of custody.
+
+A reporter's file is cleaned (clean_upload) in a child process with a time and a memory limit
+(clean_process), after counts checked before the work (clean_limits): a small upload can
+otherwise unpack to gigabytes or hold millions of elements, and tie up a web worker.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
-import io
 import os
 import secrets
-from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import crypto
+from .clean_limits import CleaningLimits
 from .clean_office import EXTENSIONS as OOXML_EXTENSIONS
-from .clean_office import OOXML_TYPES, refuse_legacy_office, strip_office
-from .clean_pdf import strip_pdf
+from .clean_office import OOXML_TYPES
+from .clean_process import run_limited
+from .clean_upload import CleanFile, clean_report_data, sniff
+from .models import reporter_day
 
 
 def max_upload_bytes() -> int:
@@ -40,94 +47,42 @@ def storage_dir() -> Path:
     return path
 
 
-@dataclass(frozen=True)
-class CleanFile:
-    name: str
-    content_type: str
-    data: bytes
-    sha256: str
+def max_report_files() -> int:
+    """Return how many files a reporter may send at once: each may take the full time limit."""
+    return int(getattr(settings, "ARUSHA_CASES_MAX_FILES", 5))
 
 
-def _sniff(head: bytes) -> str | None:
-    """Return the type named by the file's first bytes (magic numbers), not by its name."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
-    if head.startswith(b"PK\x03\x04"):
-        return "application/zip"
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        return "application/x-ole-storage"  # old .doc/.xls/.ppt, or a password-protected .docx
-    return None
+# The limits of cleaning one reporter's file: setting -> default.
+_LIMIT_SETTINGS = {
+    "ARUSHA_CASES_MAX_UNPACKED_MB": 50,
+    "ARUSHA_CASES_MAX_XML_ELEMENTS": 1_000_000,
+    "ARUSHA_CASES_MAX_PDF_OBJECTS": 100_000,
+    "ARUSHA_CASES_CLEAN_SECONDS": 10,
+    "ARUSHA_CASES_CLEAN_MEMORY_MB": 1024,
+}
 
 
-# Control characters other than tab, line feed, form feed and carriage return: binary data.
-_BINARY = {chr(c) for c in range(32) if c not in (9, 10, 12, 13)} | {"\x7f"}
-
-
-def _as_utf8_text(data: bytes) -> bytes | None:
-    """Return a text file re-encoded as UTF-8, or None when it is not text.
-
-    Reporters write on whatever computer they have: Windows Notepad saves UTF-16 ("Unicode")
-    or Windows-1252 ("ANSI") as often as UTF-8, and refusing those would tell a reporter that
-    his plain text file is "not accepted" for no reason he can see.
-    """
-    utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
-    candidates = ["utf-16"] if utf16 else ["utf-8-sig", "cp1252"]
-    for encoding in candidates:
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if any(ch in _BINARY for ch in text):
-            return None
-        return text.encode("utf-8")
-    return None
-
-
-# Decoding a larger image would need gigabytes of memory: a photo of a document needs far less.
-MAX_IMAGE_PIXELS = 50_000_000
-
-
-def _strip_image(data: bytes, kind: str, name: str) -> bytes:
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            width, height = image.size
-            if width * height > MAX_IMAGE_PIXELS:
-                raise ValidationError(
-                    _(
-                        "“%(name)s” is too large (%(width)s × %(height)s pixels; the limit is "
-                        "%(limit)s million pixels): send a smaller photo or a screenshot."
-                    )
-                    % {"name": name, "width": width, "height": height, "limit": MAX_IMAGE_PIXELS // 1_000_000}
-                )
-            image.load()
-            mode = (
-                "RGBA"
-                if kind == "image/png" and "A" in image.getbands() or "transparency" in image.info
-                else "RGB"
-            )
-            pixels = image.convert(mode)
-            # A new image built from raw pixels carries no EXIF, XMP, ICC or text chunks.
-            clean = Image.frombytes(mode, pixels.size, pixels.tobytes())
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
-        raise ValidationError(
-            _("“%(name)s” could not be read as an image; it may be damaged.") % {"name": name}
-        ) from exc
-    out = io.BytesIO()
-    if kind == "image/jpeg":
-        clean.convert("RGB").save(out, format="JPEG", quality=90)
-    else:
-        clean.save(out, format="PNG")
-    return out.getvalue()
+def cleaning_limits() -> CleaningLimits:
+    """Return the limits of the work cleaning one reporter's file may take, from settings."""
+    value = {name: getattr(settings, name, default) for name, default in _LIMIT_SETTINGS.items()}
+    wrong = [f"{name} = {v!r}" for name, v in value.items() if not isinstance(v, int) or v <= 0]
+    if wrong:
+        raise ImproperlyConfigured(f"These settings must be whole numbers above 0: {', '.join(wrong)}.")
+    return CleaningLimits(
+        unpacked_bytes=value["ARUSHA_CASES_MAX_UNPACKED_MB"] * 1048576,
+        xml_elements=value["ARUSHA_CASES_MAX_XML_ELEMENTS"],
+        pdf_objects=value["ARUSHA_CASES_MAX_PDF_OBJECTS"],
+        seconds=value["ARUSHA_CASES_CLEAN_SECONDS"],
+        memory_bytes=value["ARUSHA_CASES_CLEAN_MEMORY_MB"] * 1048576,
+    )
 
 
 def clean_report_file(upload: UploadedFile) -> CleanFile:
-    """Return the reporter's file checked and stripped of metadata, or raise ValidationError."""
+    """Return the reporter's file checked and stripped of metadata, or raise ValidationError.
+
+    The work is done by clean_upload in a child process within cleaning_limits(), so that a
+    file built to be slow or to fill the memory costs its time limit and nothing more.
+    """
     name = os.path.basename(upload.name or "file")
     if upload.size is not None and upload.size > max_upload_bytes():
         raise ValidationError(
@@ -137,30 +92,8 @@ def clean_report_file(upload: UploadedFile) -> CleanFile:
     data = upload.read()
     if not data:
         raise ValidationError(_("“%(name)s” is empty.") % {"name": name})
-    kind = _sniff(data[:16])
-    stem = os.path.splitext(name)[0] or "file"
-    if kind in ("image/jpeg", "image/png"):
-        ext = ".jpg" if kind == "image/jpeg" else ".png"
-        cleaned = _strip_image(data, kind, name)
-        return CleanFile(stem + ext, kind, cleaned, hashlib.sha256(cleaned).hexdigest())
-    text = _as_utf8_text(data) if kind is None and name.lower().endswith(".txt") else None
-    if text is not None:
-        return CleanFile(name, "text/plain", text, hashlib.sha256(text).hexdigest())
-    if kind == "application/pdf":
-        cleaned = strip_pdf(data, name)
-        return CleanFile(stem + ".pdf", kind, cleaned, hashlib.sha256(cleaned).hexdigest())
-    if kind == "application/zip":
-        cleaned, kind, ext = strip_office(data, name)
-        return CleanFile(stem + ext, kind, cleaned, hashlib.sha256(cleaned).hexdigest())
-    if kind == "application/x-ole-storage":
-        raise refuse_legacy_office(name)
-    raise ValidationError(
-        _(
-            "“%(name)s” is not an accepted file: only JPEG or PNG images, PDF, Word (.docx), "
-            "Excel (.xlsx), PowerPoint (.pptx) and plain text (.txt) files."
-        )
-        % {"name": name}
-    )
+    limits = cleaning_limits()
+    return run_limited(clean_report_data, data, name, limits, name=name, limits=limits)
 
 
 _EXTENSIONS = {
@@ -188,18 +121,50 @@ def read_evidence_file(upload: UploadedFile) -> CleanFile:
     data = upload.read()
     if not data:
         raise ValidationError(_("“%(name)s” is empty.") % {"name": name})
-    kind = _sniff(data[:16]) or "application/octet-stream"
+    kind = sniff(data[:16]) or "application/octet-stream"
     return CleanFile(name, kind, data, hashlib.sha256(data).hexdigest())
 
 
-def store(data: bytes) -> str:
-    """Write `data` encrypted under MEDIA_ROOT/cases and return its random file name."""
+def _set_day(path: Path, day: dt.datetime) -> None:
+    """Set the file's access and modification times to the start of its day."""
+    stamp = reporter_day(day).timestamp()
+    os.utime(path, (stamp, stamp))
+
+
+def store(data: bytes, *, day: dt.datetime | None = None) -> str:
+    """Write `data` encrypted under MEDIA_ROOT/cases and return its random file name.
+
+    The file and the folder are dated to the start of `day` (default today), like the
+    database rows (models.reporter_day): a modification time to the millisecond would say
+    when a reporter sent the file. The kernel's change time (ctime) cannot be set; see
+    blur_change_times.
+    """
     stored_name = secrets.token_hex(16) + ".bin"
-    path = storage_dir() / stored_name
+    folder = storage_dir()
+    path = folder / stored_name
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as fh:
         fh.write(crypto.encrypt_bytes(data))
+    when = day or timezone.now()
+    _set_day(path, when)
+    _set_day(folder, when)
     return stored_name
+
+
+def blur_change_times() -> int:
+    """Re-date every stored file to its day, so that all share the change time of this run.
+
+    The kernel sets a file's change time (ctime) to the second of every write, and no program
+    may set it back; touching every file at once (cases_reminders, daily) leaves each with the
+    time of that run instead of the time its reporter sent it. Returns how many files.
+    """
+    folder = storage_dir()
+    count = 0
+    for path in folder.glob("*.bin"):
+        _set_day(path, dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.UTC))
+        count += 1
+    _set_day(folder, dt.datetime.fromtimestamp(folder.stat().st_mtime, tz=dt.UTC))
+    return count
 
 
 def load(stored_name: str) -> bytes:

@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from arusha_web.core.params import ModelIdsField
+from arusha_web.core.text_limits import LONG_TEXT
 from arusha_web.org.models import Office, StaffRecord
 
 from . import files, links
@@ -95,8 +97,18 @@ class ReportForm(forms.Form):
 
 def _clean_reporter_files(uploads: Any) -> list[files.CleanFile]:
     """Check and clean every file; name every refused one (not just the first)."""
+    uploads = list(uploads or [])
+    if len(uploads) > files.max_report_files():
+        # Refused before any is cleaned: each file may take the whole time limit.
+        raise ValidationError(
+            _(
+                "Send at most %(limit)s files at once (you chose %(count)s); you can send the others "
+                "afterwards by following up on your report with your receipt code."
+            )
+            % {"limit": files.max_report_files(), "count": len(uploads)}
+        )
     cleaned, errors = [], []
-    for upload in uploads or []:
+    for upload in uploads:
         try:
             cleaned.append(files.clean_report_file(upload))
         except ValidationError as exc:
@@ -169,7 +181,7 @@ class OpenCaseForm(forms.Form):
     office = forms.ModelChoiceField(
         label=_("Office concerned"), queryset=Office.objects.all(), required=False
     )
-    concerned_staff = forms.ModelMultipleChoiceField(
+    concerned_staff = ModelIdsField(
         label=_("Staff concerned"), queryset=StaffRecord.objects.order_by("officer_id"), required=False
     )
 
@@ -232,5 +244,6 @@ class CloseCaseForm(forms.Form):
     conclusion = forms.CharField(
         label=_("Conclusion"),
         widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=LONG_TEXT,
         error_messages={"required": _("Summarise the conclusion of the investigation.")},
     )

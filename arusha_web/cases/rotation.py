@@ -170,7 +170,8 @@ def reencrypt_all(*, progress: Callable[[str], object] = lambda _m: None) -> Rot
     try:
         for attachment in _attachments():
             data = files.load(attachment.stored_name)
-            moved.append((attachment, attachment.stored_name, files.store(data)))
+            # The new file keeps the day its reporter sent it, not the day of the rotation.
+            moved.append((attachment, attachment.stored_name, files.store(data, day=attachment.uploaded_at)))
         progress("Re-encrypting database values in one transaction…")
         counts = _rewrite_database(moved, lookups)
     except BaseException:
@@ -217,7 +218,8 @@ def remove_orphan_files(*, now: float | None = None) -> int:
     now = time.time() if now is None else now
     removed = 0
     for path in files.storage_dir().glob("*.bin"):
-        if path.name not in referenced and now - path.stat().st_mtime > ORPHAN_MIN_AGE_SECONDS:
+        # The change time, not the modification time: files are dated to their day (files.store).
+        if path.name not in referenced and now - path.stat().st_ctime > ORPHAN_MIN_AGE_SECONDS:
             files.shred(path.name)
             removed += 1
     return removed

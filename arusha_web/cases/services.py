@@ -8,13 +8,19 @@ recorded here, without their (encrypted) contents.
 Nor may the *time* of a reporter's action point at him: an entry written at once would carry
 the exact second and sit in the hash chain right after the sender's own login entry. What a
 reporter does is therefore stored with the day only (models.reporter_day) and reaches the
-audit trail in a batch written on a later day (reporter_audit_flush).
+audit trail in a batch written on a later day (reporter_audit_flush). That holds for a staff
+member who let investigators see that he sent his report too: its entry names him, for those
+who read the trail in full, but readers of the trail without need-to-know rights (who see
+neither the user of report entries, audit/need_to_know.py, nor the report) must not be able to
+tell him by the time either.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import secrets
+import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -57,7 +63,12 @@ def receipt_generate() -> str:
 
 
 def receipt_normalise(code: str) -> str:
-    return "".join(ch for ch in code if ch.isdigit())
+    """The code's digits as ASCII 0–9, whatever script they were typed in (Arabic-Indic "٣" is 3).
+
+    Spaces, dashes and anything else are dropped; so are characters ``isdigit`` accepts that are
+    not decimal digits ("²"), which ``int`` would refuse.
+    """
+    return "".join(str(unicodedata.decimal(ch)) for ch in code if unicodedata.decimal(ch, None) is not None)
 
 
 RECEIPT_PURPOSE = "receipt"
@@ -96,9 +107,8 @@ def report_submit(
     if not description.strip():
         raise ValidationError({"description": _("Describe what happened.")})
     code = receipt_generate()
-    # A staff member who chose to be named is audited at once, under his name; everybody
-    # else goes into the next day's batch, dated by day only.
-    identified = reporter is not None
+    # Every report goes into the next day's batch, dated by day only; a staff member who chose
+    # to be named is audited under his name there.
     report = Report.objects.create(
         source=source,
         category=category,
@@ -111,11 +121,9 @@ def report_submit(
         receipt_lookup=_receipt_lookup(code),
         receipt_hash=make_password(code, hasher=RECEIPT_HASHER),
         received_at=reporter_day(),
-        audit_pending=not identified,
+        audit_pending=True,
     )
     _store_reporter_files(report, attachments)
-    if identified:
-        audit_record(action="create", actor=reporter, obj=report, after=_report_event(report))
     return report, code
 
 
@@ -149,12 +157,16 @@ def reporter_audit_flush(*, now: dt.datetime | None = None) -> int:
 
     Called by the integrity unit's pages and the daily commands. Entries carry the day, not
     the time, and are written together, after the day is over, so neither their timestamps
-    nor their place in the hash chain say when within the day the reporter acted.
+    nor their place in the hash chain say when within the day the reporter acted. A report
+    whose sender chose to be named is written under his name; every other one with no user.
     """
     today = reporter_day(now)
     written = 0
-    for report in Report.objects.filter(audit_pending=True, received_at__lt=today).order_by("pk"):
-        audit_record(action="create", actor=NOBODY, obj=report, after=_report_event(report))
+    reports = Report.objects.filter(audit_pending=True, received_at__lt=today).select_related("reporter")
+    for report in reports.order_by("pk"):
+        audit_record(
+            action="create", actor=report.reporter or NOBODY, obj=report, after=_report_event(report)
+        )
         written += 1
     pending = Message.objects.filter(audit_pending=True, created_at__lt=today).select_related("report")
     for message in pending.order_by("pk"):
@@ -170,19 +182,32 @@ def reporter_audit_flush(*, now: dt.datetime | None = None) -> int:
     return written
 
 
+@functools.cache
+def _decoy_receipt_hash() -> str:
+    """Return an Argon2 hash no code matches, made once per process."""
+    return make_password(secrets.token_hex(16), hasher=RECEIPT_HASHER)
+
+
 def report_by_receipt(*, code: str) -> Report | None:
-    """Return the report whose receipt code is `code`, or None (slow by design: Argon2)."""
+    """Return the report whose receipt code is `code`, or None (slow by design: Argon2).
+
+    Every code costs the same single Argon2 check, whether or not a report's code starts
+    with the same digits: were a near miss slower, timing would tell a guesser which 6-digit
+    prefixes are in use and leave him 10^10 codes to try instead of 10^16.
+    """
     code = receipt_normalise(code)
-    if len(code) != RECEIPT_DIGITS:
-        # Hash anyway, so a wrong length takes as long as a wrong code.
-        check_password(code, make_password("0" * RECEIPT_DIGITS, hasher=RECEIPT_HASHER))
+    candidates = (
+        list(Report.objects.filter(receipt_lookup__in=_receipt_lookups(code)))
+        if len(code) == RECEIPT_DIGITS
+        else []
+    )
+    if not candidates:
+        check_password(code, _decoy_receipt_hash())
         return None
     found = None
-    for report in Report.objects.filter(receipt_lookup__in=_receipt_lookups(code)):
+    for report in candidates:
         if check_password(code, report.receipt_hash):
             found = report
-    if found is None:
-        check_password(code, make_password("0" * RECEIPT_DIGITS, hasher=RECEIPT_HASHER))
     return found
 
 

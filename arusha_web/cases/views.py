@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from arusha_web.accounts.access import require_capability
 from arusha_web.accounts.models import User
 from arusha_web.audit.services import audit_view
+from arusha_web.core.params import whole_number
 
 from . import crypto, files, selectors, services, stats_report
 from .forms import (
@@ -126,7 +127,8 @@ def _write_to_reporter(request: HttpRequest, pk: int, *, send: Any, done: str) -
 @require_capability("cases.triage")
 def report_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     report = selectors.report_for_viewer(viewer=request.user, pk=pk)
-    services.report_acknowledge(report=report, by=request.user, body=request.POST.get("body", ""))
+    # The standard acknowledgement only: the page sends no text (a message has its own form).
+    services.report_acknowledge(report=report, by=request.user)
     messages.success(request, _("Report acknowledged; the reporter has been told."))
     return redirect("cases:report_detail", pk=report.pk)
 
@@ -338,8 +340,9 @@ def _statistics_year(request: HttpRequest) -> tuple[int | None, str]:
     raw = request.GET.get("year", "").strip()
     if not raw:
         return None, ""
-    if raw.isdigit() and 2000 <= int(raw) <= timezone.now().year + 1:
-        return int(raw), ""
+    year = whole_number(raw, max_digits=4)
+    if year is not None and 2000 <= year <= timezone.now().year + 1:
+        return year, ""
     return None, _("“%(value)s” is not a year between 2000 and %(last)s: all years are shown.") % {
         "value": raw[:20],
         "last": timezone.now().year + 1,

@@ -1,8 +1,10 @@
 """The public reporting channel (no login): report, receipt code, follow-up mailbox.
 
-These views store nothing about the visitor: no IP address, no user agent, no audit actor.
-The session cookie exists only to carry the form's CSRF protection, the throttle counter and,
-after a correct receipt code, which report the visitor may read.
+These views store nothing about the visitor: no IP address, no user agent, no audit actor,
+no session. The only cookies are the form's CSRF token and, after a correct receipt code, the
+pass to the report's mailbox (reporter_pass.py); both are forgotten when the browser closes.
+Guessing receipt codes costs the guesser a puzzle per guess (puzzle.py) instead of being
+counted, so no one can be locked out of his own report.
 """
 
 from __future__ import annotations
@@ -14,11 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from . import services, stats_report, throttle
+from . import puzzle, reporter_pass, services, stats_report
 from .forms import ReceiptForm, ReporterAnswerForm, ReportForm
 from .models import Report, Source
-
-SESSION_REPORT = "cases_report_id"
+from .uploads_in_memory import files_in_memory, refusal_message, uploads_refused
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -56,57 +57,80 @@ def submit_report(
 
 
 @never_cache
+@files_in_memory
 def index(request: HttpRequest) -> HttpResponse:
     form = ReportForm(request.POST or None, request.FILES or None)
+    if uploads_refused(request):
+        form.add_error("attachments", refusal_message())
     if request.method == "POST" and form.is_valid():
         return submit_report(request, form, source=Source.PUBLIC)
     return _private(render(request, "cases/public/report_form.html", {"form": form}))
 
 
+def _puzzle_errors() -> dict[puzzle.Verdict, str]:
+    return {
+        puzzle.Verdict.MISSING: _(
+            "Your code was not checked: this page needs JavaScript to protect receipt codes "
+            "from guessing. Turn JavaScript on in your browser, reload the page and try again."
+        ),
+        puzzle.Verdict.EXPIRED: _(
+            "This page was open too long and its check against guessing has expired. "
+            "Press “Open my report” again."
+        ),
+        puzzle.Verdict.USED: _(
+            "This page's check against guessing was already used. Press “Open my report” again."
+        ),
+        puzzle.Verdict.WRONG: _(
+            "Your code was not checked: the page's check against guessing failed. Reload the page and try again."
+        ),
+    }
+
+
 @never_cache
 def followup(request: HttpRequest) -> HttpResponse:
+    """Open the mailbox of the report whose receipt code is entered.
+
+    Every answer is a 200 page, even when the code is wrong: an error status would be logged,
+    with its time, by Django's request logger.
+    """
     form = ReceiptForm(request.POST or None)
-    blocked = throttle.blocked(request.session)
     if request.method == "POST" and form.is_valid():
-        digits = len(services.receipt_normalise(form.cleaned_data["code"]))
-        if blocked:
-            form.add_error(None, _("Too many wrong codes were tried. Wait 15 minutes and try again."))
-        elif digits != services.RECEIPT_DIGITS:
-            # Cannot match any report: a typing slip, not a guess, so it is not counted.
+        digits = services.receipt_normalise(form.cleaned_data["code"])
+        if len(digits) != services.RECEIPT_DIGITS:
+            # Cannot match any report: a typing slip, not a guess, so it needs no puzzle.
             form.add_error(
                 "code",
                 _("A receipt code has %(expected)s digits; you entered %(digits)s.")
-                % {"expected": services.RECEIPT_DIGITS, "digits": digits},
+                % {"expected": services.RECEIPT_DIGITS, "digits": len(digits)},
             )
         else:
-            report = services.report_by_receipt(code=form.cleaned_data["code"])
-            if report is None:
-                throttle.record_failure(request.session)
+            verdict = puzzle.puzzle_check(
+                token=request.POST.get("puzzle", ""), digits=digits, proof=request.POST.get("proof", "")
+            )
+            report = services.report_by_receipt(code=digits) if verdict is puzzle.Verdict.SOLVED else None
+            if report is not None:
+                response = redirect("report:mailbox")
+                reporter_pass.pass_issue(response, report=report)
+                return response
+            if verdict is not puzzle.Verdict.SOLVED:
+                form.add_error(None, _puzzle_errors()[verdict])
+            else:
                 form.add_error(
                     "code", _("This receipt code is not known. Check the 16 digits and try again.")
                 )
-            else:
-                throttle.record_success(request.session)
-                request.session.cycle_key()
-                request.session[SESSION_REPORT] = report.pk
-                # Forgotten when the browser closes: the reporter may be on a shared computer.
-                request.session.set_expiry(0)
-                return redirect("report:mailbox")
-    status = 429 if blocked and request.method == "POST" else 200
-    return _private(render(request, "cases/public/followup.html", {"form": form}, status=status))
-
-
-def _session_report(request: HttpRequest) -> Report | None:
-    pk = request.session.get(SESSION_REPORT)
-    return Report.objects.filter(pk=pk).first() if pk else None
+    context = {"form": form, "puzzle": puzzle.puzzle_issue(), "digits": services.RECEIPT_DIGITS}
+    return _private(render(request, "cases/public/followup.html", context))
 
 
 @never_cache
+@files_in_memory
 def mailbox(request: HttpRequest) -> HttpResponse:
-    report = _session_report(request)
+    report = reporter_pass.pass_report(request)
     if report is None:
         return redirect("report:followup")
     form = ReporterAnswerForm(request.POST or None, request.FILES or None)
+    if uploads_refused(request):
+        form.add_error("attachments", refusal_message())
     if request.method == "POST" and report.status != "closed" and form.is_valid():
         data = form.cleaned_data
         services.message_from_reporter(report=report, body=data["body"], attachments=data["attachments"])
@@ -122,8 +146,9 @@ def mailbox(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def leave(request: HttpRequest) -> HttpResponse:
-    request.session.pop(SESSION_REPORT, None)
-    return redirect("report:followup")
+    response = redirect("report:followup")
+    reporter_pass.pass_revoke(response)
+    return response
 
 
 def statistics(request: HttpRequest) -> HttpResponse:

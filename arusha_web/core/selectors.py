@@ -2,22 +2,29 @@
 
 from __future__ import annotations
 
+import time
+
 from django.conf import settings
-from django.core.cache import cache
 
 from arusha_web.org.models import Administration
+
+# (name, monotonic time it was read): kept in the process, not in the shared file cache, whose
+# file rewritten once a minute by any page view, the public reporting pages included, recorded
+# to the minute when someone visited them.
+_NAME_READ: list[tuple[str, float]] = []
+NAME_SECONDS = 60
 
 
 def administration_name() -> str:
     """The name shown in the top bar: the setting, else the first administration on record."""
     if settings.ARUSHA_ADMINISTRATION_NAME:
         return str(settings.ARUSHA_ADMINISTRATION_NAME)
-    name = cache.get("arusha:administration_name")
-    if name is None:
-        first = Administration.objects.order_by("pk").values_list("name", flat=True).first()
-        name = first or ""
-        cache.set("arusha:administration_name", name, 60)
-    return str(name)
+    now = time.monotonic()
+    if _NAME_READ and now - _NAME_READ[0][1] < NAME_SECONDS:
+        return _NAME_READ[0][0]
+    first = Administration.objects.order_by("pk").values_list("name", flat=True).first()
+    _NAME_READ[:] = [(first or "", now)]
+    return first or ""
 
 
 def home_summary_for_viewer(*, viewer: object) -> dict[str, object]:

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 
 from arusha_web.accounts.access import require_capability
 
+from .params import BadParameter
 from .sections import SECTIONS, SECTIONS_BY_SLUG, section_url
 from .selectors import home_summary_for_viewer
 
@@ -39,6 +40,12 @@ def section(request: HttpRequest, slug: str) -> HttpResponse:
 @require_capability("section.admin")
 def admin(request: HttpRequest) -> HttpResponse:
     return render(request, "core/admin.html")
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """The 400 page; for a malformed number it says which parameter and what it held."""
+    reason = str(exception) if isinstance(exception, BadParameter) else ""
+    return render(request, "400.html", {"reason": reason}, status=400)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

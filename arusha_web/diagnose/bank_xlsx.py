@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import io
 import zipfile
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
+
+from arusha import formula_safe
+from arusha_web.core.text_limits import NOTE
+from arusha_web.core.workbook_limits import workbook_problem
 
 from .models import BankVersion, Element, Question
 
@@ -36,9 +39,7 @@ def bank_to_xlsx(bank: BankVersion) -> bytes:
         )
     for column, width in zip("ABCDEFGH", (10, 8, 60, 60, 40, 40, 8, 8), strict=True):
         sheet.column_dimensions[column].width = width
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return formula_safe.xlsx_bytes(workbook)
 
 
 class BankImportError(ValueError):
@@ -53,6 +54,10 @@ def _text(value: Any) -> str:
 
 def bank_rows_from_xlsx(file: IO[bytes]) -> list[dict[str, Any]]:
     """Read and validate every row; raise `BankImportError` listing all problems, row by row."""
+    problem = workbook_problem(file.read())
+    if problem:
+        raise BankImportError([problem])
+    file.seek(0)
     try:
         workbook = load_workbook(file, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
@@ -102,6 +107,12 @@ def bank_rows_from_xlsx(file: IO[bytes]) -> list[dict[str, Any]]:
             )
         if not cells["text_en"]:
             errors.append(_("%(where)s: the English text is empty.") % {"where": where})
+        for column in ("text_en", "text_fr", "evidence_en", "evidence_fr"):
+            if len(cells[column]) > NOTE:
+                errors.append(
+                    _("%(where)s, column %(column)s: %(n)s characters; at most %(max)s.")
+                    % {"where": where, "column": column, "n": len(cells[column]), "max": NOTE}
+                )
         source = cells["source"].lower() or Question.Source.LOCAL
         if source not in Question.Source.values:
             errors.append(

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from arusha_web.accounts.models import User
+from arusha_web.core.text_limits import NOTE, TEXT, limited
 from arusha_web.org.models import Office
 
 from .models import Action, Assessment, Element, Factor, FactorResult, Question, Survey, SurveyItem
@@ -79,6 +80,7 @@ class FactorResultForm(forms.ModelForm[FactorResult]):
     class Meta:
         model = FactorResult
         fields = ["consensus", "priority", "strengths", "weaknesses", "opportunities", "threats"]
+        formfield_callback = limited(strengths=TEXT, weaknesses=TEXT, opportunities=TEXT, threats=TEXT)
         widgets = {
             name: forms.Textarea(attrs={"rows": 3})
             for name in ("strengths", "weaknesses", "opportunities", "threats")
@@ -88,15 +90,26 @@ class FactorResultForm(forms.ModelForm[FactorResult]):
 class QuestionForm(forms.Form):
     code = forms.CharField(label=_("Code"), max_length=20)
     element = forms.ModelChoiceField(label=_("Checklist element"), queryset=Element.objects.all())
-    text_en = forms.CharField(label=_("Question (English)"), widget=forms.Textarea(attrs={"rows": 2}))
+    text_en = forms.CharField(
+        label=_("Question (English)"), widget=forms.Textarea(attrs={"rows": 2}), max_length=NOTE
+    )
     text_fr = forms.CharField(
-        label=_("Question (French)"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("Question (French)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=NOTE,
+        required=False,
     )
     evidence_en = forms.CharField(
-        label=_("Evidence expected (English)"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("Evidence expected (English)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=NOTE,
+        required=False,
     )
     evidence_fr = forms.CharField(
-        label=_("Evidence expected (French)"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("Evidence expected (French)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=NOTE,
+        required=False,
     )
     source = forms.ChoiceField(label=_("Source"), choices=Question.Source.choices)
     retired = forms.BooleanField(label=_("Retired (no longer asked)"), required=False)
@@ -129,6 +142,7 @@ class ActionForm(forms.ModelForm[Action]):
             "percent_complete",
             "evidence_of_completion",
         ]
+        formfield_callback = limited(activity=TEXT, evidence_of_completion=TEXT)
         widgets = {
             "start_date": DateInput,
             "due_date": DateInput,
@@ -174,6 +188,7 @@ class SurveyForm(forms.ModelForm[Survey]):
             "offices",
             "roles",
         ]
+        formfield_callback = limited(regions=NOTE, offices=NOTE, roles=NOTE)
         widgets = {
             "opens_on": DateInput,
             "closes_on": DateInput,
@@ -203,4 +218,5 @@ class SurveyItemForm(forms.ModelForm[SurveyItem]):
     class Meta:
         model = SurveyItem
         fields = ["factor", "code", "kind", "reverse", "text_en", "text_fr"]
+        formfield_callback = limited(text_en=NOTE, text_fr=NOTE)
         widgets = {"text_en": forms.Textarea(attrs={"rows": 2}), "text_fr": forms.Textarea(attrs={"rows": 2})}

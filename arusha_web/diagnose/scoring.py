@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 RATINGS = ("0", "1", "2", "3", "4", "na")
@@ -52,8 +52,10 @@ def _mean(values: Sequence[int]) -> float | None:
     return round(sum(values) / len(values), 2) if values else None
 
 
-def factor_statistics(rows: Iterable[tuple[str, str, str]]) -> dict[str, FactorStats]:
+def factor_statistics(rows: Iterable[tuple[str, str | None, str]]) -> dict[str, FactorStats]:
     """Aggregate (factor code, group, rating) rows into per-factor statistics.
+
+    A row whose group is None counts in the factor's totals only (a group too small to show).
 
     Example:
         >>> s = factor_statistics([("F1", "manager", "4"), ("F1", "officer", "1"), ("F1", "officer", "na")])
@@ -61,6 +63,7 @@ def factor_statistics(rows: Iterable[tuple[str, str, str]]) -> dict[str, FactorS
         (3.0, 'manager', 1)
     """
     values: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    all_values: dict[str, list[int]] = defaultdict(list)
     result: dict[str, FactorStats] = defaultdict(FactorStats)
     totals: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     group_counts: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: dict.fromkeys(RATINGS, 0))
@@ -69,22 +72,24 @@ def factor_statistics(rows: Iterable[tuple[str, str, str]]) -> dict[str, FactorS
             raise ValueError(f"rating {rating!r} is not one of {', '.join(RATINGS)}")
         stats = result[factor]
         stats.counts[rating] += 1
+        if rating != "na":
+            all_values[factor].append(int(rating))
+        if group is None:
+            continue
         totals[factor][group] += 1
         group_counts[(factor, group)][rating] += 1
         if rating != "na":
             values[factor][group].append(int(rating))
     for factor, stats in result.items():
-        all_values: list[int] = []
         for group, total in totals[factor].items():
             group_values = values[factor][group]
-            all_values += group_values
             stats.groups[group] = GroupStats(
                 n=len(group_values),
                 total=total,
                 mean=_mean(group_values),
                 counts=group_counts[(factor, group)],
             )
-        stats.mean = _mean(all_values)
+        stats.mean = _mean(all_values[factor])
         means = {g: s.mean for g, s in stats.groups.items() if s.mean is not None}
         if len(means) >= 2:
             stats.high_group = max(means, key=lambda g: means[g])
@@ -123,7 +128,7 @@ def sample_size(population: int | None, margin: float, *, z: float = Z95, p: flo
 
 @dataclass
 class Proportion:
-    """A share of favourable answers with its 95% interval, or suppressed when n < MIN_CELL."""
+    """A share of favourable answers with its 95% interval, or suppressed when n < `minimum`."""
 
     n: int
     favourable: int
@@ -132,6 +137,8 @@ class Proportion:
     respondents: int | None = None
     # Hidden although large enough, so that a small cell cannot be worked out by subtraction.
     withheld: bool = False
+    # Fewest respondents shown: MIN_CELL, or the campaigns' minimum group size when larger.
+    minimum: int = MIN_CELL
 
     @property
     def people(self) -> int:
@@ -139,7 +146,7 @@ class Proportion:
 
     @property
     def suppressed(self) -> bool:
-        return self.withheld or self.people < MIN_CELL
+        return self.withheld or self.people < self.minimum
 
     @property
     def percent(self) -> float | None:
@@ -181,3 +188,58 @@ def suppress_complements(cells: list[Proportion]) -> None:
     shown = [c for c in cells if not c.suppressed]
     if len(hidden) == 1 and shown:
         min(shown, key=lambda c: c.people).withheld = True
+
+
+@dataclass(frozen=True)
+class GroupPooling:
+    """Which respondent groups a breakdown may not show on their own.
+
+    `pooled` groups are shown together as one "other groups" row when `pool_shown`, else only
+    in the totals. A group outside `pooled` is shown on its own.
+    """
+
+    pooled: frozenset[str] = frozenset()
+    pool_shown: bool = False
+
+    def label_of(self, group: str) -> str | None:
+        """The key `group` is shown under: itself, the pool's (`OTHER_GROUPS`), or None (totals only)."""
+        if group not in self.pooled:
+            return group
+        return OTHER_GROUPS if self.pool_shown else None
+
+
+OTHER_GROUPS = "other"
+
+
+def group_pooling(sizes: Mapping[str, int], *, minimum: int) -> GroupPooling:
+    """Decide which groups a breakdown pools so that none smaller than `minimum` stands alone.
+
+    `sizes` gives, for every group in the breakdown, the number of people it must hide (the
+    anonymous answers of a group, or the people invited from it); a group of 0 has nothing to
+    hide and is shown. A group of 1 to `minimum` - 1 is pooled. Because the totals are shown, a
+    pool of one group could be rebuilt as the total minus the groups shown, so more groups join
+    the pool, smallest first, until it holds at least `minimum` people from two groups or more.
+    When no such pool can be made, no group is shown on its own (complementary suppression, as
+    `suppress_complements` does for surveys).
+
+    Example:
+        >>> group_pooling({"hq": 5, "manager": 4, "officer": 1}, minimum=3)
+        GroupPooling(pooled=frozenset({'manager', 'officer'}), pool_shown=True)
+        >>> group_pooling({"manager": 0, "officer": 1}, minimum=3).pooled == {"manager", "officer"}
+        True
+    """
+    hiding = {group: n for group, n in sizes.items() if n > 0}
+    pooled = {group for group, n in hiding.items() if n < minimum}
+    if not pooled:
+        return GroupPooling()
+    candidates = sorted((g for g in hiding if g not in pooled), key=lambda g: (hiding[g], g))
+
+    def safe() -> bool:
+        return len(pooled) >= 2 and sum(hiding[g] for g in pooled) >= minimum
+
+    while not safe() and candidates:
+        pooled.add(candidates.pop(0))
+    if not safe():
+        return GroupPooling(pooled=frozenset(sizes), pool_shown=False)
+    # A pool of every group would only repeat the totals.
+    return GroupPooling(pooled=frozenset(pooled), pool_shown=len(pooled) < len(sizes))

@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 
 from arusha_web.accounts.models import User
 from arusha_web.audit.services import audit_record
+from arusha_web.core.params import whole_number
+from arusha_web.core.text_limits import NOTE, TEXT
 
 from . import reference_data
 from .models import (
@@ -117,9 +119,16 @@ def reference_edit(*, factor: Factor, values: Mapping[str, str], user: User | No
         if len(values.get(name, "").strip()) > limit:
             errors.append(message % {"code": factor.code, "max": limit})
     elements = list(factor.elements.all())
+    too_long_text = {
+        "text_en": _("The English text of %(code)s is longer than %(max)s characters."),
+        "text_fr": _("The French text of %(code)s is longer than %(max)s characters."),
+    }
     for element in elements:
         if not values.get(f"{element.code}:text_en", element.text_en).strip():
             errors.append(_("The English text of %(code)s cannot be empty.") % {"code": element.code})
+        for name, message in too_long_text.items():
+            if len(values.get(f"{element.code}:{name}", "").strip()) > NOTE:
+                errors.append(message % {"code": element.code, "max": NOTE})
     if errors:
         raise DiagnoseError(" ".join(errors))
     factor.title_en = title_en
@@ -463,6 +472,12 @@ def _clean_answers(assessment: Assessment, data: Mapping[str, Any]) -> list[tupl
             continue
         evidence = str(data.get(f"evidence-{question.pk}", "")).strip()
         comment = str(data.get(f"comment-{question.pk}", "")).strip()
+        for text, message in (
+            (evidence, _("%(code)s: the evidence has %(n)s characters; at most %(max)s.")),
+            (comment, _("%(code)s: the comment has %(n)s characters; at most %(max)s.")),
+        ):
+            if len(text) > TEXT:
+                errors.append(message % {"code": question.code, "n": len(text), "max": TEXT})
         cleaned.append((question, rating, evidence, comment))
     if errors:
         raise DiagnoseError(" ".join(errors))
@@ -475,7 +490,8 @@ def sheet_submit(*, participant: Participant, data: Mapping[str, Any], anonymous
 
     Anonymous: the sheet gets the group only; no participant, no account, no time, and no
     audit entry (an audit entry would name the actor and so link him to the answers). The
-    participant is marked as having responded, for progress by group, and cannot answer again.
+    participant is marked as having responded, for progress by group and reminders, and cannot
+    answer again; that mark is not audited either.
     Named: the sheet is linked to the participant, who may change it until the workshop.
     """
     participant = Participant.objects.select_for_update().select_related("assessment").get(pk=participant.pk)
@@ -500,8 +516,10 @@ def sheet_submit(*, participant: Participant, data: Mapping[str, Any], anonymous
     )
     sheet.submitted = True
     sheet.save(update_fields=["submitted"])
-    participant.responded_at = timezone.now()
-    participant.save(update_fields=["responded_at"])
+    # Written without the model's save, so the audit trail gets no "Participant X: responded"
+    # entry: next to results by group it would tell who answered, and so whose anonymous
+    # answers are whose. A named sheet is audited below, with its author.
+    Participant.objects.filter(pk=participant.pk).update(responded_at=timezone.now())
     if anonymous:
         from .anonymity import reshuffle_anonymous_sheets
 
@@ -524,7 +542,7 @@ def factor_result_save(*, result: FactorResult, values: Mapping[str, Any], user:
     """Record what the workshop agreed for one factor (consensus is set, never averaged)."""
     _require_editable(result.assessment)
     consensus = values.get("consensus")
-    if consensus not in (None, "") and (not str(consensus).isdigit() or int(consensus) not in range(5)):
+    if consensus not in (None, "") and whole_number(consensus, max_digits=1) not in range(5):
         raise DiagnoseError(_("The consensus maturity must be between 0 and 4."))
     priority = values.get("priority")
     if priority not in (None, "") and str(priority) not in ("1", "2", "3"):
@@ -534,7 +552,7 @@ def factor_result_save(*, result: FactorResult, values: Mapping[str, Any], user:
             setattr(result, name, values[name] or "")
     for name in ("consensus", "priority"):
         if name in values:
-            setattr(result, name, None if values[name] in (None, "") else int(values[name]))
+            setattr(result, name, whole_number(values[name], max_digits=1))
     result.save()
     return result
 
@@ -661,6 +679,11 @@ def plan_approve(*, plan: ActionPlan, user: User, note: str = "") -> ActionPlan:
         raise DiagnoseError(_("This plan is already approved."))
     if not plan.actions.exists():
         raise DiagnoseError(_("An empty plan cannot be approved; add actions first."))
+    limit = ActionPlan._meta.get_field("approval_note").max_length or 300
+    if len(note) > limit:
+        raise DiagnoseError(
+            _("The approval note has %(n)s characters; at most %(max)s.") % {"n": len(note), "max": limit}
+        )
     now = timezone.now()
     plan.approved_by, plan.approved_at, plan.approval_note = user, now, note
     plan.save()

@@ -11,12 +11,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from arusha_web.core.params import whole_number
+
 from .anonymity import reshuffle_survey_responses
 from .models import Factor, Survey, SurveyAnswer, SurveyItem, SurveyResponse
-from .scoring import Proportion, change_is_clear, is_favourable, suppress_complements
+from .scoring import MIN_CELL, Proportion, change_is_clear, is_favourable, suppress_complements
 from .services import DiagnoseError
 
 # factor, code, kind, reverse, English, French
@@ -170,11 +173,11 @@ def survey_submit(*, survey: Survey, data: Mapping[str, Any]) -> None:
     values = []
     # Numbered as the questionnaire shows them: retired questions are not on the page.
     for number, item in enumerate(survey.items.filter(retired=False), start=1):
-        raw = str(data.get(f"i-{item.pk}", "")).strip()
-        if not raw.isdigit() or int(raw) not in VALID_VALUES[item.kind]:
+        answer = whole_number(data.get(f"i-{item.pk}", ""), max_digits=1)
+        if answer is None or answer not in VALID_VALUES[item.kind]:
             errors.append(_("Question %(n)s: please choose one of the answers.") % {"n": number})
             continue
-        values.append((item, int(raw)))
+        values.append((item, answer))
     if errors:
         raise DiagnoseError(" ".join(errors))
     response = SurveyResponse.objects.create(
@@ -220,13 +223,19 @@ def _factor_proportions(survey: Survey, stratum: str = "") -> dict[tuple[str, st
         n[key] += 1
         fav[key] += is_favourable(kind, value, reverse=reverse)
         people[key].add(response_id)
-    return {k: Proportion(n=n[k], favourable=fav[k], respondents=len(people[k])) for k in n}
+    minimum = survey_min_cell()
+    return {k: Proportion(n=n[k], favourable=fav[k], respondents=len(people[k]), minimum=minimum) for k in n}
+
+
+def survey_min_cell() -> int:
+    """Fewest respondents a survey cell shows: 10, or the minimum group size when set higher."""
+    return max(MIN_CELL, int(settings.ARUSHA_DIAGNOSE_MIN_GROUP))
 
 
 def survey_results(survey: Survey, *, stratum: str = "") -> tuple[list[FactorSurveyRow], list[str]]:
     """Per factor: favourable share with 95% CI, change since the previous iteration, strata cells.
 
-    Cells of fewer than 10 respondents are suppressed (their Proportion reports `suppressed`),
+    Cells of fewer than `survey_min_cell()` respondents are suppressed (their Proportion reports `suppressed`),
     and one more cell of the row when a single one is, so that no cell follows from the total.
     """
     if stratum not in ("", "region", "office", "role"):
@@ -241,7 +250,9 @@ def survey_results(survey: Survey, *, stratum: str = "") -> tuple[list[FactorSur
             factor=factor, overall=overall[(factor.code, "")], previous=previous.get((factor.code, ""))
         )
         for value in values:
-            row.strata[value] = by_stratum.get((factor.code, value), Proportion(n=0, favourable=0))
+            row.strata[value] = by_stratum.get(
+                (factor.code, value), Proportion(n=0, favourable=0, minimum=survey_min_cell())
+            )
         suppress_complements(list(row.strata.values()))
         rows.append(row)
     return rows, values

@@ -13,7 +13,6 @@ Indicators are compared on each run's whole-window value (period ``all``) per of
 
 from __future__ import annotations
 
-import csv
 import io
 import statistics
 from collections import defaultdict
@@ -22,6 +21,7 @@ from dataclasses import dataclass, field
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
 
+from arusha import formula_safe
 from arusha_web.accounts.models import User
 
 from . import lead_records, selectors
@@ -378,7 +378,7 @@ def _number(value: float | None) -> str:
 def csv_response(cmp: Comparison) -> HttpResponse:
     """One flat CSV of the comparison (a ``section`` column says which part each row belongs to)."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = formula_safe.csv_writer(out)
     writer.writerow(["section", "entity_type", "entity_id", "code", "label", "before", "after", "change"])
     writer.writerow(["run", "", "", "", "analysis", cmp.before.pk, cmp.after.pk, ""])
     for label, was, now in cmp.parameters:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from arusha.metrics.catalogue import CATALOGUE
 from arusha_web.accounts.models import User
+from arusha_web.core.text_limits import NOTE
 
 from .models import (
     AnalysisRun,
@@ -178,6 +179,13 @@ def target_edit(*, target: ContractTarget, value: float, reason: str, actor: Use
         raise ValidationError(_("This version is signed: amend the contract to change a target."))
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the target differs from the default.")})
+    if len(reason.strip()) > NOTE:
+        raise ValidationError(
+            {
+                "reason": _("The reason has %(n)s characters; at most %(max)s.")
+                % {"n": len(reason.strip()), "max": NOTE}
+            }
+        )
     target.target = value
     target.reason = reason.strip()
     target.save()

@@ -23,6 +23,7 @@ from django.http import HttpResponse
 from django.utils.formats import number_format
 from django.utils.translation import get_language, gettext_lazy
 
+from arusha import formula_safe
 from arusha.metrics.catalogue import CATALOGUE
 
 from .models import AnalysisRun, AntiGamingThresholds, IndicatorValue
@@ -176,15 +177,14 @@ def export(table: Table, fmt_: str, filename: str) -> HttpResponse:
         ws.append(table.columns)
         for row in table.rows:
             ws.append(row)
-        buf = io.BytesIO()
-        wb.save(buf)
         response = HttpResponse(
-            buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            formula_safe.xlsx_bytes(wb),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
         return response
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = formula_safe.csv_writer(out)
     writer.writerow(table.columns)
     writer.writerows(table.rows)
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")

@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from arusha.metrics.catalogue import CATALOGUE
+from arusha_web.core.text_limits import NOTE, TEXT
 
 from .models import AntiGamingThresholds, LeadStatus, SubjectType
 from .services import shipped_mappings
@@ -82,6 +83,7 @@ class LeadForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"),
         required=False,
+        max_length=NOTE,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Required when the lead is explained or dismissed."),
     )
@@ -95,12 +97,14 @@ class LeadForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    text = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}), max_length=TEXT)
 
 
 class ReferForm(forms.Form):
     note = forms.CharField(
-        label=_("Why refer it to the integrity unit?"), widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Why refer it to the integrity unit?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=NOTE,
     )
 
 
@@ -149,6 +153,7 @@ class ContractForm(forms.Form):
     signatories = forms.CharField(
         label=_("Signatories"),
         widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=NOTE,
         help_text=_("One name and function per line."),
     )
 
@@ -160,7 +165,7 @@ class NoteForm(forms.Form):
         max_length=7,
         widget=forms.TextInput(attrs={"type": "month"}),  # a month picker; it sends YYYY-MM
     )
-    text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=TEXT)
 
 
 class AntiGamingThresholdsForm(forms.ModelForm):
@@ -186,7 +191,7 @@ class AntiGamingThresholdsForm(forms.ModelForm):
 
 
 class AmendForm(forms.Form):
-    reason = forms.CharField(label=_("Reason for the amendment"), max_length=2000)
+    reason = forms.CharField(label=_("Reason for the amendment"), max_length=NOTE)
     period_start = forms.DateField(
         label=_("From"),
         required=False,

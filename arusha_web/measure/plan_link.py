@@ -15,6 +15,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from arusha_web.accounts.models import User
+from arusha_web.core.params import whole_number
 
 from . import selectors
 from .models import Lead
@@ -36,9 +37,10 @@ def lead_motivating(*, viewer: User, source_id: str) -> Lead:
     """
     if not viewer.can("measure.leads"):
         raise PermissionDenied("measure.leads")
-    if not source_id.isdigit():
+    pk = whole_number(source_id)
+    if pk is None:
         raise Http404("no such lead")
-    return selectors.lead_for_viewer(viewer=viewer, pk=int(source_id))
+    return selectors.lead_for_viewer(viewer=viewer, pk=pk)
 
 
 def motivation_label(lead: Lead) -> str:

@@ -56,20 +56,6 @@ def latest_run() -> AnalysisRun | None:
     )
 
 
-MAX_ID_DIGITS = 18  # a primary key fits in 64 bits; more digits are no analysis
-
-
-def run_id_param(value: str) -> int | None:
-    """The analysis number a ``?run=`` parameter names, or ``None`` when it names none.
-
-    Only ASCII digits count: ``str.isdigit`` also accepts ``²``, which ``int`` then refuses (a
-    server error), and twenty digits overflow the database's integer.
-    """
-    if value.isascii() and value.isdigit() and len(value) <= MAX_ID_DIGITS:
-        return int(value)
-    return None
-
-
 def run_for(pk: int | None) -> AnalysisRun:
     if pk:
         return get_object_or_404(AnalysisRun.objects.select_related("dataset"), pk=pk, status=RunStatus.DONE)

@@ -9,17 +9,11 @@ from django.utils.translation import gettext as _
 from arusha_web.accounts.access import require_capability
 from arusha_web.accounts.models import User
 from arusha_web.audit.services import audit_record
+from arusha_web.core.params import number_param
 
 from . import compare as c
 from .forms import CompareForm
 from .models import AnalysisRun, Dataset
-
-
-def _id(request: HttpRequest, name: str) -> int | None:
-    """A run or dataset number from the query string; None for anything else, also for a number
-    too large for the database to look up (it would fail instead of finding nothing)."""
-    raw = request.GET.get(name, "")
-    return int(raw) if raw.isdigit() and len(raw) <= 18 else None
 
 
 @require_capability("measure.view")
@@ -27,9 +21,9 @@ def compare(request: HttpRequest) -> HttpResponse:
     """The runs come from the query string (``a``, ``b``); without them, a sensible pair: the newest
     two of ``dataset``, or ``b`` and the run of its dataset just before it, or the newest two."""
     user: User = request.user  # type: ignore[assignment]
-    a, b = _id(request, "a"), _id(request, "b")
+    a, b = number_param(request.GET, "a"), number_param(request.GET, "b")
     if a is None:
-        dataset_id = _id(request, "dataset")
+        dataset_id = number_param(request.GET, "dataset")
         dataset = get_object_or_404(Dataset, pk=dataset_id) if dataset_id else None
         after = get_object_or_404(AnalysisRun, pk=b) if b is not None else None
         pair = c.default_pair(dataset=dataset, after=after) or (

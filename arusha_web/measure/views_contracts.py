@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from arusha_web.accounts.access import require_capability
 from arusha_web.accounts.models import User
 from arusha_web.audit.services import audit_record, audit_view
+from arusha_web.core.params import number_param
 from arusha_web.core.pdf import pdf_response
 
 from . import contracts as services
@@ -241,7 +242,7 @@ def contract_action(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("New version started: edit it, then sign it."))
         elif action == "target":
             target = get_object_or_404(
-                ContractTarget, pk=request.POST.get("target"), version__contract=contract
+                ContractTarget, pk=number_param(request.POST, "target"), version__contract=contract
             )
             value = _target_value(request.POST.get("value", ""), target.indicator)
             services.target_edit(

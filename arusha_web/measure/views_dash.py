@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from arusha_web.accounts.access import require_capability
 from arusha_web.accounts.models import User
 from arusha_web.audit.services import audit_record, audit_view
+from arusha_web.core.params import number_param
 
 from . import charts as draw
 from . import dashboards as d
@@ -37,7 +38,7 @@ CHANNEL_COLORS = {"green": "#2f9e44", "blue": "#1c64b0", "yellow": "#d4a106", "r
 
 
 def _run(request: HttpRequest) -> AnalysisRun:
-    return selectors.run_for(selectors.run_id_param(request.GET.get("run", "")))
+    return selectors.run_for(number_param(request.GET, "run"))
 
 
 @require_capability("measure.view")
@@ -280,7 +281,7 @@ def officer(request: HttpRequest, officer_id: str) -> HttpResponse:
         return d.export(ctx["table"], request.GET.get("format", "csv"), f"scorecard-{officer_id}")
     audit_view(request, first)
     ctx["office_code"] = first.office_code
-    ctx["run_param"] = request.GET.get("run", "") if request.GET.get("run", "").isdigit() else ""
+    ctx["run_param"] = number_param(request.GET, "run") or ""
     return render(request, "measure/officer.html", ctx)
 
 
@@ -390,7 +391,7 @@ DRILL_BY = {
     "importer_id": gettext_lazy("Importer"),
     "all": gettext_lazy("All offices"),
 }
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$", re.ASCII)  # without ASCII, \d also takes ٢٠٢٤
 
 
 @require_capability("measure.view")
@@ -422,7 +423,7 @@ def declarations(request: HttpRequest) -> HttpResponse:
             k = d.DRILL_COLUMNS.index("officer_id")
             table.rows = [[*r[:k], mask(r[k]) if r[k] else r[k], *r[k + 1 :]] for r in table.rows]
         return d.export(table, request.GET.get("format", "csv"), f"declarations-{column}-{value}")
-    page = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
+    page = number_param(request.GET, "page") or 1
     rows, total = d.declarations(
         run.dataset.store_path,
         column=column,
@@ -615,7 +616,7 @@ def trader(request: HttpRequest, entity_type: str, entity_id: str) -> HttpRespon
         "series": series,
         "monthly": _trader_monthly(series),
         "officers": _trader_officers(series, user),
-        "run_param": request.GET.get("run", "") if request.GET.get("run", "").isdigit() else "",
+        "run_param": number_param(request.GET, "run") or "",
     }
     return render(request, "measure/trader.html", ctx)
 

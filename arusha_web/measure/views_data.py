@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from arusha_web.accounts.access import require_capability
+from arusha_web.core.params import number_list_param
 from arusha_web.jobs.services import RetryRefused, job_retry, jobs_fail_abandoned
 
 from . import folders as folder_service
@@ -57,7 +58,8 @@ def dataset_list(request: HttpRequest) -> HttpResponse:
                 dataset = services.dataset_create(
                     name=form.cleaned_data["name"],
                     mapping=form.cleaned_data["mapping"],
-                    mapping_upload=form.cleaned_data["mapping_file"],
+                    # False when a "clear" box was posted: a new dataset has no file to clear.
+                    mapping_upload=form.cleaned_data["mapping_file"] or None,
                     user=request.user,  # type: ignore[arg-type]
                 )
             except ValidationError as exc:
@@ -120,8 +122,7 @@ def import_start(request: HttpRequest, pk: int) -> HttpResponse:
     dataset = get_object_or_404(Dataset, pk=pk)
     form = LoadForm(request.POST)
     form.is_valid()
-    ids = request.POST.getlist("file")
-    files = list(dataset.files.filter(pk__in=[i for i in ids if i.isdigit()]))
+    files = list(dataset.files.filter(pk__in=number_list_param(request.POST, "file")))
     try:
         run = services.import_start(
             dataset=dataset,
@@ -373,7 +374,7 @@ def folder_load(request: HttpRequest, pk: int) -> HttpResponse:
     folder = get_object_or_404(DataFolder.objects.select_related("dataset"), pk=pk)
     form = LoadForm(request.POST)
     form.is_valid()
-    ids = [i for i in request.POST.getlist("file") if i.isdigit()]
+    ids = number_list_param(request.POST, "file")
     files = list(folder.files.filter(pk__in=ids, present=True).order_by("pk"))
     try:
         folder_service.checked_folder(folder.path)

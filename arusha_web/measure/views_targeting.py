@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from arusha_web.accounts.access import require_capability
 from arusha_web.accounts.models import User
 from arusha_web.audit.services import audit_record
+from arusha_web.core.params import number_param
 
 from . import charts as draw
 from . import dashboards as d
@@ -65,7 +66,7 @@ def _officer_rows(rows: list[dict[str, Any]], viewer: User) -> list[dict[str, An
 @require_capability("measure.view")
 def targeting(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    run = selectors.run_for(selectors.run_id_param(request.GET.get("run", "")))
+    run = selectors.run_for(number_param(request.GET, "run"))
     limited = selectors.manager_office(user)
     # p-values below 0.001 are shown as "< 0.001": three decimals would print 0.000.
     ctx: dict[str, Any] = {"run": run, "model_path": risk_scoring.model_path(), "p_floor": 0.001}

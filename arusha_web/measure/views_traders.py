@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from arusha_web.accounts.access import require_capability
 from arusha_web.accounts.models import User
 from arusha_web.audit.services import audit_record
+from arusha_web.core.params import number_param
 
 from . import dashboards as d
 from . import lead_text, selectors, trader_risk
@@ -38,8 +39,7 @@ def _table(rows: list[trader_risk.TraderRisk]) -> d.Table:
 def trader_risk_list(request: HttpRequest) -> HttpResponse:
     """Importers whose declaring stands out in the analysis shown (``trader_risk.csv``)."""
     user: User = request.user  # type: ignore[assignment]
-    run_id = request.GET.get("run", "")
-    pk = selectors.run_id_param(run_id)
+    pk = number_param(request.GET, "run")
     run = selectors.run_for(pk) if pk is not None else selectors.latest_run()
     rows = trader_risk.read(run.out_dir) if run is not None else None
     kind = request.GET.get("kind", "")
@@ -76,7 +76,7 @@ def trader_risk_list(request: HttpRequest) -> HttpResponse:
                 }
                 for r in page.object_list
             ],
-            "run_param": run_id if pk is not None else "",
+            "run_param": pk or "",
         }
     )
     return render(request, "measure/trader_risk.html", ctx)

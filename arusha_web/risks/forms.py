@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from arusha_web.accounts.roles import Role
+from arusha_web.core.text_limits import LINE, NOTE, TEXT, limited
 from arusha_web.org.models import Office
 
 from .evidence import known_indicator_codes, unknown_indicator_codes
@@ -31,6 +32,8 @@ from .models import (
 from .rating import Matrix, band_overlaps
 
 RATING_FIELDS = RatingChange.RATING_FIELDS
+# Also checked by the register's spreadsheet import, which writes the same fields without a form.
+RISK_TEXT_LIMITS = {"scheme": TEXT, "drivers": TEXT, "evidence": TEXT}
 
 
 class RiskForm(forms.ModelForm):
@@ -46,11 +49,13 @@ class RiskForm(forms.ModelForm):
     indicator_codes = forms.CharField(
         label=_("Engine indicators"),
         required=False,
+        max_length=LINE,
         help_text=_("Indicator codes separated by commas, e.g. BP1, BP6, CP1."),
     )
     reason = forms.CharField(
         label=_("Why (for the history)"),
         required=False,
+        max_length=NOTE,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Required when a rating or the status changes."),
     )
@@ -78,6 +83,7 @@ class RiskForm(forms.ModelForm):
             "next_review",
             "status",
         ]
+        formfield_callback = limited(**RISK_TEXT_LIMITS)
         widgets = {
             "scheme": forms.Textarea(attrs={"rows": 3}),
             "drivers": forms.Textarea(attrs={"rows": 2}),
@@ -136,7 +142,9 @@ class RiskForm(forms.ModelForm):
 
 
 class ReviewForm(forms.Form):
-    reason = forms.CharField(label=_("Review notes"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Review notes"), widget=forms.Textarea(attrs={"rows": 2}), max_length=NOTE
+    )
     next_review = forms.DateField(label=_("Next review"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean_next_review(self) -> dt.date:
@@ -150,6 +158,7 @@ class ControlForm(forms.ModelForm):
     class Meta:
         model = Control
         fields = ["kind", "description", "owner", "design", "operating"]
+        formfield_callback = limited(description=NOTE)
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
 
@@ -177,6 +186,7 @@ class ProcessForm(forms.ModelForm):
     class Meta:
         model = Process
         fields = ["code", "name_en", "name_fr", "description_en", "description_fr", "order"]
+        formfield_callback = limited(description_en=NOTE, description_fr=NOTE)
         widgets = {
             "description_en": forms.Textarea(attrs={"rows": 2}),
             "description_fr": forms.Textarea(attrs={"rows": 2}),
@@ -288,6 +298,7 @@ LevelFormSet = forms.modelformset_factory(
     ScaleLevel,
     formset=BaseLevelFormSet,
     fields=["axis", "value", "label_en", "label_fr", "definition_en", "definition_fr"],
+    formfield_callback=limited(definition_en=NOTE, definition_fr=NOTE),
     widgets={
         "definition_en": forms.Textarea(attrs={"rows": 2}),
         "definition_fr": forms.Textarea(attrs={"rows": 2}),

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from arusha_web.core.params import whole_number
+
 from .models import Risk, RiskAction
 
 SOURCE_TYPE = "risk"
@@ -29,7 +31,7 @@ def risk_ids_with_plan_actions() -> set[int]:
     except ImportError:
         return set()
     ids = Action.objects.filter(source_type=SOURCE_TYPE).values_list("source_id", flat=True)
-    return {int(i) for i in ids if str(i).isdigit()}
+    return {n for n in map(whole_number, ids) if n is not None}
 
 
 def put_in_plan(*, action: RiskAction) -> RiskAction:

@@ -25,8 +25,10 @@ def _snapshot(risk: Risk) -> dict[str, Any]:
 
 def next_ref() -> str:
     """The next free reference R-001, R-002…"""
+    # References are free text in an imported register ("R-²", "R-2024-07"): only ASCII digits
+    # of a sensible length count, so that an odd one can never stop the next risk being made.
     numbers = [int(ref[2:]) for ref in Risk.objects.filter(ref__startswith="R-").values_list("ref", flat=True)
-               if ref[2:].isdigit()]  # fmt: skip
+               if ref[2:].isascii() and ref[2:].isdigit() and len(ref[2:]) <= 9]  # fmt: skip
     return f"R-{max(numbers, default=0) + 1:03d}"
 
 

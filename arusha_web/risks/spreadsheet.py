@@ -16,10 +16,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
+from arusha import formula_safe
+from arusha_web.core.workbook_limits import workbook_problem
 from arusha_web.org.models import Office
 
 from . import services
 from .evidence import unknown_indicator_codes
+from .forms import RISK_TEXT_LIMITS
 from .models import Axis, EvidenceSource, Harm, ProcessStep, Risk, Status, Treatment
 from .rating import Matrix
 
@@ -99,9 +102,7 @@ def register_xlsx(risks: list[Risk]) -> bytes:
         ws.freeze_panes = "A2"
         for column in ws.columns:
             ws.column_dimensions[column[0].column_letter].width = 18
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return formula_safe.xlsx_bytes(workbook)
 
 
 def _allowed_values_sheet(workbook: Workbook) -> None:
@@ -165,8 +166,8 @@ def _parse_row(
         bad("title", _("a title is required"))
     for name in ("position", "scheme", "drivers", "evidence", "acceptance_approved_by", "owner"):
         values[name] = _text(row[name])
-    for name in ("title", "position", "acceptance_approved_by", "owner"):
-        limit = getattr(Risk._meta.get_field(name), "max_length", None)
+    for name in ("title", "position", "scheme", "drivers", "evidence", "acceptance_approved_by", "owner"):
+        limit = RISK_TEXT_LIMITS.get(name) or getattr(Risk._meta.get_field(name), "max_length", None)
         if limit and len(values[name]) > limit:
             bad(name, _("%(n)s characters; at most %(max)s") % {"n": len(values[name]), "max": limit})
     for column, choices in (("harms", Harm.values), ("evidence_sources", EvidenceSource.values)):
@@ -274,6 +275,9 @@ def register_import(*, data: bytes, actor: Any, allowed_office_ids: set[int] | N
     `allowed_office_ids` restricts which offices' risks the importer may touch (None: all).
     Returns counts of created and updated risks; raises ImportRejected listing every problem.
     """
+    problem = workbook_problem(data)
+    if problem:
+        raise ImportRejected([problem])
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a non-XLSX file

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from arusha_web.accounts.access import require_capability
 from arusha_web.core.charts import heatmap_svg
+from arusha_web.core.params import whole_number
 
 from . import evidence, plan_link, selectors, services
 from .forms import ControlForm, ReviewForm, RiskActionForm, RiskForm
@@ -249,11 +250,8 @@ def typical_list(request: HttpRequest) -> HttpResponse:
 @require_capability("risks.edit")
 @require_POST
 def typical_adopt(request: HttpRequest) -> HttpResponse:
-    try:
-        index = int(request.POST.get("index", ""))
-        if not 0 <= index < len(TYPICAL_RISKS):
-            raise IndexError(index)
-    except (ValueError, IndexError):
+    index = whole_number(request.POST.get("index", ""))
+    if index is None or index >= len(TYPICAL_RISKS):
         messages.error(request, _("Choose one of the typical risks listed."))
         return redirect("risks:typical_list")
     office = request.user.office if request.user.role == "office_manager" else None  # type: ignore[union-attr]

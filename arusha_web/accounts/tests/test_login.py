@@ -26,6 +26,15 @@ def test_wrong_password_shows_an_error(personas):
 
 
 @override_settings(AXES_FAILURE_LIMIT=3)
+def test_a_stranger_guessing_a_password_does_not_lock_the_owner_out(personas):
+    stranger, owner = Client(REMOTE_ADDR="203.0.113.9"), Client(REMOTE_ADDR="10.20.0.7")
+    for _ in range(3):
+        _login(stranger, "ana", "wrong-password")
+    assert _login(stranger, "ana", PASSWORD).status_code == 429  # the guesser is stopped
+    assert _login(owner, "ana", PASSWORD).status_code == 302  # the owner, elsewhere, is not
+
+
+@override_settings(AXES_FAILURE_LIMIT=3)
 def test_it_locks_the_account_after_repeated_failures(personas):
     client = Client()
     for _ in range(3):

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.test import TestCase
 
-from arusha_web.audit import services
+from arusha_web.audit import keys, services
 from arusha_web.audit.models import GENESIS_HASH, Action, AppendOnlyError, AuditEntry
 from arusha_web.audit.services import BreakReason, audit_chain_verify, audit_record
 
@@ -110,7 +110,6 @@ class ChainTestCase(TestCase):
         self.assertEqual((result.ok, result.broken_seq), (False, 1))
 
     def test_verify_detects_a_rewritten_entry_with_a_fresh_hash(self) -> None:
-        # Whoever rehashes an edited entry still breaks the link from the next one.
         entries = _record(4)
         forged = AuditEntry.objects.get(seq=2)
         forged.object_repr = "forged"
@@ -118,7 +117,12 @@ class ChainTestCase(TestCase):
             "UPDATE audit_auditentry SET object_repr = %s, hash = %s WHERE seq = %s",
             ["forged", forged.compute_hash(), 2],
         )
+        # Whoever rehashes an edited entry cannot seal it without the key...
         result = audit_chain_verify()
+        self.assertEqual((result.broken_seq, result.reason), (2, BreakReason.SEAL_INVALID))
+        # ...and, checked where no key is held, still breaks the link from the next one.
+        with mock.patch.object(keys, "verification_keys", return_value={}):
+            result = audit_chain_verify()
         self.assertEqual((result.broken_seq, result.reason), (3, BreakReason.PREV_LINK_BROKEN))
         self.assertNotEqual(entries[1].hash, forged.compute_hash())
 

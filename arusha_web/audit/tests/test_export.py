@@ -59,7 +59,10 @@ class ExportTestCase(TestCase):
         self._rows(self.client.get(self.url, {"action": "view", "date_from": "2026-01-01"}))
         entry = AuditEntry.objects.filter(action=Action.EXPORT).get()
         self.assertEqual(entry.actor_username, "ada")
-        self.assertEqual(entry.after, {"filters": {"action": "view", "date_from": "2026-01-01"}})
+        # Ada reads need-to-know entries: what she looked for is need-to-know too.
+        self.assertEqual(
+            entry.after, {"filters": {"action": "view", "date_from": "2026-01-01"}, "need_to_know": True}
+        )
         self.assertTrue(audit_chain_verify().ok)
 
     def test_it_defuses_spreadsheet_formulas(self) -> None:

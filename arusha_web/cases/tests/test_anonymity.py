@@ -22,6 +22,8 @@ from arusha_web.audit.models import AuditEntry
 from arusha_web.cases import crypto, services
 from arusha_web.cases.models import Report, reporter_day
 
+from .helpers import RECEIPT, follow_up
+
 CLIENT_IP = "203.0.113.197"
 USER_AGENT = "Zorglub-Browser/7.7 (distinctive-agent-4471)"
 SECRET_TEXT = "Officer Quixotic-Marmalade took 900 francs at gate 12"
@@ -51,8 +53,11 @@ def test_an_anonymous_report_leaves_no_ip_or_user_agent_in_any_table_or_log(capl
     assert Report.objects.count() == 1
     # Sending a report sets no session; the CSRF cookie is random and stored nowhere.
     assert set(response.cookies) <= {"csrftoken"}
-    # Follow up too (a wrong code, then the page), since those requests touch the session.
-    client.post(reverse("report:followup"), {"code": "1111 2222 3333 4444"})
+    # Follow up too (a wrong code, the right one, the mailbox): no request may keep the visitor.
+    follow_up(client, "1111 2222 3333 4444")
+    receipt = RECEIPT.search(response.content.decode())
+    assert receipt is not None and follow_up(client, receipt.group(1)).status_code == 302
+    assert client.get(reverse("report:mailbox")).status_code == 200
     values = _every_text_value()
     assert values, "the dump found nothing: the test would pass vacuously"
     for value in values:
@@ -138,6 +143,35 @@ def test_a_staff_member_who_shows_his_identity_is_named_to_investigators(persona
     assert report.reporter == personas["sam"]
     page = client_for(personas["ingrid"]).get(reverse("cases:report_detail", args=[report.pk]))
     assert b"sam" in page.content
+
+
+@pytest.mark.django_db
+def test_administrators_cannot_tell_who_sent_a_named_staff_report(personas: dict[str, Any]):
+    """The acceptance review's case: /audit/?object_type=cases.report showed an administrator
+    "sam · Create · report …" at the second he sent it, and the user filter found it."""
+    from arusha_web.conftest import client_for
+
+    client_for(personas["sam"]).post(
+        reverse("cases:staff_report"), {"category": "misconduct", "description": "x", "show_identity": "on"}
+    )
+    report = Report.objects.get()
+    # Not written at once: it would sit next to sam's login, at the second he sent it.
+    assert not AuditEntry.objects.filter(object_type="cases.report").exists()
+    assert services.reporter_audit_flush(now=timezone.now() + dt.timedelta(days=1)) == 1
+    entry = AuditEntry.objects.get(object_type="cases.report")
+    assert entry.actor_username == "sam"  # kept in full for those who may read it
+    assert (entry.after or {})["day"] == reporter_day().date().isoformat()
+    alice = client_for(personas["alice"])
+    page = alice.get(reverse("audit:list"), {"object_type": "cases.report"}).content.decode()
+    assert str(report.pk) in page and "sam" not in page
+    by_user = alice.get(reverse("audit:list"), {"actor": "sam"}).content.decode()
+    assert reverse("audit:detail", args=[entry.seq]) not in by_user
+    assert reverse("audit:detail", args=[entry.seq]) in alice.get(reverse("audit:list")).content.decode()
+    # The auditor, who holds need-to-know rights, still sees who sent it.
+    aude = client_for(personas["aude"]).get(
+        reverse("audit:list"), {"actor": "sam", "object_type": "cases.report"}
+    )
+    assert reverse("audit:detail", args=[entry.seq]) in aude.content.decode()
 
 
 # transaction=True: SQLite's backup cannot copy a database while a test transaction holds it.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import time
 from collections.abc import Iterator
@@ -11,11 +12,12 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from arusha_web.audit.models import AuditEntry
 from arusha_web.cases import crypto, files, rotation, services
 from arusha_web.cases.files import CleanFile
-from arusha_web.cases.models import Attachment, Case, CaseEntry, Message, Report
+from arusha_web.cases.models import Attachment, Case, CaseEntry, Message, Report, reporter_day
 
 pytest.importorskip("cryptography", reason="key rotation needs the cryptography package")
 
@@ -186,6 +188,16 @@ def test_files_left_by_a_killed_rotation_are_removed_later_not_while_fresh(
     assert rotation.remove_orphan_files(now=time.time() + 2 * rotation.ORPHAN_MIN_AGE_SECONDS) == 1
     assert left_over not in _stored_files(settings)
     assert len(_stored_files(settings)) == Attachment.objects.count()  # the real files stay
+
+
+@pytest.mark.django_db
+def test_rewritten_files_keep_the_day_their_reporter_sent_them(personas: dict[str, Any], settings: Any):
+    _everything(personas)
+    sent = reporter_day(timezone.now() - dt.timedelta(days=40))
+    Attachment.objects.update(uploaded_at=sent)
+    call_command("cases_rotate_key", stdout=io.StringIO())
+    stored = [Path(settings.MEDIA_ROOT, "cases", a.stored_name) for a in Attachment.objects.all()]
+    assert len(stored) == 3 and {p.stat().st_mtime for p in stored} == {sent.timestamp()}
 
 
 @pytest.mark.django_db

@@ -15,13 +15,13 @@ from arusha_web.cases import files
 from arusha_web.cases.models import Attachment, Message, Report
 from arusha_web.conftest import client_for
 
-from .helpers import jpeg_with_exif, submit_public
+from .helpers import follow_up, jpeg_with_exif, submit_public
 
 
 def _mailbox_client() -> tuple[Client, Report]:
     client = Client()
     _response, code = submit_public(client)
-    client.post(reverse("report:followup"), {"code": code})
+    follow_up(client, code)
     return client, Report.objects.get()
 
 

@@ -127,6 +127,11 @@ def _rows() -> Iterator[tuple[str, Row]]:
 
 @pytest.fixture
 def objects(personas: dict[str, Any]) -> dict[str, Any]:
+    return matrix_objects(personas)
+
+
+def matrix_objects(personas: dict[str, Any]) -> dict[str, Any]:
+    """The records the rows' URLs name, from every app's ``make_objects`` (also for other walks)."""
     from arusha_web.accounts.models import ApiToken
     from arusha_web.audit.models import AuditEntry
     from arusha_web.jobs.models import Job

@@ -162,7 +162,10 @@ class Participant(models.Model):
 
 
 class Reminder(models.Model):
-    """One reminder e-mailed to a participant who had not answered yet: every one is kept."""
+    """One reminder e-mailed to a participant who had not answered yet: every one is kept.
+
+    Pages and the audit trail show how many were sent, when and by whom, never to whom.
+    """
 
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="reminders")
     sent_at = models.DateTimeField(_("sent"), default=timezone.now)
@@ -183,7 +186,9 @@ class Reminder(models.Model):
         verbose_name_plural = _("reminders")
 
     def __str__(self) -> str:
-        return f"{self.participant} {self.sent_at:%Y-%m-%d %H:%M}"
+        # Never names the participant: the string is the audit trail's label, and whom a
+        # reminder went to says who had not answered yet.
+        return f"{self.participant.assessment_id} · {self.sent_at:%Y-%m-%d %H:%M}"
 
 
 class ResponseSheet(models.Model):

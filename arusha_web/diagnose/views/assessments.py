@@ -18,7 +18,7 @@ from arusha_web.core.pdf import pdf_response
 
 from .. import selectors, services
 from ..forms import AssessmentForm, FactorResultForm, ParticipantForm, ReminderScheduleForm
-from ..models import Action, Assessment, Factor, FactorResult, Participant, Reminder, Survey
+from ..models import Action, Assessment, Factor, FactorResult, Participant, Survey
 from ..models.assessment import Group, Rating
 
 
@@ -95,15 +95,18 @@ def _get_assessment(request: HttpRequest, pk: int) -> Assessment:
 @require_capability("diagnose.results")
 def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _get_assessment(request, pk)
+    batches = selectors.reminder_batches(assessment)
     ctx = {
         "assessment": assessment,
         "progress": selectors.assessment_progress(assessment),
-        "participants": assessment.participants.select_related("user").prefetch_related("reminders"),
+        # Who has answered is not shown, per person or through whom reminders went: next to the
+        # results by group it would tell whose anonymous answers are whose.
+        "participants": assessment.participants.select_related("user"),
         "participant_form": ParticipantForm(),
         "schedule_form": ReminderScheduleForm(initial={"remind_every_days": assessment.remind_every_days}),
-        "reminders": Reminder.objects.filter(participant__assessment=assessment).select_related(
-            "participant", "sent_by"
-        ),
+        "reminder_batches": batches,
+        "reminders_sent": sum(batch.count for batch in batches),
+        "min_group": selectors.min_group(),
         "question_count": assessment.questions().count(),
         "plan": getattr(assessment, "plan", None),
     }
@@ -269,6 +272,7 @@ def factor_result_edit(request: HttpRequest, pk: int, code: str) -> HttpResponse
         "row": stats,
         "answers": answers,
         "factor_title": assessment.factor_title(result.factor),
+        "min_group": selectors.min_group(),
     }
     return render(request, "diagnose/factor_result_form.html", ctx)
 
@@ -294,7 +298,9 @@ def _results_context(assessment: Assessment) -> dict[str, Any]:
         "assessment": assessment,
         "rows": rows,
         "radar": radar,
-        "groups": Group.choices,
+        "groups": rows[0].columns if rows else Group.choices,
+        "pooled": bool(rows and rows[0].pooling.pooled),
+        "min_group": selectors.min_group(),
         "ratings": ["0", "1", "2", "3", "4", "na"],
         "divergent": [r for r in rows if r.stats and r.stats.divergent],
         "sheets": assessment.sheets.filter(submitted=True).count(),

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from arusha_web.accounts.access import require_capability
+from arusha_web.core.params import number_param
 
 from .. import services
 from ..bank_xlsx import BankImportError, bank_rows_from_xlsx, bank_to_xlsx
@@ -20,8 +21,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @require_capability("diagnose.manage")
 def bank(request: HttpRequest) -> HttpResponse:
     current = services.bank_current()
-    number = request.GET.get("version")
-    shown = get_object_or_404(BankVersion, number=number) if number and number.isdigit() else current
+    number = number_param(request.GET, "version")
+    shown = get_object_or_404(BankVersion, number=number) if number is not None else current
     ctx = {
         "bank": shown,
         "current": current,
@@ -34,12 +35,8 @@ def bank(request: HttpRequest) -> HttpResponse:
 
 @require_capability("diagnose.manage")
 def bank_export(request: HttpRequest) -> HttpResponse:
-    number = request.GET.get("version")
-    shown = (
-        get_object_or_404(BankVersion, number=number)
-        if number and number.isdigit()
-        else services.bank_current()
-    )
+    number = number_param(request.GET, "version")
+    shown = get_object_or_404(BankVersion, number=number) if number is not None else services.bank_current()
     response = HttpResponse(bank_to_xlsx(shown), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="question-bank-v{shown.number}.xlsx"'
     return response

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django.contrib import messages
@@ -15,8 +14,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
+from arusha import formula_safe
 from arusha_web.accounts.access import require_capability
 from arusha_web.accounts.roles import Role
+from arusha_web.core.params import number_param
 from arusha_web.org.models import Office
 
 from .. import selectors, services
@@ -31,10 +32,10 @@ VIEWS = {"factor", "owner", "timeline", "overdue", "list"}
 @require_capability("diagnose.results")
 def plan(request: HttpRequest) -> HttpResponse:
     actions = selectors.action_list_for_viewer(viewer=request.user)  # type: ignore[arg-type]
-    plan_pk = request.GET.get("plan", "")
+    plan_pk = number_param(request.GET, "plan")
     current_plan = None
     plans = selectors.plan_list_for_viewer(viewer=request.user)  # type: ignore[arg-type]
-    if plan_pk.isdigit():
+    if plan_pk is not None:
         current_plan = get_object_or_404(plans, pk=plan_pk)
         actions = actions.filter(plan=current_plan)
     view = request.GET.get("view", "factor")
@@ -83,7 +84,7 @@ def _plan_url(action_plan: ActionPlan) -> str:
 def plan_approve(request: HttpRequest, pk: int) -> HttpResponse:
     action_plan = get_object_or_404(ActionPlan, pk=pk)
     try:
-        services.plan_approve(plan=action_plan, user=request.user, note=request.POST.get("note", "")[:300])  # type: ignore[arg-type]
+        services.plan_approve(plan=action_plan, user=request.user, note=request.POST.get("note", ""))  # type: ignore[arg-type]
         messages.success(request, _("Plan approved."))
     except services.DiagnoseError as exc:
         messages.error(request, str(exc))
@@ -117,9 +118,9 @@ def action_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         # Checked on GET and on POST alike: a lead the viewer may not see motivates nothing.
         lead = _lead_link().lead_motivating(viewer=viewer, source_id=source_id)
     if action is None:
-        plan_pk = params.get("plan", "")
+        plan_pk = number_param(params, "plan")
         plans = selectors.plan_list_for_viewer(viewer=viewer)
-        action_plan = get_object_or_404(plans, pk=plan_pk) if plan_pk.isdigit() else None
+        action_plan = get_object_or_404(plans, pk=plan_pk) if plan_pk is not None else None
         factor = Factor.objects.filter(code=request.GET.get("factor", "")).first()
         if factor is not None:
             label = (
@@ -249,9 +250,9 @@ def _action_row(a: Action) -> list[Any]:
 @require_capability("diagnose.results")
 def actions_export(request: HttpRequest) -> HttpResponse:
     actions = selectors.action_list_for_viewer(viewer=request.user)  # type: ignore[arg-type]
-    plan_pk = request.GET.get("plan", "")
-    if plan_pk.isdigit():
-        actions = actions.filter(plan_id=int(plan_pk))
+    plan_pk = number_param(request.GET, "plan")
+    if plan_pk is not None:
+        actions = actions.filter(plan_id=plan_pk)
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
@@ -259,8 +260,6 @@ def actions_export(request: HttpRequest) -> HttpResponse:
     sheet.append([str(label) for _key, label in ACTION_COLUMNS])
     for action in actions:
         sheet.append(_action_row(action))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response = HttpResponse(formula_safe.xlsx_bytes(workbook), content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="integrity-action-plan.xlsx"'
     return response

@@ -18,10 +18,15 @@ from arusha_web.core import charts
 from .. import services
 from ..forms import SampleSizeForm, SurveyForm, SurveyItemForm
 from ..models import Survey, SurveyItem
-from ..scoring import MIN_CELL
 from ..scoring import sample_size as compute_sample_size
 from ..survey_services import survey_create as create_survey
-from ..survey_services import survey_item_add, survey_item_edit, survey_item_retire, survey_results
+from ..survey_services import (
+    survey_item_add,
+    survey_item_edit,
+    survey_item_retire,
+    survey_min_cell,
+    survey_results,
+)
 
 STRATA = {"region": "region", "office": "office", "role": "role"}
 
@@ -71,7 +76,7 @@ def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "chart": chart,
         "link": link,
         "responses": survey.responses.count(),
-        "min_cell": MIN_CELL,
+        "min_cell": survey_min_cell(),
         "items": survey.items.select_related("factor", "replaces"),
         "needed": compute_sample_size(survey.population, 0.05) if survey.population else None,
         "item_form": SurveyItemForm() if not survey.responses.exists() else None,

@@ -240,3 +240,10 @@ def test_register_filters_by_process_and_answers_htmx_with_the_table_only(person
     partial = client.get(reverse("risks:risk_list"), {"process": "hr"}, headers={"HX-Request": "true"})
     body = partial.content.decode()
     assert "<html" not in body and 'id="results"' in body and "No risk matches." in body
+
+
+def test_an_odd_imported_reference_never_stops_the_next_risk_being_made(personas, make_risk):
+    # An imported register may carry any reference text; "R-²" passes str.isdigit but not int().
+    for ref in ("R-²", "R-٣", "R-99999999999999999999999", "R-2024-07", "R-007"):
+        make_risk(ref=ref)
+    assert make_risk().ref == "R-008"

