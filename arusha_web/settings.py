@@ -104,6 +104,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
+    "arusha_web.core.middleware.BadParameterPage",
     # AxesMiddleware last, as its documentation asks: it turns lockouts into a response.
     "axes.middleware.AxesMiddleware",
 ]

@@ -206,6 +206,16 @@ def test_a_malformed_number_is_refused_by_name(objects: dict[str, Any]):
     assert "plan" in response.content.decode() and "²" in response.content.decode()
 
 
+def test_the_refusal_is_the_plain_page_in_debug_mode_too(objects: dict[str, Any], settings: Any):
+    # make demo runs with DEBUG on: Django's technical page (a traceback) read like a crash.
+    settings.DEBUG = True
+    client = client_for(objects["users"]["ingrid"])
+    response = client.get(reverse("diagnose:plan"), {"plan": "²"})
+    page = response.content.decode()
+    assert response.status_code == 400 and "Traceback" not in page
+    assert "Bad request" in page and "plan" in page
+
+
 def test_a_malformed_answer_to_a_public_survey_is_a_form_error(objects: dict[str, Any]):
     _open_the_matrix_survey(objects)
     survey = objects["d_survey"]
