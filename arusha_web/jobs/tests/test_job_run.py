@@ -26,7 +26,8 @@ def test_it_queues_the_job_and_enqueues_the_task_on_commit(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         job = job_start(kind="system.selfcheck", params={}, user=personas["ana"])
         assert not DBTaskResult.objects.exists()  # not before the commit
-    assert len(callbacks) == 1
+    # The job's own callback; the audit trail may add one (noting where its sealing began).
+    assert len([c for c in callbacks if "job_start" in getattr(c, "__qualname__", "")]) == 1
     job.refresh_from_db()
     assert (job.status, job.created_by) == (JobStatus.QUEUED, personas["ana"])
     task = DBTaskResult.objects.get()
