@@ -153,7 +153,10 @@ def sealed_since() -> int | None:
 
 def sealed_since_recorded() -> bool:
     """Return whether where sealing began is recorded (without reading it: one check per entry)."""
-    return bool(os.environ.get(SEALED_SINCE_ENV, "").strip()) or sealed_since_path().exists()
+    # A folder found unwritable counts as recorded: otherwise every later entry of the process
+    # would look for the first sealed entry again and queue a write that cannot happen.
+    path = sealed_since_path()
+    return bool(os.environ.get(SEALED_SINCE_ENV, "").strip()) or path in _unwritable or path.exists()
 
 
 def sealed_since_record(seq: int) -> bool:

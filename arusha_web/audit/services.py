@@ -358,7 +358,6 @@ class VerifyResult:
     seals_unchecked: int = 0
     # Where sealing began as recorded beside the key (keys.sealed_since()), None if not recorded.
     sealing_recorded_since: int | None = None
-    checkpoints_checked: int = 0
     checkpoint: Checkpoint | None = None
 
     @property
@@ -510,7 +509,6 @@ def audit_chain_verify(*, checkpoints: Sequence[Checkpoint] = ()) -> VerifyResul
             seals_checked=seals.checked,
             seals_unchecked=seals.unchecked,
             sealing_recorded_since=sealed_since,
-            checkpoints_checked=len(checkpoints),
             **fields,
         )
 

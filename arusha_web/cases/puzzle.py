@@ -32,6 +32,8 @@ from django.core import signing
 from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 
+from arusha_web.core.params import whole_number
+
 SALT = "arusha.cases.receipt-puzzle"
 USED_CACHE = "receipt_puzzles"
 BITS_SETTING = "ARUSHA_CASES_RECEIPT_PUZZLE_BITS"
@@ -112,9 +114,10 @@ def puzzle_check(*, token: str, digits: str, proof: str, now: float | None = Non
         return Verdict.EXPIRED
     if issued - now > CLOCK_SKEW_SECONDS:
         return Verdict.WRONG
-    if not proof.isascii() or not proof.isdigit() or len(proof) > 10 or int(proof) >= PROOF_LIMIT:
+    number = whole_number(proof, max_digits=10)
+    if number is None or number >= PROOF_LIMIT:
         return Verdict.WRONG
-    if not proof_solves(token=token, digits=digits, proof=int(proof), bits=bits):
+    if not proof_solves(token=token, digits=digits, proof=number, bits=bits):
         return Verdict.WRONG
     # Kept exactly as long as a puzzle is valid: afterwards the puzzle is refused as expired.
     if not caches[USED_CACHE].add(f"cases:puzzle:{nonce}", True, timeout=window):

@@ -13,6 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from arusha_web.core.params import whole_number
+
 from .models import Control, ProcessStep, RatingChange, Risk, RiskAction
 from .seed import TYPICAL_RISKS, typical_risk_text
 
@@ -27,8 +29,8 @@ def next_ref() -> str:
     """The next free reference R-001, R-002…"""
     # References are free text in an imported register ("R-²", "R-2024-07"): only ASCII digits
     # of a sensible length count, so that an odd one can never stop the next risk being made.
-    numbers = [int(ref[2:]) for ref in Risk.objects.filter(ref__startswith="R-").values_list("ref", flat=True)
-               if ref[2:].isascii() and ref[2:].isdigit() and len(ref[2:]) <= 9]  # fmt: skip
+    numbers = [n for ref in Risk.objects.filter(ref__startswith="R-").values_list("ref", flat=True)
+               if (n := whole_number(ref[2:], max_digits=9)) is not None]  # fmt: skip
     return f"R-{max(numbers, default=0) + 1:03d}"
 
 
