@@ -4,7 +4,7 @@
   family tested; windows are already paid for in each p (``scan.py``). Pooling all tests at once
   let ~184 k pair tests drown the few officer tests.
 - A lead has q < 0.05 and a window whose lower bounds of the rate ratio and of the excess reach
-  the effect (``scan.Effect``: ratio bound ≥ 1.25, ≥ 2 over the whole span, excess bound ≥ 3).
+  the effect (``scan.Effect``: ratio bound ≥ 1.25, ≥ 2 over the whole span, excess bound ≥ 2).
 - The score is ``−log10(q)``, uncapped: calibrated evidence, comparable across kinds, that neither
   favours busy officers (as raw excess counts would) nor three rare events (as raw ratios would).
   Other kinds of the same culprit add a tenth of their scores.

@@ -46,7 +46,7 @@ class Effect:
     """What a lead needs besides evidence: lower bounds of the rate ratio and of the excess count."""
 
     ratio: float = 1.25
-    excess: float = 3.0
+    excess: float = 2.0
     # Over the whole span there are no months of the unit's own to compare with: a difference that
     # persists all year must be larger to count (a strict senior relaxes twice as often as juniors).
     persistent_ratio: float = 2.0
@@ -262,8 +262,8 @@ def scan(
     if phi is None:
         phi = dispersion(total_o, total_e)
     # Units that could never reach the effect, whatever they did, are not hypotheses at all: a unit
-    # with fewer files than it takes to show an excess of 3 (7 events: the lower bound of 7 is 3.3),
-    # or expecting too few events for a shortfall of 3 to be seen. Leaving them out of the count of
+    # with fewer files than it takes to show an excess of 2 (6 events: the lower bound of 6 is 2.6),
+    # or expecting too few events for a shortfall of 2 to be seen. Leaving them out of the count of
     # tests ("independent filtering": the files are fixed before any outcome) keeps 150,000
     # officer × importer pairs with two files each from drowning the few that could show a scheme.
     total_n = files.sum(axis=1)

@@ -70,8 +70,8 @@ def score(ranked: list[str], schemes: list[dict[str, Any]]) -> dict[str, Any]:
     per_strength: dict[str, list[int]] = {}
     for s in schemes:
         per_strength.setdefault(str(s.get("strength", "")), []).append(int(culprit_of_scheme(s) in top_2k))
-    # By the files a scheme touched: under the effect a lead needs (an excess of at least 3 beyond
-    # its lower bound, so at least 7 events), a scheme that touched fewer than 7 files cannot be
+    # By the files a scheme touched: under the effect a lead needs (an excess of at least 2 beyond
+    # its lower bound, so at least 6 events), a scheme that touched fewer than 6 files cannot be
     # found by any lead, however strong its share.
     per_size: dict[str, list[int]] = {}
     for s in schemes:

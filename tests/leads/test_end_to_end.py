@@ -68,7 +68,7 @@ def test_signals_csv_follows_the_output_contract(planted: dict[str, Any]) -> Non
         leads.window_start.str.match(r"^\d{4}-\d{2}$").all()
         and (leads.window_start <= leads.window_end).all()
     )
-    assert (leads.q < 0.05).all() and (leads.ratio_low >= 1.25).all() and (leads.excess_low >= 3).all()
+    assert (leads.q < 0.05).all() and (leads.ratio_low >= 1.25).all() and (leads.excess_low >= 2).all()
     assert (
         leads.duplicated(["officer_id", "kind"]).sum()
         == leads[leads.officer_id == ""].duplicated(["officer_id", "kind"]).sum()

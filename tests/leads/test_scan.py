@@ -89,3 +89,15 @@ def test_the_window_penalty_keeps_honest_units_under_the_error_rate() -> None:
     assert tested == 4000
     assert (rows.p <= 0.01).sum() <= 0.01 * tested * 1.2
     assert (rows.p <= 0.01).sum() >= 0.01 * tested * 0.2  # not so conservative it never fires
+
+
+def test_six_events_where_colleagues_have_almost_none_are_enough_and_five_are_not() -> None:
+    # A weak pairing touches few files: six overrides in three months where 0.02 a month are
+    # expected clear an excess bound of 2 (the lower bound of 6 is 2.6); five never can (1.97).
+    expected = [0.02] * 12
+    six, e, n = _unit([0, 0, 0, 2, 2, 2, 0, 0, 0, 0, 0, 0], expected)
+    row = scan(six, e, n, phi=0.0)[0].iloc[0]
+    assert (row.start, row.end) == (3, 5) and row.observed == 6 and row.excess_low >= 2
+    five, e, n = _unit([0, 0, 0, 2, 2, 1, 0, 0, 0, 0, 0, 0], expected)
+    rows, tested, _phi = scan(five, e, n, phi=0.0)
+    assert rows.empty and tested == 1  # tested (it had the files), but five events cannot be a lead
