@@ -41,6 +41,7 @@ from .models import (
     Case,
     CaseEntry,
     CaseStatus,
+    Category,
     EntryKind,
     Message,
     Report,
@@ -467,7 +468,15 @@ def case_close(
 
 
 @transaction.atomic
-def intake_from_lead(*, entity_type: str, entity_id: str, explanation: str, referred_by: Any) -> Report:
+def intake_from_lead(
+    *,
+    entity_type: str,
+    entity_id: str,
+    explanation: str,
+    referred_by: Any,
+    office_code: str = "",
+    category: str = Category.OTHER,
+) -> Report:
     """Put a lead referred from the performance workspace in the intake queue.
 
     Args:
@@ -475,6 +484,9 @@ def intake_from_lead(*, entity_type: str, entity_id: str, explanation: str, refe
         entity_id: Its identifier (officer id, office code, declaration id).
         explanation: Why it was referred (indicators, period); stored encrypted.
         referred_by: The user who referred it (recorded, and shown to the integrity unit).
+        office_code: The lead's office (unknown codes leave the office empty).
+        category: The likely category (the integrity unit can change it when it opens a case);
+            anything not a ``Category`` is "other".
 
     Returns:
         The new intake item (source "lead"); the reporter clocks do not apply to it.
@@ -483,7 +495,8 @@ def intake_from_lead(*, entity_type: str, entity_id: str, explanation: str, refe
         raise ValidationError({"explanation": _("Explain why this lead is referred.")})
     report = Report.objects.create(
         source=Source.LEAD,
-        category="other",
+        category=category if category in Category.values else Category.OTHER,
+        office=Office.objects.filter(code=office_code).first() if office_code else None,
         description_enc=crypto.encrypt_text(explanation.strip()),
         lead_entity_type=entity_type,
         lead_entity_id=str(entity_id),

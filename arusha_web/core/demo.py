@@ -21,9 +21,10 @@ DEMO_ADMINISTRATION = "Demo Customs Administration"
 # accounts meet themselves in the demo clearance data.
 DEMO_OFFICES = [
     ("PORT1", "Main Seaport", "Coast"),
-    ("AIRP1", "International Airport", "Capital"),
-    ("BORDN", "Northern Border Post", "North"),
-    ("BORDS", "Southern Border Post", "South"),
+    # Not the generated data's AIRPT, NBORD and SBORD (core/demo_data.py): one name per office.
+    ("AIRP1", "Regional Airport", "Capital"),
+    ("BORDN", "Northern Lake Crossing", "North"),
+    ("BORDS", "Southern Rail Crossing", "South"),
     ("INLD1", "Inland Clearance Depot", "Capital"),
 ]
 DEMO_UNITS = ["Integrity Unit", "Risk Management", "Investigations", "Internal Audit", "Valuation"]

@@ -17,8 +17,10 @@ class MeasureConfig(AppConfig):
             {
                 # Dashboards, contracts and scorecards of everyone (managers: their office only).
                 "measure.view": {R.ADMINISTRATOR, R.INTEGRITY, R.ANALYST, R.OFFICE_MANAGER, R.AUDITOR},
-                # Upload clearance exports, load them, run analyses.
+                # Upload clearance exports, load them, run analyses; see trial analyses.
                 "measure.data": {R.ADMINISTRATOR, R.INTEGRITY, R.ANALYST},
+                # Make an analysis the official one that every page shows (audited).
+                "measure.publish": {R.INTEGRITY, R.ANALYST},
                 # Triage leads (managers: leads of their office only).
                 "measure.leads": {R.INTEGRITY, R.ANALYST, R.OFFICE_MANAGER},
                 # Draft, sign and amend performance contracts (managers: their office only).
@@ -37,6 +39,7 @@ class MeasureConfig(AppConfig):
             models.SourceFile,
             models.ImportRun,
             models.AnalysisRun,
+            models.Publication,
             models.Lead,
             models.LeadComment,
             models.Referral,

@@ -45,10 +45,9 @@ class CompareRefused(Exception):
     """The two runs cannot be compared; the message says why, in words for the analyst."""
 
 
-def finished_runs() -> list[AnalysisRun]:
-    return list(
-        AnalysisRun.objects.filter(status=RunStatus.DONE).select_related("dataset").order_by("-created_at")
-    )
+def finished_runs(viewer: User) -> list[AnalysisRun]:
+    """The finished analyses ``viewer`` may open (trials only for those who may see them)."""
+    return list(selectors.visible_runs(viewer).order_by("-created_at", "-pk"))
 
 
 def run_label(run: AnalysisRun) -> str:
@@ -57,23 +56,39 @@ def run_label(run: AnalysisRun) -> str:
 
 
 def default_pair(
-    *, dataset: Dataset | None = None, after: AnalysisRun | None = None
+    viewer: User, *, dataset: Dataset | None = None, after: AnalysisRun | None = None
 ) -> tuple[int, int] | None:
-    """(before, after) ids to start with: the newest two finished runs of a dataset, or a run and the
-    finished run of its dataset just before it; None when there is no such pair."""
-    done = AnalysisRun.objects.filter(status=RunStatus.DONE).order_by("-created_at", "-pk")
+    """(before, after) ids to start with, always of one dataset (comparing two different data sets
+    by default showed differences of data as if they were changes): a run and the finished run of
+    its dataset just before it; else the newest two of ``dataset``; else the official analysis and
+    the one before it in its dataset; else the newest two of the newest dataset that has two.
+    None when there is no such pair."""
+    done = selectors.visible_runs(viewer).order_by("-created_at", "-pk")
     if after is not None:
         earlier = (
             done.filter(dataset=after.dataset, created_at__lte=after.created_at).exclude(pk=after.pk).first()
         )
         return (earlier.pk, after.pk) if earlier else None
     if dataset is not None:
-        done = done.filter(dataset=dataset)
-    pair = list(done[:2])
-    return (pair[1].pk, pair[0].pk) if len(pair) == 2 else None
+        pair = list(done.filter(dataset=dataset)[:2])
+        return (pair[1].pk, pair[0].pk) if len(pair) == 2 else None
+    official = selectors.official_run()
+    if official is not None and done.filter(pk=official.pk).exists():
+        found = default_pair(viewer, after=official)
+        if found:
+            return found
+    seen: set[int] = set()
+    for run in done:
+        if run.dataset_id in seen:
+            continue
+        seen.add(run.dataset_id)
+        pair = list(done.filter(dataset_id=run.dataset_id)[:2])
+        if len(pair) == 2:
+            return pair[1].pk, pair[0].pk
+    return None
 
 
-def pick(a: int, b: int) -> tuple[AnalysisRun, AnalysisRun]:
+def pick(viewer: User, a: int, b: int) -> tuple[AnalysisRun, AnalysisRun]:
     """The two runs, older first; refused when they are the same or one is not finished.
 
     Raises:
@@ -82,10 +97,12 @@ def pick(a: int, b: int) -> tuple[AnalysisRun, AnalysisRun]:
     """
     if a == b:
         raise CompareRefused(_("Pick two different analyses: both sides are analysis #%(n)s.") % {"n": a})
+    visible = set(selectors.visible_runs(viewer).filter(pk__in=[a, b]).values_list("pk", flat=True))
     runs = {r.pk: r for r in AnalysisRun.objects.filter(pk__in=[a, b]).select_related("dataset")}
     for pk in (a, b):
         run = runs.get(pk)
-        if run is None:
+        # A trial the viewer may not see is answered as if it did not exist (no probing).
+        if run is None or (pk not in visible and not selectors.may_see_trials(viewer)):
             raise Http404("no such analysis")
         if run.status != RunStatus.DONE:
             raise CompareRefused(
@@ -376,8 +393,10 @@ def _number(value: float | None) -> str:
 
 
 def csv_response(cmp: Comparison) -> HttpResponse:
-    """One flat CSV of the comparison (a ``section`` column says which part each row belongs to)."""
-    out = io.StringIO()
+    """One flat CSV of the comparison (a ``section`` column says which part each row belongs to),
+    with a byte-order mark so that Excel reads it as UTF-8."""
+    out = io.StringIO("\ufeff")
+    out.seek(0, io.SEEK_END)
     writer = formula_safe.csv_writer(out)
     writer.writerow(["section", "entity_type", "entity_id", "code", "label", "before", "after", "change"])
     writer.writerow(["run", "", "", "", "analysis", cmp.before.pk, cmp.after.pk, ""])
@@ -423,5 +442,5 @@ def csv_response(cmp: Comparison) -> HttpResponse:
     return response
 
 
-def run_choices() -> list[tuple[int, str]]:
-    return [(r.pk, run_label(r)) for r in finished_runs()]
+def run_choices(viewer: User) -> list[tuple[int, str]]:
+    return [(r.pk, run_label(r)) for r in finished_runs(viewer)]

@@ -183,7 +183,10 @@ def export(table: Table, fmt_: str, filename: str) -> HttpResponse:
         )
         response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
         return response
-    out = io.StringIO()
+    # The byte-order mark makes Excel read the file as UTF-8 (without it, "χ²", "→" and accented
+    # names come out garbled); every other reader of CSV skips it.
+    out = io.StringIO("\ufeff")
+    out.seek(0, io.SEEK_END)
     writer = formula_safe.csv_writer(out)
     writer.writerow(table.columns)
     writer.writerows(table.rows)

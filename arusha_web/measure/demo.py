@@ -20,9 +20,9 @@ from django.db import transaction
 
 from arusha_web.accounts.models import User
 
-from . import contracts, leads, services
+from . import contracts, leads, publishing, services
 from .dashboards import complete_periods
-from .models import Contract, Lead, LeadStatus
+from .models import Contract, Lead, LeadStatus, Publication
 
 DEMO_OFFICER = "O-PORT1-01"
 DEMO_OFFICE = "PORT1"
@@ -37,17 +37,28 @@ def demo_setup(*, users: dict[str, User], progress: Callable[[str], object]) -> 
         # `arusha demo --declarations 0` asked for no clearance data: nothing to show here.
         progress("Measure: no demo analysis (demo run with --declarations 0); skipped.")
         return
-    _earlier_analysis(paths=paths, users=users, progress=progress)
+    earlier = _earlier_analysis(paths=paths, users=users, progress=progress)
+    if earlier is not None:
+        _make_official(
+            earlier, actor=users["integrity"], note="The first three months, while the rest loaded."
+        )
     progress("Measure: importing the demo analysis (indicators and leads)…")
     run = services.register_existing(
         name="Demo clearance data", store=paths["store"], out_dir=paths["analysis"], user=users.get("analyst")
     )
     _demo_rest(run=run, users=users, progress=progress)
+    _make_official(run, actor=users["integrity"], note="The whole year of the demo data.")
+
+
+def _make_official(run: services.AnalysisRun, *, actor: User, note: str) -> None:
+    """Publish ``run`` unless it was published before (``arusha demo`` run twice changes nothing)."""
+    if not Publication.objects.filter(run=run).exists():
+        publishing.publish(run=run, actor=actor, note=note)
 
 
 def _earlier_analysis(
     *, paths: dict[str, Path], users: dict[str, User], progress: Callable[[str], object]
-) -> None:
+) -> services.AnalysisRun | None:
     """An analysis of the first three months only, registered before the full one, so that the
     comparison page has two analyses to set side by side (what changed once three more months came)."""
     import duckdb
@@ -61,7 +72,7 @@ def _earlier_analysis(
     finally:
         con.close()
     if not first or first[0] is None:
-        return
+        return None
     start = first[0].date().replace(day=1)
     end = (
         start.replace(year=start.year + (start.month + 2) // 12, month=(start.month + 2) % 12 + 1)
@@ -75,6 +86,7 @@ def _earlier_analysis(
     if run.date_to is None:
         run.date_from, run.date_to = start, end
         run.save(update_fields=["date_from", "date_to"])
+    return run
 
 
 @transaction.atomic

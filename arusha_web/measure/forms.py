@@ -93,7 +93,15 @@ class LeadForm(forms.Form):
 
     def __init__(self, *args: Any, users: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = users  # type: ignore[attr-defined]
+        field = self.fields["assignee"]
+        field.queryset = users  # type: ignore[attr-defined]
+        # People by name and role ("Amina Diallo — Analyst"), not by username.
+        field.label_from_instance = lambda u: (  # type: ignore[attr-defined]
+            f"{u.get_full_name() or u.username} — {u.role_label}"
+        )
+        field.error_messages["invalid_choice"] = _(
+            "This person cannot open this lead: choose someone from the list."
+        )
 
 
 class CommentForm(forms.Form):
@@ -105,6 +113,15 @@ class ReferForm(forms.Form):
         label=_("Why refer it to the integrity unit?"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=NOTE,
+    )
+
+
+class PublishForm(forms.Form):
+    note = forms.CharField(
+        label=_("Why this analysis (optional, kept with the publication)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=NOTE,
+        required=False,
     )
 
 

@@ -36,6 +36,29 @@ KIND_LABELS: dict[str, Promise] = {
     **LEGACY_KIND_LABELS,
 }
 
+# The category a referred lead starts with in the Cases intake (the integrity unit changes it when
+# it opens a case): what the behaviour most often hides. Codes of ``cases.models.Category``, kept
+# as strings so that Measure does not import Cases (built and installed separately).
+REFERRAL_CATEGORY: dict[str, str] = {
+    "channel_override": "smuggling",
+    "red_without_inspection": "smuggling",
+    "detection_shortfall": "smuggling",
+    "unit_value_gap": "smuggling",
+    "fabricated_values": "smuggling",
+    "officer_declarant_pairing": "favouritism",
+    "officer_importer_pairing": "favouritism",
+    "low_penalty": "favouritism",
+    "release_before_payment": "misconduct",
+    "after_hours_release": "misconduct",
+    "release_delay": "extortion",
+}
+
+
+def referral_category(kind: str) -> str:
+    """The intake category for a lead of ``kind`` ("other" for a kind not listed)."""
+    return REFERRAL_CATEGORY.get(kind, "other")
+
+
 # One per code of TRADER_RISK_KINDS (a test checks it).
 TRADER_RISK_LABELS: dict[str, Promise] = {
     "low_unit_values": _("Goods declared at low values, mostly released on the green channel"),

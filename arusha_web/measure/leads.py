@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from arusha_web.accounts.models import User
 
+from .kinds import referral_category
 from .models import Lead, LeadComment, LeadStatus, Referral
 
 logger = logging.getLogger(__name__)
@@ -72,7 +73,12 @@ def lead_refer(*, lead: Lead, note: str, actor: User) -> Referral:
     if callable(intake):
         explanation = f"{lead.explanation}\n\n{_('Referred because')}: {note.strip()}"
         report = intake(
-            entity_type=lead.entity_type, entity_id=lead.entity_id, explanation=explanation, referred_by=actor
+            entity_type=lead.entity_type,
+            entity_id=lead.entity_id,
+            explanation=explanation,
+            referred_by=actor,
+            office_code=lead.office_code,
+            category=referral_category(lead.kind),
         )
         referral.intake_ref = str(getattr(report, "reference", "") or getattr(report, "pk", ""))
         referral.save(update_fields=["intake_ref"])

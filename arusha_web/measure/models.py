@@ -202,6 +202,30 @@ class AnalysisRun(models.Model):
         return run_text.not_computable_rows(self.not_computable or {})
 
 
+class Publication(models.Model):
+    """One analysis made the official one: what every dashboard, the leads inbox, the scorecards
+    and the risks' evidence show from then on, until the next publication.
+
+    Kept as a history (never updated) because a risk map replayed at a past date must show the
+    evidence of the analysis that was official then, and an auditor asks who published what when.
+    """
+
+    run = models.ForeignKey(AnalysisRun, on_delete=models.CASCADE, related_name="publications")
+    published_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    published_at = models.DateTimeField(_("published"), default=timezone.now, db_index=True)
+    note = models.TextField(_("why this analysis"), blank=True)
+    # Leads of the new analysis that took over the triage of the analysis it replaced.
+    carried = models.IntegerField(_("leads whose triage carried over"), default=0)
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        verbose_name = _("publication of an analysis")
+        verbose_name_plural = _("publications of analyses")
+
+    def __str__(self) -> str:
+        return f"analysis {self.run_id} published {self.published_at:%Y-%m-%d %H:%M}"
+
+
 class IndicatorValue(models.Model):
     """One row of an analysis's ``indicators.parquet`` (not audited row by row: imported in bulk)."""
 
@@ -274,6 +298,11 @@ class Lead(models.Model):
         USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("assignee")
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # The lead of the previous official analysis whose triage this one took over (same culprit and
+    # kind, overlapping months): its comments and history stay readable from here.
+    carried_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="carried_to"
+    )
 
     class Meta:
         ordering = ["run", "rank"]

@@ -6,15 +6,18 @@ see their own scorecard and contract. Views call these and never filter by role 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import formats
+from django.utils.translation import gettext as _
 
 from arusha_web.accounts.models import User
 from arusha_web.accounts.roles import Role
@@ -24,7 +27,7 @@ from . import lead_records, lead_text
 from .explanations import localise
 from .kinds import about_label
 from .lead_records import LeadRecord, Mask
-from .models import AnalysisRun, Contract, Dataset, Lead, LeadStatus, RunStatus
+from .models import AnalysisRun, Contract, Dataset, IndicatorValue, Lead, LeadStatus, Publication, RunStatus
 
 
 def manager_office(viewer: User) -> str | None:
@@ -46,26 +49,117 @@ def datasets() -> QuerySet[Dataset]:
     return Dataset.objects.select_related("created_by").order_by("-created_at")
 
 
-def latest_run() -> AnalysisRun | None:
-    """The analysis the dashboards and the inbox show: the newest finished one."""
-    return (
-        AnalysisRun.objects.filter(status=RunStatus.DONE)
-        .select_related("dataset")
-        .order_by("-created_at")
-        .first()
-    )
+def may_see_trials(viewer: User) -> bool:
+    """Those who load data and run analyses see every analysis, trials included; everyone else
+    sees the official analysis, those that were official before, and any he started himself."""
+    return viewer.can("measure.data")
 
 
-def run_for(pk: int | None) -> AnalysisRun:
-    if pk:
-        return get_object_or_404(AnalysisRun.objects.select_related("dataset"), pk=pk, status=RunStatus.DONE)
-    run = latest_run()
+def may_publish(viewer: User) -> bool:
+    return viewer.can("measure.publish")
+
+
+def official_run(at: dt.datetime | None = None) -> AnalysisRun | None:
+    """The analysis the institution relies on: the one published last (at ``at``, for a replay)."""
+    publications = Publication.objects.filter(run__status=RunStatus.DONE).select_related("run__dataset")
+    if at is not None:
+        publications = publications.filter(published_at__lte=at)
+    found = publications.order_by("-published_at", "-pk").first()
+    return found.run if found is not None else None
+
+
+def visible_runs(viewer: User) -> QuerySet[AnalysisRun]:
+    """The finished analyses ``viewer`` may open (``?run=`` included): see ``may_see_trials``."""
+    done = AnalysisRun.objects.filter(status=RunStatus.DONE).select_related("dataset")
+    if may_see_trials(viewer):
+        return done
+    published = Publication.objects.values("run_id")
+    return done.filter(Q(pk__in=published) | Q(started_by_id=viewer.pk))
+
+
+def shown_run(viewer: User, pk: int | None = None) -> AnalysisRun | None:
+    """The analysis a page shows ``viewer``: the one asked for (if he may see it, else 404), else
+    the official one; with none published yet, the newest for those who see trials (so the first
+    analysis of an installation can be looked at before it is published), else None.
+
+    Raises:
+        Http404: ``pk`` names an analysis that does not exist, is not finished or is a trial
+            the viewer may not see (the same answer for all three, so trials cannot be probed).
+    """
+    if pk is not None:
+        return get_object_or_404(visible_runs(viewer), pk=pk)
+    official = official_run()
+    if official is not None or not may_see_trials(viewer):
+        return official
+    return visible_runs(viewer).order_by("-created_at", "-pk").first()
+
+
+def run_for(viewer: User, pk: int | None = None) -> AnalysisRun:
+    """``shown_run`` for pages that have nothing to show without an analysis."""
+    run = shown_run(viewer, pk)
     if run is None:
         raise Http404("no analysis yet")
     return run
 
 
+@dataclass(frozen=True)
+class RunBar:
+    """What a page says about the analysis it shows, and the others the viewer may switch to."""
+
+    run: AnalysisRun
+    official: bool  # the official one now
+    was_official: bool  # official once (or now)
+    period: str  # "January 2024 – December 2024"
+    choices: list[tuple[int, str]]  # (pk, label) of the analyses the viewer may switch to
+    may_publish: bool
+
+
+def run_label(run: AnalysisRun, *, official_pk: int | None) -> str:
+    when = formats.date_format(run.finished_at or run.created_at, "SHORT_DATE_FORMAT")
+    state = _("official") if run.pk == official_pk else _("trial")
+    return f"#{run.pk} · {run.dataset.name} · {when} · {state}"
+
+
+def run_period(run: AnalysisRun) -> str:
+    """The months an analysis covers, from its own figures (``date_from``/``date_to`` are only
+    the filter the analyst asked for, often empty)."""
+    from django.db.models import Max, Min
+
+    from . import dashboards
+
+    def compute() -> tuple[str, str]:
+        found = (
+            IndicatorValue.objects.filter(run=run, entity_type="administration")
+            .exclude(period="all")
+            .aggregate(first=Min("period"), last=Max("period"))
+        )
+        return found["first"] or "", found["last"] or ""
+
+    first, last = dashboards.run_memo(run, "period", (), compute)
+    if run.date_from and not first:
+        first = f"{run.date_from:%Y-%m}"
+    if run.date_to and not last:
+        last = f"{run.date_to:%Y-%m}"
+    return lead_text.months(first, last) if first else ""
+
+
+def run_bar(viewer: User, run: AnalysisRun) -> RunBar:
+    official = official_run()
+    official_pk = official.pk if official is not None else None
+    runs = list(visible_runs(viewer).order_by("-created_at", "-pk")[:50])
+    return RunBar(
+        run=run,
+        official=run.pk == official_pk,
+        was_official=Publication.objects.filter(run=run).exists(),
+        period=run_period(run),
+        choices=[(r.pk, run_label(r, official_pk=official_pk)) for r in runs] if len(runs) > 1 else [],
+        may_publish=may_publish(viewer) and run.pk != official_pk,
+    )
+
+
 def leads_for_viewer(*, viewer: User, run: AnalysisRun) -> QuerySet[Lead]:
+    if not visible_runs(viewer).filter(pk=run.pk).exists():
+        return Lead.objects.none()
     qs = Lead.objects.filter(run=run).select_related("assignee", "referral").order_by("rank")
     office = manager_office(viewer)
     if office is not None:
@@ -76,7 +170,9 @@ def leads_for_viewer(*, viewer: User, run: AnalysisRun) -> QuerySet[Lead]:
 
 
 def lead_for_viewer(*, viewer: User, pk: int) -> Lead:
-    lead = get_object_or_404(Lead.objects.select_related("run", "assignee"), pk=pk)
+    lead = get_object_or_404(
+        Lead.objects.select_related("run", "assignee").filter(run__in=visible_runs(viewer)), pk=pk
+    )
     office = manager_office(viewer)
     if office is not None and lead.office_code != office:
         raise Http404("not in your office")
@@ -178,10 +274,14 @@ def lead_shown(lead: Lead, *, mask: Mask | None) -> LeadShown:
     )
 
 
-def assignable_users() -> QuerySet[User]:
-    return User.objects.filter(
-        is_active=True, role__in=[Role.INTEGRITY, Role.ANALYST, Role.OFFICE_MANAGER]
-    ).order_by("username")
+def assignable_users(lead: Lead) -> QuerySet[User]:
+    """Who may be given ``lead``: only people who can open it (an office manager of another
+    office, or of any office for a trial analysis, would get "Page not found"), by name."""
+    everyone = Q(role__in=[Role.INTEGRITY, Role.ANALYST])
+    published = Publication.objects.filter(run_id=lead.run_id).exists()
+    if published and lead.office_code:
+        everyone |= Q(role=Role.OFFICE_MANAGER, office__code=lead.office_code)
+    return User.objects.filter(everyone, is_active=True).order_by("first_name", "last_name", "username")
 
 
 def contracts_for_viewer(*, viewer: User) -> QuerySet[Contract]:

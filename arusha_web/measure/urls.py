@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_compare, views_data, views_leads
+from . import views_compare, views_data, views_leads, views_publish
 
 app_name = "measure"
 urlpatterns = [
@@ -20,6 +20,7 @@ urlpatterns = [
     path("imports/<int:pk>/retry/", views_data.import_retry, name="import_retry"),
     path("analyses/<int:pk>/", views_data.analysis_detail, name="analysis"),
     path("analyses/<int:pk>/retry/", views_data.analysis_retry, name="analysis_retry"),
+    path("analyses/<int:pk>/publish/", views_publish.analysis_publish, name="analysis_publish"),
     path("leads/", views_leads.lead_list, name="leads"),
     path("leads/<int:pk>/", views_leads.lead_detail, name="lead"),
     path("leads/<int:pk>/update/", views_leads.lead_update, name="lead_update"),

@@ -84,7 +84,7 @@ def contract_list(request: HttpRequest) -> HttpResponse:
 @require_capability("measure.contracts.manage")
 def contract_create(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    run = selectors.latest_run()
+    run = selectors.official_run() or selectors.shown_run(user)
     form = ContractForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and run is not None:
         data = form.cleaned_data

@@ -38,7 +38,7 @@ CHANNEL_COLORS = {"green": "#2f9e44", "blue": "#1c64b0", "yellow": "#d4a106", "r
 
 
 def _run(request: HttpRequest) -> AnalysisRun:
-    return selectors.run_for(number_param(request.GET, "run"))
+    return selectors.run_for(request.user, number_param(request.GET, "run"))  # type: ignore[arg-type]
 
 
 @require_capability("measure.view")
@@ -447,7 +447,11 @@ def declarations(request: HttpRequest) -> HttpResponse:
         "channel": channel,
         "channel_label": d.channel_label(channel) if channel else "",
         "month": month,
-        "query": urlencode({"by": column, "id": value, **{k: v for k, v in narrow.items() if v}}),
+        "query": urlencode(
+            ({"run": str(run.pk)} if "run" in request.GET else {})
+            | {"by": column, "id": value}
+            | {k: v for k, v in narrow.items() if v}
+        ),
         "columns": [d.DRILL_LABELS[c] for c in d.DRILL_COLUMNS],
         "export_limit": d.EXPORT_ROWS,
         "office_url": _office_url(value) if column == "office_code" else "",

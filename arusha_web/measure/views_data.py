@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from arusha_web.accounts.access import require_capability
-from arusha_web.core.params import number_list_param
+from arusha_web.core.params import number_list_param, number_param
 from arusha_web.jobs.services import RetryRefused, job_retry, jobs_fail_abandoned
 
 from . import folders as folder_service
@@ -30,7 +30,7 @@ def _errors(exc: ValidationError) -> list[str]:
 @require_capability("section.measure")
 def index(request: HttpRequest) -> HttpResponse:
     user = request.user
-    run = selectors.latest_run()
+    run = selectors.shown_run(user, number_param(request.GET, "run"))  # type: ignore[arg-type]
     officer_id = selectors.own_officer_id(user)  # type: ignore[arg-type]
     ctx: dict[str, object] = {
         "run": run,
@@ -209,7 +209,14 @@ def analysis_detail(request: HttpRequest, pk: int) -> HttpResponse:
     template = "measure/analysis.html"
     if getattr(request, "htmx", False):
         template += "#progress"
-    ctx = {"run": run, "finished": _finished(run), "retry_url": reverse("measure:analysis_retry", args=[pk])}
+    official = selectors.official_run()
+    ctx = {
+        "run": run,
+        "finished": _finished(run),
+        "retry_url": reverse("measure:analysis_retry", args=[pk]),
+        "is_official": official is not None and official.pk == run.pk,
+        "was_official": run.publications.exists(),
+    }
     return render(request, template, ctx)
 
 

@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from arusha_web.accounts.access import require_capability
 from arusha_web.accounts.models import User
 from arusha_web.audit.services import audit_record
+from arusha_web.core.params import number_param
 
 from . import dashboards as d
 from . import leads as services
@@ -30,7 +31,7 @@ PAGE = 50
 @require_capability("measure.leads")
 def lead_list(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    run = selectors.latest_run()
+    run = selectors.shown_run(user, number_param(request.GET, "run"))
     page = None
     status = request.GET.get("status", "")
     kind = request.GET.get("kind", "")
@@ -60,6 +61,27 @@ def lead_list(request: HttpRequest) -> HttpResponse:
     return render(request, "measure/leads.html", ctx)
 
 
+def _person(user: User | None) -> str:
+    return (user.get_full_name() or user.username) if user is not None else ""
+
+
+def _intake_url(lead: Lead, viewer: User) -> str:
+    """The intake item a referral created ("R-123"), for those who may open Cases; else ""."""
+    referral = getattr(lead, "referral", None)
+    ref = referral.intake_ref if referral is not None else ""
+    if not (ref.startswith("R-") and ref[2:].isdigit() and viewer.can("section.cases")):
+        return ""
+    try:
+        return reverse("cases:report_detail", args=[int(ref[2:])])
+    except NoReverseMatch:  # the Cases module is not installed
+        return ""
+
+
+def _referral_ref(lead: Lead) -> str:
+    referral = getattr(lead, "referral", None)
+    return referral.intake_ref if referral is not None else ""
+
+
 def _lead_table(leads: QuerySet[Lead], viewer: User) -> d.Table:
     """The filtered inbox as a file: the kind in words for readers, its code for joining files, and
     the lead's record (officers masked as on the pages; empty for leads of older analyses)."""
@@ -70,12 +92,14 @@ def _lead_table(leads: QuerySet[Lead], viewer: User) -> d.Table:
         r = shown.record
         rows.append(
             [lead.rank, shown.about, shown.identifier, lead.office_code, lead.kind_label, lead.kind,
-             round(lead.score, 2), lead.get_status_display(), str(lead.assignee or ""), shown.sentence,
+             round(lead.score, 2), lead.get_status_display(), _person(lead.assignee), lead.reason,
+             _referral_ref(lead), shown.sentence,
              r.window_start, r.window_end, r.observed, r.expected, r.n, r.ratio_low, r.excess_low, r.p, r.q,
              r.basis, ";".join(r.related)]
         )  # fmt: skip
     columns = [_("Rank"), _("About"), _("Identifier"), _("Office"), _("Kind"), _("Kind (code)"),
-               _("Score"), _("Status"), _("Assignee"), _("Explanation"), _("First month"), _("Last month"),
+               _("Score"), _("Status"), _("Assignee"), _("Reason"), _("Intake reference"), _("Explanation"),
+               _("First month"), _("Last month"),
                _("Observed"), _("Expected"), _("Files"), _("Ratio, lower bound"), _("Excess, lower bound"),
                "p", "q", _("Expected from"), _("Other officers named")]  # fmt: skip
     return d.Table(_("Leads"), [str(c) for c in columns], rows)
@@ -90,6 +114,7 @@ def _detail(request: HttpRequest, pk: int, **forms: object) -> HttpResponse:
         "shown": shown,
         "comments": lead.comments.select_related("author"),
         "referral": getattr(lead, "referral", None),
+        "intake_url": _intake_url(lead, user),
         "form": forms.get("form")
         or LeadForm(
             initial={
@@ -97,7 +122,7 @@ def _detail(request: HttpRequest, pk: int, **forms: object) -> HttpResponse:
                 "reason": lead.reason,
                 "assignee": lead.assignee_id,
             },
-            users=selectors.assignable_users(),
+            users=selectors.assignable_users(lead),
         ),
         "comment_form": forms.get("comment_form") or CommentForm(),
         "refer_form": forms.get("refer_form") or ReferForm(),
@@ -191,7 +216,7 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def lead_update(request: HttpRequest, pk: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     lead = selectors.lead_for_viewer(viewer=user, pk=pk)
-    form = LeadForm(request.POST, users=selectors.assignable_users())
+    form = LeadForm(request.POST, users=selectors.assignable_users(lead))
     if form.is_valid():
         try:
             services.lead_update(lead=lead, actor=user, **form.cleaned_data)

@@ -66,7 +66,7 @@ def _officer_rows(rows: list[dict[str, Any]], viewer: User) -> list[dict[str, An
 @require_capability("measure.view")
 def targeting(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    run = selectors.run_for(number_param(request.GET, "run"))
+    run = selectors.run_for(request.user, number_param(request.GET, "run"))  # type: ignore[arg-type]
     limited = selectors.manager_office(user)
     # p-values below 0.001 are shown as "< 0.001": three decimals would print 0.000.
     ctx: dict[str, Any] = {"run": run, "model_path": risk_scoring.model_path(), "p_floor": 0.001}

@@ -39,11 +39,15 @@ def _table(rows: list[trader_risk.TraderRisk]) -> d.Table:
 def trader_risk_list(request: HttpRequest) -> HttpResponse:
     """Importers whose declaring stands out in the analysis shown (``trader_risk.csv``)."""
     user: User = request.user  # type: ignore[assignment]
-    pk = number_param(request.GET, "run")
-    run = selectors.run_for(pk) if pk is not None else selectors.latest_run()
+    run = selectors.shown_run(user, number_param(request.GET, "run"))
     rows = trader_risk.read(run.out_dir) if run is not None else None
     kind = request.GET.get("kind", "")
-    ctx: dict[str, Any] = {"run": run, "available": rows is not None, "kind": kind, "kinds": []}
+    ctx: dict[str, Any] = {
+        "run": run,
+        "available": rows is not None,
+        "kind": kind,
+        "kinds": [],
+    }
     if run is None or rows is None:
         return render(request, "measure/trader_risk.html", ctx)
     ctx["kinds"] = sorted(
@@ -76,7 +80,7 @@ def trader_risk_list(request: HttpRequest) -> HttpResponse:
                 }
                 for r in page.object_list
             ],
-            "run_param": pk or "",
+            "run_param": run.pk if "run" in request.GET else "",
         }
     )
     return render(request, "measure/trader_risk.html", ctx)

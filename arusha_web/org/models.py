@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 
@@ -36,6 +37,11 @@ class Office(models.Model):
         ordering = ["code"]
         verbose_name = _("office")
         verbose_name_plural = _("offices")
+        constraints = [
+            # One name per office within an administration, whatever the case (the form says so
+            # in words; this guards every other way in).
+            models.UniqueConstraint(Lower("name"), "administration", name="org_office_unique_name"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} — {self.name}"

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from .seed import INDICATOR_LEAD_KINDS
@@ -125,16 +125,11 @@ def leads_office(*, risk_office: str | None, viewer: Any) -> str | None:
 # ---------------------------------------------------------------- the web database (Measure runs)
 
 
-def latest_run() -> Any:
-    """The newest finished analysis stored by the Measure module, or None."""
-    from arusha_web.measure.models import AnalysisRun, RunStatus
+def official_run(at: Any = None) -> Any:
+    """The Measure module's official analysis (at ``at``, for a replay), or None."""
+    from arusha_web.measure.selectors import official_run as measure_official_run
 
-    return (
-        AnalysisRun.objects.filter(status=RunStatus.DONE)
-        .select_related("dataset")
-        .order_by(F("finished_at").desc(nulls_last=True), "-created_at", "-pk")
-        .first()
-    )
+    return measure_official_run(at)
 
 
 def run_trends(run: Any, codes: list[str], office_code: str | None) -> list[Trend]:
@@ -292,14 +287,15 @@ def current_leads(
 # ---------------------------------------------------------------- entry point
 
 
-def risk_evidence(risk: Any, var_dir: Path | None = None, viewer: Any = None) -> Evidence:
-    """Trends and leads for `risk`'s indicator codes from the newest analysis, as `viewer` may see them."""
+def risk_evidence(risk: Any, var_dir: Path | None = None, viewer: Any = None, at: Any = None) -> Evidence:
+    """Trends and leads for `risk`'s indicator codes from the official analysis (the one official at
+    ``at`` for a replay), as `viewer` may see them. A trial analysis never feeds the register."""
     risk_office = risk.office.code if risk.office else None
     narrowed = leads_office(risk_office=risk_office, viewer=viewer)
     codes = list(risk.indicator_codes or [])
-    run = latest_run()
+    run = official_run(at)
     if run is not None:
-        source = _("analysis #%(pk)s of %(dataset)s (%(date)s)") % {
+        source = _("official analysis #%(pk)s of %(dataset)s (%(date)s)") % {
             "pk": run.pk,
             "dataset": run.dataset,
             "date": (run.finished_at or run.created_at).date(),
@@ -309,7 +305,12 @@ def risk_evidence(risk: Any, var_dir: Path | None = None, viewer: Any = None) ->
         trends = run_trends(run, codes, risk_office)
         leads = run_leads(run, codes, narrowed, viewer)
         return _with_charts(Evidence(source, trends, leads, office_code=narrowed or ""))
-    directory = latest_analysis_dir(var_dir)
+    # Only an installation whose analyses all ran outside the web app (the CLI) reads the newest
+    # output folder: once the web app holds analyses, an unpublished one (a trial) never feeds
+    # the register.
+    from arusha_web.measure.models import AnalysisRun
+
+    directory = latest_analysis_dir(var_dir) if at is None and not AnalysisRun.objects.exists() else None
     if directory is None:
         return Evidence()
     source = _("output folder %(name)s") % {"name": directory.name}

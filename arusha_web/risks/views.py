@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -108,8 +109,13 @@ def risk_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _risk_page(request: HttpRequest, risk: Risk, *, review_form: ReviewForm | None = None) -> HttpResponse:
-    """The risk's page; a refused review comes back bound, so the notes typed are not lost."""
+    """The risk's page; a refused review comes back bound, so the notes typed are not lost. With
+    ``?at=YYYY-MM-DD`` (a replay), the evidence is that of the analysis official on that day."""
     matrix = Matrix.load()
+    at, error = _replay_date(request)
+    if error:
+        messages.error(request, error)
+    official_at = timezone.make_aware(dt.datetime.combine(at, dt.time.max)) if at is not None else None
     ctx = {
         "risk": risk,
         "inherent_band": matrix.band(risk.inherent_likelihood, risk.inherent_impact),
@@ -120,7 +126,8 @@ def _risk_page(request: HttpRequest, risk: Risk, *, review_form: ReviewForm | No
         "history": risk.history.select_related("by")[:50],
         "can_edit": selectors.risk_editable_by(viewer=request.user, risk=risk),
         "review_form": review_form or ReviewForm(),
-        "evidence": evidence.risk_evidence(risk, viewer=request.user),
+        "evidence": evidence.risk_evidence(risk, viewer=request.user, at=official_at),
+        "evidence_at": at,
     }
     return render(request, "risks/risk_detail.html", ctx, status=200 if review_form is None else 400)
 

@@ -12,3 +12,11 @@ register = template.Library()
 @register.filter
 def can(user: Any, capability: str) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.can(capability))
+
+
+@register.filter
+def person(user: Any) -> str:
+    """A person as others call him: his name, else his username; "—" for nobody."""
+    if user is None:
+        return "—"
+    return str(user.get_full_name() or user.username)

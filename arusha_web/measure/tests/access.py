@@ -10,6 +10,7 @@ from arusha_web.testing import ADM, ANA, AUD, INT, MGR, STF, Row
 EXPECTED: dict[str, set[str]] = {
     "measure.view": {ADM, INT, ANA, MGR, AUD},
     "measure.data": {ADM, INT, ANA},
+    "measure.publish": {INT, ANA},
     "measure.leads": {INT, ANA, MGR},
     "measure.contracts.manage": {INT, MGR},
     "measure.traders": {ADM, INT, ANA, AUD},
@@ -29,6 +30,7 @@ def make_objects(personas: dict[str, Any]) -> dict[str, Any]:
         ImportRun,
         IndicatorValue,
         Lead,
+        Publication,
         RunStatus,
     )
 
@@ -40,6 +42,7 @@ def make_objects(personas: dict[str, Any]) -> dict[str, Any]:
     errors.close()
     imp = ImportRun.objects.create(dataset=dataset, status=RunStatus.REJECTED, errors_csv=errors.name)
     run = AnalysisRun.objects.create(dataset=dataset, out_dir="/nonexistent", status=RunStatus.DONE)
+    Publication.objects.create(run=run)
     for entity_type, entity_id in (
         ("office", "PORT1"),
         ("officer", "O-PORT1-01"),
@@ -126,6 +129,8 @@ URLS: dict[str, Row | list[Row]] = {
     "measure:import": Row("measure.data", args=lambda o: [o["m_import"].pk]),
     "measure:import_errors": Row("measure.data", args=lambda o: [o["m_import"].pk]),
     "measure:analysis": Row("measure.data", args=lambda o: [o["m_run"].pk]),
+    # GET: the confirmation page (the matrix's run is already official, so nothing to publish).
+    "measure:analysis_publish": Row("measure.publish", args=lambda o: [o["m_run"].pk]),
     # The matrix runs have no job: allowed roles are told so (redirect), others refused.
     "measure:import_retry": Row("measure.data", method="post", args=lambda o: [o["m_import"].pk]),
     "measure:analysis_retry": Row("measure.data", method="post", args=lambda o: [o["m_run"].pk]),

@@ -28,7 +28,11 @@ def run(analysed: dict[str, Path], personas: dict[str, Any], tmp_path: Path) -> 
 
     store = tmp_path / "store.duckdb"
     shutil.copy(analysed["store"], store)
-    return register_existing(name="Test data", store=store, out_dir=analysed["out"], user=personas["ana"])
+    from arusha_web.measure.models import Publication
+
+    found = register_existing(name="Test data", store=store, out_dir=analysed["out"], user=personas["ana"])
+    Publication.objects.create(run=found, published_by=personas["ana"])  # the official analysis
+    return found
 
 
 @pytest.fixture

@@ -56,10 +56,12 @@ def analysis_folder(root: Path, source: Path = RECORDS, *, trader_risk: bool = T
 
 def imported_run(root: Path, user: Any, source: Path = RECORDS, *, trader_risk: bool = True) -> Any:
     """An analysis of ``source``'s files, imported into the web database as the analysis job does."""
-    from arusha_web.measure.models import AnalysisRun, Dataset
+    from arusha_web.measure.models import AnalysisRun, Dataset, Publication
     from arusha_web.measure.services import outputs_import
 
     out = analysis_folder(root, source, trader_risk=trader_risk)
     dataset = Dataset.objects.create(name=f"Records {source.name}", store_path=str(root / "none.duckdb"))
     run = AnalysisRun.objects.create(dataset=dataset, out_dir=str(out))
-    return outputs_import(run=run, actor=user)
+    run = outputs_import(run=run, actor=user)
+    Publication.objects.create(run=run, published_by=user)  # the official analysis
+    return run

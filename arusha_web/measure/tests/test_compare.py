@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from arusha_web.conftest import client_for
 from arusha_web.measure.dashboards import indicator_name
-from arusha_web.measure.models import AnalysisRun, Dataset, IndicatorValue, Lead, RunStatus
+from arusha_web.measure.models import AnalysisRun, Dataset, IndicatorValue, Lead, Publication, RunStatus
 from arusha_web.measure.selectors import pseudonym
 
 NIGHT = "Released goods outside working hours far more often than peers"
@@ -22,8 +22,9 @@ BENFORD = "Declared amounts with an unusual pattern of leading digits"
 
 
 def _run(dataset: Dataset, days_ago: int, version: str, **kw: Any) -> AnalysisRun:
+    """A run of ``days_ago``; a finished one was the official analysis then (every role sees it)."""
     when = timezone.now() - dt.timedelta(days=days_ago)
-    return AnalysisRun.objects.create(
+    run = AnalysisRun.objects.create(
         dataset=dataset,
         out_dir="/nonexistent",
         status=kw.pop("status", RunStatus.DONE),
@@ -33,6 +34,9 @@ def _run(dataset: Dataset, days_ago: int, version: str, **kw: Any) -> AnalysisRu
         finished_at=when,
         **kw,
     )
+    if run.status == RunStatus.DONE:
+        Publication.objects.create(run=run, published_at=when)
+    return run
 
 
 def _value(
@@ -139,7 +143,7 @@ def test_csv_export_has_every_part(personas: dict[str, Any], pair: dict[str, Any
     response = _compare(client_for(personas["ana"]), a=before.pk, b=after.pk, format="csv")
     assert response["Content-Type"].startswith("text/csv")
     assert f"measure-compare-{before.pk}-{after.pk}.csv" in response["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     by_section: dict[str, list[dict[str, str]]] = {}
     for row in rows:
         by_section.setdefault(row["section"], []).append(row)
@@ -201,7 +205,7 @@ def test_office_manager_sees_only_his_office(personas: dict[str, Any], pair: dic
     assert "Office PORT1 only." in page
     assert "O-PORT1-01" in page and "O-AIRP1-02" not in page and "AIRP1" not in page
     assert "New leads (0)" in page and "Gone (0)" in page and "Still present (1)" in page
-    rows = _compare(client, a=pair["before"].pk, b=pair["after"].pk, format="csv").content.decode()
+    rows = _compare(client, a=pair["before"].pk, b=pair["after"].pk, format="csv").content.decode("utf-8-sig")
     assert "AIRP1" not in rows and "O-PORT1-01" in rows
 
 
@@ -235,7 +239,7 @@ def test_analysts_see_pseudonyms_when_the_setting_is_on(
     settings.ARUSHA_PSEUDONYMISE_OFFICERS = True
     params = {"a": pair["before"].pk, "b": pair["after"].pk}
     page = _compare(client_for(personas["ana"]), **params).content.decode()
-    rows = _compare(client_for(personas["ana"]), **params, format="csv").content.decode()
+    rows = _compare(client_for(personas["ana"]), **params, format="csv").content.decode("utf-8-sig")
     for shown in (page, rows):
         assert "O-PORT1-01" not in shown and "O-AIRP1-02" not in shown
         assert pseudonym("O-PORT1-01") in shown and pseudonym("O-AIRP1-02") in shown
@@ -271,7 +275,9 @@ def test_movers_are_ranked_against_the_spread_among_peers(personas: dict[str, An
     rows = list(
         csv.DictReader(
             io.StringIO(
-                _compare(client_for(personas["ana"]), a=before.pk, b=after.pk, format="csv").content.decode()
+                _compare(client_for(personas["ana"]), a=before.pk, b=after.pk, format="csv").content.decode(
+                    "utf-8-sig"
+                )
             )
         )
     )

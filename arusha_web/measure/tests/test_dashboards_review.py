@@ -26,7 +26,7 @@ from arusha_web.measure.selectors import pseudonym
 
 
 def _csv(response: Any) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(response.content.decode())))
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 # ---- Office: Time Release Study, spread of values, sorting

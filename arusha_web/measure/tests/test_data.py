@@ -256,9 +256,9 @@ def test_analysis_page_offers_leads_only_to_those_who_may_open_them(
     url = reverse("measure:analysis", args=[run.pk])
     leads = reverse("measure:leads")
     admin = client_for(personas["alice"]).get(url)
-    assert admin.status_code == 200 and f'href="{leads}"' not in admin.content.decode()
+    assert admin.status_code == 200 and f'href="{leads}?run={run.pk}"' not in admin.content.decode()
     analyst = client_for(personas["ana"]).get(url)
-    assert analyst.status_code == 200 and f'href="{leads}"' in analyst.content.decode()
+    assert analyst.status_code == 200 and f'href="{leads}?run={run.pk}"' in analyst.content.decode()
 
 
 def test_my_scorecard_links_only_when_the_analysis_has_figures_for_me(
@@ -270,7 +270,7 @@ def test_my_scorecard_links_only_when_the_analysis_has_figures_for_me(
     # Sam's identifier (OFF-SAM) is not in the clearance data analysed: no link to a missing page.
     sam = client_for(personas["sam"]).get(reverse("measure:index")).content.decode()
     assert reverse("measure:officer", args=["OFF-SAM"]) not in sam
-    assert "No figures for your officer identifier OFF-SAM in the latest analysis" in sam
+    assert "No figures for your officer identifier OFF-SAM in the official analysis" in sam
     known = IndicatorValue.objects.filter(run=run, entity_type="officer").values_list("entity_id", flat=True)[
         0
     ]

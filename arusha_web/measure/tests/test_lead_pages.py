@@ -43,7 +43,8 @@ def test_the_lead_page_says_how_the_lead_was_computed(personas: dict[str, Any], 
 def test_the_csv_carries_the_record(personas: dict[str, Any], tmp_path: Path) -> None:
     imported_run(tmp_path, personas["ana"])
     body = client_for(personas["ingrid"]).get(reverse("measure:leads") + "?export=leads&format=csv").content
-    rows = list(csv.DictReader(io.StringIO(body.decode())))
+    assert body.startswith("\ufeff".encode())  # Excel reads "χ²" and "→" as UTF-8, not garbled
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
     office = next(r for r in rows if r["Kind (code)"] == "channel_override")
     assert (office["First month"], office["Last month"], office["Observed"], office["Files"]) == (
         "2024-01", "2024-06", "376", "1238"

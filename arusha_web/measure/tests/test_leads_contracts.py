@@ -112,10 +112,14 @@ def test_dashboards_show_tables_and_export(
     with django_assert_max_num_queries(15):
         page = client.get(reverse("measure:administration"))
     assert page.status_code == 200 and b"<svg" in page.content and b"PORT5" in page.content
-    csv = client.get(reverse("measure:administration") + "?export=offices&format=csv").content.decode()
+    csv = client.get(reverse("measure:administration") + "?export=offices&format=csv").content.decode(
+        "utf-8-sig"
+    )
     assert csv.splitlines()[0].startswith("office,") and len(csv.splitlines()) == 4  # three offices
     channels = (
-        client.get(reverse("measure:administration") + "?export=channels").content.decode().splitlines()
+        client.get(reverse("measure:administration") + "?export=channels")
+        .content.decode("utf-8-sig")
+        .splitlines()
     )
     assert channels[0] == "office,green,blue,yellow,red"
     import pyarrow.parquet as pq
@@ -240,7 +244,7 @@ def test_anti_gaming_trader_and_scorecard_pdf(run: Any, personas: dict[str, Any]
     assert "O-PORT1-01" in page and "O-AIRPT-01" in page
     own_office = client_for(personas["marc"]).get(reverse("measure:antigaming")).content.decode()
     assert "O-PORT1-01" in own_office and "O-AIRPT-01" not in own_office
-    csv = client.get(reverse("measure:antigaming") + "?export=antigaming").content.decode()
+    csv = client.get(reverse("measure:antigaming") + "?export=antigaming").content.decode("utf-8-sig")
     assert csv.splitlines()[0] == "officer,office,TF1,TF5,BP2,BP1,RED_NO_INSP,to look at"
     # A declarant a lead names: an officer × declarant pair (brokers are leads only for their own filing).
     lead = _first(Lead.objects.filter(run=run, entity_type="officer_declarant_pair").order_by("rank"))

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from arusha_web.conftest import client_for
 from arusha_web.measure import services
-from arusha_web.measure.models import AnalysisRun, Dataset, Lead, RunStatus
+from arusha_web.measure.models import AnalysisRun, Dataset, Lead, Publication, RunStatus
 
 
 @pytest.fixture(scope="session")
@@ -34,6 +34,8 @@ def _analyse(analysed: dict[str, Path], tmp_path: Path, user: Any) -> tuple[Anal
     messages: list[str] = []
     services.analysis_execute(run=run, progress=lambda _pct, msg: messages.append(msg))
     run.refresh_from_db()
+    if run.status == RunStatus.DONE:
+        Publication.objects.create(run=run, published_by=user)
     return run, messages
 
 
@@ -106,7 +108,9 @@ def test_targeting_page_per_office_with_narrowing_and_pseudonyms(
     assert "AIRPT" in page and "PORT1" in page  # the office selector lists every office
     airport = ingrid.get(url + "&office=AIRPT").content.decode()
     assert "O-AIRPT-" in airport and "O-PORT1-" not in airport
-    csv = ingrid.get(url + "&office=AIRPT&export=officers&format=csv").content.decode().splitlines()
+    csv = (
+        ingrid.get(url + "&office=AIRPT&export=officers&format=csv").content.decode("utf-8-sig").splitlines()
+    )
     assert csv[0].startswith("Officer,Office,Inspected") and all(",AIRPT," in line for line in csv[1:])
     # Office managers: their office only; another office is not found.
     marc = client_for(personas["marc"])

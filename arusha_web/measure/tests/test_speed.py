@@ -90,7 +90,11 @@ def run_with_trader_months(analysed: dict[str, Any], personas: dict[str, Any], t
     store = tmp_path / "store.duckdb"
     shutil.copy(analysed["store"], store)
     api.analyze_store(store, tmp_path / "out", trader_periods=True)
-    return register_existing(name="Months", store=store, out_dir=tmp_path / "out", user=personas["ana"])
+    from arusha_web.measure.models import Publication
+
+    run = register_existing(name="Months", store=store, out_dir=tmp_path / "out", user=personas["ana"])
+    Publication.objects.create(run=run)
+    return run
 
 
 def test_trader_monthly_charts_come_with_their_own_request(

@@ -12,7 +12,7 @@ from django.utils import timezone
 from arusha_web.conftest import client_for
 from arusha_web.core.text_limits import NOTE, TEXT
 from arusha_web.measure import contracts
-from arusha_web.measure.models import AnalysisRun, Dataset, Lead, LeadComment, RunStatus
+from arusha_web.measure.models import AnalysisRun, Dataset, Lead, LeadComment, Publication, RunStatus
 
 from .test_leads_contracts import _contract
 
@@ -24,6 +24,7 @@ def lead(personas: dict[str, Any]) -> Lead:
     run = AnalysisRun.objects.create(
         dataset=dataset, out_dir="/nonexistent", status=RunStatus.DONE, created_at=now, finished_at=now
     )
+    Publication.objects.create(run=run)
     return Lead.objects.create(
         run=run, rank=1, entity_type="office", entity_id="PORT1", office_code="PORT1", score=3.0,
         kind="benford", explanation="Declared amounts with an unusual pattern of leading digits",

@@ -51,7 +51,7 @@ def test_it_filters_by_kind_and_downloads_the_list(personas: dict[str, Any], tmp
     client = client_for(personas["ingrid"])
     filtered = client.get(URL + "?kind=unusual_digits").content.decode()
     assert ">00412<" in filtered and ">I-0030<" not in filtered
-    lines = client.get(URL + "?export=traders&format=csv").content.decode().splitlines()
+    lines = client.get(URL + "?export=traders&format=csv").content.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("Importer,Kind,Kind (code),First month,Last month,Observed,Expected,Out of")
     assert (
         lines[1].startswith('I-0030,"Goods declared at low values')

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from arusha_web.conftest import client_for
-from arusha_web.measure.models import AnalysisRun, Dataset, IndicatorValue, Lead, RunStatus
+from arusha_web.measure.models import AnalysisRun, Dataset, IndicatorValue, Lead, Publication, RunStatus
 from arusha_web.risks.evidence import latest_analysis_dir, risk_evidence
 
 
@@ -97,13 +97,19 @@ def test_national_risk_shows_every_office_except_to_an_office_manager(
     assert "relaxed 15 of 18" in page and "at the airport" not in page
 
 
-def test_the_newest_database_run_wins_over_output_folders(personas, make_risk, settings, tmp_path):
+def test_the_official_run_wins_over_output_folders_and_newer_trials(personas, make_risk, settings, tmp_path):
     settings.VAR_DIR = tmp_path
     _write_run(tmp_path, "run", [0.1, 0.25, 0.3])  # must be ignored: a run is stored
-    older = _db_run(finished_at=timezone.now() - dt.timedelta(days=3))
+    three_days_ago = timezone.now() - dt.timedelta(days=3)
+    older = _db_run(finished_at=three_days_ago)
+    Publication.objects.create(run=older, published_at=three_days_ago)
     IndicatorValue.objects.create(run=older, entity_type="administration", entity_id="", period="2023-12",
                                   indicator="BP1", value=0.9)  # fmt: skip
     run = _db_run()
+    Publication.objects.create(run=run)
+    trial = _db_run(finished_at=timezone.now() + dt.timedelta(minutes=5))  # newer, never published
+    IndicatorValue.objects.create(run=trial, entity_type="administration", entity_id="", period="2024-06",
+                                  indicator="BP1", value=0.77)  # fmt: skip
     for period, value in (("2024-05", 0.11), ("2024-06", 0.22)):
         IndicatorValue.objects.create(run=run, entity_type="administration", entity_id="", period=period,
                                       indicator="BP1", value=value)  # fmt: skip
@@ -122,6 +128,12 @@ def test_the_newest_database_run_wins_over_output_folders(personas, make_risk, s
     evidence = risk_evidence(risk, viewer=personas["ana"])
     assert f"analysis #{run.pk}" in evidence.source
     assert evidence.trends[0].periods == ["2024-05", "2024-06"]
+    # Replayed at a date when the older analysis was the official one, its evidence is shown.
+    two_days_ago = timezone.now() - dt.timedelta(days=2)
+    replayed = risk_evidence(risk, viewer=personas["ana"], at=two_days_ago)
+    assert f"analysis #{older.pk}" in replayed.source and replayed.trends[0].periods == ["2023-12"]
+    before_any = risk_evidence(risk, viewer=personas["ana"], at=timezone.now() - dt.timedelta(days=9))
+    assert not before_any.source
     assert evidence.trends[0].series == {"Administration": [0.11, 0.22], "PORT1": [None, 0.44]}
     assert [(x["entity_id"], x["explanation"]) for x in evidence.leads] == [("OFF-PORT", "port overrides")]
 
@@ -139,14 +151,14 @@ def test_a_failed_run_is_not_evidence(personas, make_risk, settings, tmp_path):
     _db_run(status=RunStatus.FAILED)
     risk = make_risk(indicator_codes=["BP1"])
     page = client_for(personas["ana"]).get(reverse("risks:risk_detail", args=[risk.pk])).content.decode()
-    assert "No analysis of clearance data has been run yet" in page
+    assert "No analysis of clearance data has been published yet" in page
 
 
 def test_without_analysis_the_page_says_so(personas, make_risk, settings, tmp_path):
     settings.VAR_DIR = tmp_path
     risk = make_risk(indicator_codes=["BP1"])
     page = client_for(personas["ana"]).get(reverse("risks:risk_detail", args=[risk.pk])).content.decode()
-    assert "No analysis of clearance data has been run yet" in page
+    assert "No analysis of clearance data has been published yet" in page
 
 
 def test_an_unreadable_output_is_reported_not_raised(personas, make_risk, settings, tmp_path):
@@ -156,7 +168,7 @@ def test_an_unreadable_output_is_reported_not_raised(personas, make_risk, settin
     (broken / "indicators.parquet").write_bytes(b"not parquet")
     risk = make_risk(indicator_codes=["BP1"])
     page = client_for(personas["ana"]).get(reverse("risks:risk_detail", args=[risk.pk]))
-    assert page.status_code == 200 and "The latest analysis could not be read" in page.content.decode()
+    assert page.status_code == 200 and "The analysis could not be read" in page.content.decode()
 
 
 def _no_real_officer(page: str) -> list[str]:

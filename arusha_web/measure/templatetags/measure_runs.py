@@ -1,0 +1,23 @@
+"""``{% run_bar run %}``: every Measure page says which analysis and months it shows.
+
+A tag rather than a context variable in each view, so that no page can forget it and the rule of
+who may switch to which analysis lives in one place (``selectors.run_bar``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from arusha_web.measure import selectors
+
+register = template.Library()
+
+
+@register.inclusion_tag("measure/_run_bar.html", takes_context=True)
+def run_bar(context: Any, run: Any) -> dict[str, Any]:
+    request = context["request"]
+    if run is None:
+        return {"bar": None}
+    return {"bar": selectors.run_bar(request.user, run), "request": request}
