@@ -149,10 +149,12 @@ class Rule:
     MAPPING_EXPRESSION_FAILS: Final = "mapping_expression_fails"
     AMBIGUOUS_NUMBER_FORMAT: Final = "ambiguous_number_format"
     STORE_UNAVAILABLE: Final = "store_unavailable"
+    NO_ROWS: Final = "no_rows"
 
 
 RULE_MESSAGES: Final = {
     Rule.UNREADABLE_FILE: "file cannot be read",
+    Rule.NO_ROWS: "the file holds no rows (only its header): nothing to load",
     Rule.MISSING_REQUIRED_COLUMN: "required column is missing",
     Rule.REQUIRED_VALUE_MISSING: "required value is empty",
     Rule.UNPARSEABLE_VALUE: "value cannot be parsed as {kind}",

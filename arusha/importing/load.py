@@ -23,7 +23,7 @@ import duckdb
 
 from arusha import contract, formula_safe
 from arusha.contract import RULE_MESSAGES, Rule
-from arusha.importing import parts
+from arusha.importing import parts, query_progress
 from arusha.importing.mapping import Mapping
 from arusha.importing.read import UnreadableFile, file_hash, source_types, stage
 from arusha.importing.validate import (
@@ -221,9 +221,12 @@ def load_sources(
     result = LoadResult()
     file_errors: list[LoadError] = []
     errors_path = Path(errors_csv) if errors_csv else store.with_name(store.stem + "-load-errors.csv")
+    new_store = not store.exists()
     con = _open_store(store, result, errors_path, started)
+    steps = query_progress.StepReporter(con, report)
+    committed = False
     try:
-        con.execute("SET enable_progress_bar = false")  # the caller reports progress
+        steps.start()
         ensure_store(con, store)
         done = (
             set()
@@ -238,7 +241,7 @@ def load_sources(
         digests = _hash_all([Path(p) for p in paths], known_hashes or {})
         for i, raw_path in enumerate(paths):
             path = Path(raw_path)
-            report(int(60 * i / total), f"reading {path.name}")
+            steps.step(int(60 * i / total), int(60 * (i + 1) / total), f"reading {path.name}")
             targets = _targets(path, mapping, (tables or {}).get(str(path)) or table)
             unknown = [t for t in targets if t not in contract.TABLES]
             if unknown:
@@ -324,14 +327,26 @@ def load_sources(
                 )
                 missing = [dataclasses.replace(e, message=e.message + hint) for e in missing]
             file_errors += missing
+        if not file_errors and jobs and not any(job.rows for job in jobs):
+            # Headers and nothing else: "Done — 0 rows loaded" would send the user to analyse nothing.
+            # (An empty file beside files with rows loads: an export's events file may be empty.)
+            message = RULE_MESSAGES[Rule.NO_ROWS]
+            empty = dict.fromkeys(str(job.path) for job in jobs)
+            file_errors += [LoadError(path, None, "", Rule.NO_ROWS, "", message) for path in empty]
         try:
-            if not file_errors and _write_clean(con, store, jobs, result, report, started):
+            if not file_errors and _write_clean(con, store, jobs, result, steps, started):
                 result.seconds = time.perf_counter() - started
-                report(100, f"loaded {sum(result.loaded.values())} rows")
+                steps.step(100, 100, f"loaded {sum(result.loaded.values())} rows")
+                committed = True
                 return result
             # Some row breaks a rule (or a file cannot load): convert into temp tables to list every error.
             for n, job in enumerate(jobs):
-                report(60 + int(10 * n / max(len(jobs), 1)), f"checking {job.path.name} → {job.plan.table}")
+                share = 10 / max(len(jobs), 1)
+                steps.step(
+                    60 + int(share * n),
+                    60 + int(share * (n + 1)),
+                    f"checking {job.path.name} → {job.plan.table}",
+                )
                 _convert(con, job)
             row_errors = _collect_errors(con, jobs)
         except duckdb.Error:
@@ -345,13 +360,17 @@ def load_sources(
         result.error_count = len(file_errors) + row_errors
         if file_errors or (row_errors and not quarantine):
             _reject(con, result, jobs, file_errors, errors_path, started)
-        report(70, "writing")
+        steps.step(70, 100, "writing")
         _write(con, store, jobs, result)
         result.seconds = time.perf_counter() - started
-        report(100, f"loaded {sum(result.loaded.values())} rows")
+        steps.step(100, 100, f"loaded {sum(result.loaded.values())} rows")
+        committed = True
         return result
     finally:
+        steps.stop()
         con.close()
+        if new_store and not committed:
+            _remove_new_store(store)
 
 
 def _one_line_per_declaration(
@@ -403,6 +422,16 @@ def _open_store(
         message = f"{RULE_MESSAGES[Rule.STORE_UNAVAILABLE]}: {reason}"
         error = LoadError(str(store), None, "", Rule.STORE_UNAVAILABLE, "", message)
         _reject(duckdb.connect(), result, [], [error], errors_csv, started)
+
+
+def _remove_new_store(store: Path) -> None:
+    """Remove the store a refused first load created: an empty store made the dataset look loaded
+    (the web app offered to analyse it, and the analysis then failed)."""
+    for path in (store, store.with_name(store.name + ".wal")):
+        path.unlink(missing_ok=True)
+    folder = parts.parts_dir(store)
+    if folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
 
 
 def is_duckdb_file(store: Path) -> bool:
@@ -566,7 +595,7 @@ def _write_clean(
     store: Path,
     jobs: list[_Job],
     result: LoadResult,
-    report: Progress,
+    steps: query_progress.StepReporter,
     started: float,
 ) -> bool:
     """Validate while writing, straight from the sources; return False, having written nothing, on any error.
@@ -600,8 +629,9 @@ def _write_clean(
         released += _replace_whole_declarations(con, store, whole, replaced)
         for job in jobs:
             rate = done / max(time.perf_counter() - started, 1e-9)
-            report(
+            steps.step(
                 60 + int(35 * done / max(total, 1)),
+                60 + int(35 * (done + job.rows) / max(total, 1)),
                 f"validating and loading {job.path.name} → {job.plan.table} "
                 f"({done:,} of {total:,} rows loaded, {rate:,.0f} rows/s)",
             )

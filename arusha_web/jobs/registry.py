@@ -13,12 +13,13 @@ the web process and the worker know the same kinds::
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from django.utils import timezone
 from django.utils.functional import Promise
 
@@ -118,6 +119,7 @@ class JobContext:
         self.progress = job.progress
         self.message = job.message
         self._last_write = 0.0
+        self._thread = threading.get_ident()
 
     @property
     def params(self) -> dict[str, Any]:
@@ -147,3 +149,8 @@ class JobContext:
             # reads it) must not fail the work itself: progress is advice, the next report writes it.
             logger.info("Job %s: progress not written (database busy)", self.job.pk)
             self._last_write = 0.0
+        finally:
+            # The library may report from a watcher thread (a load's DuckDB progress): that thread's
+            # database connection is closed here, or each load would leave one open.
+            if threading.get_ident() != self._thread:
+                connection.close()

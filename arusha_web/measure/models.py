@@ -7,6 +7,8 @@ pages never re-run an analysis to show a figure.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -24,6 +26,33 @@ class RunStatus(models.TextChoices):
     DONE = "done", _("Done")
     REJECTED = "rejected", _("Rejected")
     FAILED = "failed", _("Failed")
+
+
+_RUN_BADGES = {
+    RunStatus.QUEUED: "",
+    RunStatus.RUNNING: "badge-warn",
+    RunStatus.DONE: "badge-ok",
+    RunStatus.REJECTED: "badge-bad",
+    RunStatus.FAILED: "badge-bad",
+}
+
+
+class RunState:
+    """What a load's or an analysis's page says of its state (the run's, never its job's)."""
+
+    status: str
+    job: Any
+
+    @property
+    def status_badge(self) -> str:
+        return _RUN_BADGES.get(RunStatus(self.status), "") if self.status in RunStatus.values else ""
+
+    @property
+    def is_over(self) -> bool:
+        """Done, rejected or failed, or its job ended (a job that died leaves the run "running")."""
+        return self.status in (RunStatus.DONE, RunStatus.REJECTED, RunStatus.FAILED) or (
+            self.job is not None and self.job.is_finished
+        )
 
 
 class Dataset(models.Model):
@@ -100,7 +129,7 @@ class SourceFile(models.Model):
         return self.original_name
 
 
-class ImportRun(models.Model):
+class ImportRun(RunState, models.Model):
     """One load of a dataset's files into its store (a background job)."""
 
     dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="imports")
@@ -135,7 +164,7 @@ class ImportRun(models.Model):
         return run_text.load_outcome(self)
 
 
-class AnalysisRun(models.Model):
+class AnalysisRun(RunState, models.Model):
     """One analysis of a dataset's store, with what it was run on and by which software version."""
 
     dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="analyses")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import shutil
 import uuid
 from collections.abc import Callable, Iterable
@@ -116,6 +117,8 @@ def dataset_create(*, name: str, mapping: str, mapping_upload: UploadedFile | No
 
 def files_add(*, dataset: Dataset, uploads: Iterable[UploadedFile], user: User) -> list[SourceFile]:
     """Keep uploaded exports on disk; a refused file leaves the others (and the store) untouched."""
+    from arusha.contract import table_for_file
+
     folder = datasets_root() / str(dataset.pk) / "files"
     saved: list[Path] = []
     try:
@@ -132,6 +135,7 @@ def files_add(*, dataset: Dataset, uploads: Iterable[UploadedFile], user: User) 
             path=str(path),
             size=path.stat().st_size,
             uploaded_by=user,
+            table=table_for_file(path.name) or "",
         )
         for path in saved
     ]
@@ -152,6 +156,15 @@ def import_start(*, dataset: Dataset, files: list[SourceFile], quarantine: bool,
     run.job = job_start(kind="measure.import", params={"import_run_id": run.pk}, user=user)
     run.save(update_fields=["job"])
     return run
+
+
+# The loader speaks to the command line ("or pass --table items"); a page offers the choice itself.
+_CLI_TABLE_HINT = re.compile(r" or pass --table(?: \w+)?")
+
+
+def page_message(message: str) -> str:
+    """A loader's message as a page says it, without command-line options."""
+    return _CLI_TABLE_HINT.sub(" " + _("or choose its table beside the file on the dataset page"), message)
 
 
 def import_execute(*, run: ImportRun, progress: Progress) -> dict[str, Any]:
@@ -212,7 +225,7 @@ def import_execute(*, run: ImportRun, progress: Progress) -> dict[str, Any]:
                 "column": e.column,
                 "rule": e.rule,
                 "value": e.value,
-                "message": e.message,
+                "message": page_message(e.message),
             }
             for e in res.errors
         ]
@@ -328,14 +341,37 @@ def data_span(store_path: str) -> tuple[dt.date, dt.date] | None:
     return row[0].date(), row[1].date()
 
 
+def declaration_count(store_path: str) -> int | None:
+    """How many declarations a dataset's store holds: 0 with no store or no declarations table,
+    None when it cannot be read now (a load is writing it)."""
+    import duckdb
+
+    if not Path(store_path).exists():
+        return 0
+    try:
+        con = duckdb.connect(store_path, read_only=True)
+        try:
+            tables = {
+                r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+            }
+            if "declarations" not in tables:
+                return 0
+            row = con.execute("SELECT count(*) FROM declarations").fetchone()
+        finally:
+            con.close()
+    except duckdb.Error:
+        return None
+    return int(row[0]) if row else 0
+
+
 @transaction.atomic
 def analysis_start(
     *, dataset: Dataset, user: User, date_from: dt.date | None, date_to: dt.date | None, period: str = "month"
 ) -> AnalysisRun:
     from arusha_web.jobs.services import job_start
 
-    if not Path(dataset.store_path).exists():
-        raise ValidationError(_("Load data into this dataset before analysing it."))
+    if declaration_count(dataset.store_path) == 0:
+        raise ValidationError(_("This dataset holds no declarations yet: load a file of declarations first."))
     if date_from and date_to and date_from > date_to:
         raise ValidationError(_("The start date is after the end date."))
     span = data_span(dataset.store_path)

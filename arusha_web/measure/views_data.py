@@ -20,7 +20,16 @@ from arusha_web.jobs.services import RetryRefused, job_retry, jobs_fail_abandone
 from . import folders as folder_service
 from . import selectors, services
 from .forms import AnalyseForm, DatasetForm, FolderForm, LoadForm, UploadForm
-from .models import AnalysisRun, DataFolder, Dataset, ImportRun, IndicatorValue, LeadStatus, RunStatus
+from .models import (
+    AnalysisRun,
+    DataFolder,
+    Dataset,
+    ImportRun,
+    IndicatorValue,
+    LeadStatus,
+    RunStatus,
+    SourceFile,
+)
 
 
 def _errors(exc: ValidationError) -> list[str]:
@@ -95,9 +104,17 @@ def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _dataset_context(dataset: Dataset, **forms: object) -> dict[str, object]:
     """What the dataset page shows; ``forms`` replaces a blank form by one holding a refusal."""
+    from arusha.contract import TABLES
+
+    files = list(dataset.files.filter(folder__isnull=True))
+    # A file whose name does not say its table (and no mapping that lists tables): the analyst picks.
+    choose = not _mapping_tables(dataset)
+    for f in files:
+        f.choose = choose and not _named_table(f)  # type: ignore[attr-defined]
     ctx: dict[str, object] = {
         "dataset": dataset,
-        "files": dataset.files.filter(folder__isnull=True),
+        "files": files,
+        "tables": TABLES,
         "folders": _folders(dataset),
         "roots": folder_service.allowed_roots(),
         "pathsep": os.pathsep,
@@ -109,7 +126,8 @@ def _dataset_context(dataset: Dataset, **forms: object) -> dict[str, object]:
         "load": LoadForm(),
         "analyse": AnalyseForm(),
         "limit_mb": services.upload_limit_bytes() // (1024 * 1024),
-        "store_exists": Path(dataset.store_path).exists(),
+        # Nothing to analyse in a store without declarations (None: a load is writing it).
+        "store_exists": services.declaration_count(dataset.store_path) != 0,
         "span": services.data_span(dataset.store_path),
     }
     ctx.update(forms)
@@ -124,6 +142,7 @@ def import_start(request: HttpRequest, pk: int) -> HttpResponse:
     form.is_valid()
     files = list(dataset.files.filter(pk__in=number_list_param(request.POST, "file")))
     try:
+        _chosen_tables(request, dataset, files)
         run = services.import_start(
             dataset=dataset,
             files=files,
@@ -157,9 +176,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _finished(run: ImportRun | AnalysisRun) -> bool:
-    return run.status in (RunStatus.DONE, RunStatus.REJECTED, RunStatus.FAILED) or (
-        run.job is not None and run.job.is_finished
-    )
+    return run.is_over
 
 
 @require_capability("measure.data")
@@ -341,6 +358,34 @@ def folder_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "measure/dataset_folder.html", ctx)
 
 
+def _named_table(f: SourceFile) -> str:
+    """The table a file fills as its name says (files uploaded before the name was recorded too)."""
+    from arusha.contract import table_for_file
+
+    return f.table or table_for_file(f.original_name) or ""
+
+
+def _chosen_tables(request: HttpRequest, dataset: Dataset, files: list[SourceFile]) -> None:
+    """Give each file whose name does not say its table the table the analyst chose beside it.
+
+    Raises:
+        ValidationError: a file without a chosen table (nothing is loaded).
+    """
+    from arusha.contract import TABLES
+
+    # The dataset's mapping is read once, not once per file.
+    unnamed = [] if _mapping_tables(dataset) else [f for f in files if not _named_table(f)]
+    unchosen = [f.original_name for f in unnamed if request.POST.get(f"table_{f.pk}") not in TABLES]
+    if unchosen:
+        raise ValidationError(
+            _("Choose the table that %(names)s fills (declarations, items or events). Nothing was loaded.")
+            % {"names": ", ".join(unchosen)}
+        )
+    for f in unnamed:
+        f.table = request.POST[f"table_{f.pk}"]
+        f.save(update_fields=["table"])
+
+
 def _mapping_tables(dataset: Dataset) -> list[str]:
     """The tables a file whose name does not say would fill, through the dataset's mapping."""
     if not dataset.mapping_path:
@@ -376,7 +421,6 @@ def folder_scan(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @require_capability("measure.data")
 def folder_load(request: HttpRequest, pk: int) -> HttpResponse:
-    from arusha.contract import TABLES
 
     folder = get_object_or_404(DataFolder.objects.select_related("dataset"), pk=pk)
     form = LoadForm(request.POST)
@@ -387,18 +431,7 @@ def folder_load(request: HttpRequest, pk: int) -> HttpResponse:
         folder_service.checked_folder(folder.path)
         # A file whose name does not say its table loads into the table the analyst chose for it.
         # The dataset's mapping is read once, not once per file.
-        unnamed = [] if _mapping_tables(folder.dataset) else [f for f in files if not f.table]
-        unchosen = [f.original_name for f in unnamed if request.POST.get(f"table_{f.pk}") not in TABLES]
-        if unchosen:
-            raise ValidationError(
-                _(
-                    "Choose the table that %(names)s fills (declarations, items or events). Nothing was loaded."
-                )
-                % {"names": ", ".join(unchosen)}
-            )
-        for f in unnamed:
-            f.table = request.POST[f"table_{f.pk}"]
-            f.save(update_fields=["table"])
+        _chosen_tables(request, folder.dataset, files)
         run = services.import_start(
             dataset=folder.dataset,
             files=files,

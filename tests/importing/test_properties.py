@@ -42,6 +42,8 @@ def _table(tmp: Path, spec: list[tuple[bool, str, int]]) -> tuple[Path, int]:
 
 
 def _count(store: Path) -> int:
+    if not store.exists():  # a refused first load leaves no store behind
+        return 0
     con = duckdb.connect(str(store), read_only=True)
     try:
         row = con.execute("SELECT count(*) FROM declarations").fetchall()[0]

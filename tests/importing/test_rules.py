@@ -14,6 +14,9 @@ from tests.conftest import GOOD_ROW, write_csv
 
 
 def _count(store: Path, table: str = "declarations") -> int:
+    """Rows in ``table``; a store a refused first load never left behind holds none."""
+    if not store.exists():
+        return 0
     con = duckdb.connect(str(store), read_only=True)
     try:
         row = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0]
@@ -221,3 +224,26 @@ def test_text_is_trimmed_and_a_blank_value_is_missing(tmp_path: Path, source: st
     assert [(e.column, e.rule) for e in error.result.errors] == [
         ("declarant_id", Rule.REQUIRED_VALUE_MISSING)
     ]
+
+
+def test_a_file_of_headers_only_is_refused_and_a_new_store_is_not_left_behind(tmp_path: Path) -> None:
+    empty = tmp_path / "declarations.csv"
+    empty.write_text(",".join(GOOD_ROW) + "\n")
+    store = tmp_path / "new.duckdb"
+    with pytest.raises(LoadRejected) as refused:
+        load_sources([empty], store)
+    assert [e.rule for e in refused.value.result.errors] == ["no_rows"]
+    assert not store.exists() and not store.with_name("new.duckdb.wal").exists()
+
+
+def test_a_refused_load_into_an_existing_store_keeps_it(tmp_path: Path) -> None:
+    store = tmp_path / "s.duckdb"
+    load_sources([write_csv(tmp_path / "declarations.csv", [GOOD_ROW])], store)
+    bad = write_csv(
+        tmp_path / "declarations-2.csv", [{**GOOD_ROW, "declaration_id": "D2", "declared_value": "x"}]
+    )
+    with pytest.raises(LoadRejected):
+        load_sources([bad], store)
+    con = duckdb.connect(str(store), read_only=True)
+    assert con.execute("SELECT count(*) FROM declarations").fetchall() == [(1,)]
+    con.close()

@@ -192,7 +192,7 @@ def test_analysis_without_data_is_refused(personas: dict[str, Any], media: Path)
     response = client.post(
         reverse("measure:analysis_start", args=[dataset.pk]), {"period": "month"}, follow=True
     )
-    assert b"Load data into this dataset before analysing it" in response.content
+    assert b"holds no declarations yet" in response.content
     assert not AnalysisRun.objects.exists()
 
 
