@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "arusha_web.accounts.middleware.UserLanguageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "arusha_web.accounts.middleware.TwoFactorRequiredMiddleware",
     "arusha_web.audit.middleware.AuditContextMiddleware",
@@ -238,6 +239,8 @@ LANGUAGES = [("en", _("English")), ("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "arusha_web" / "locale"]
 TIME_ZONE = os.environ.get("ARUSHA_TIME_ZONE", "UTC")
 USE_I18N = True
+# One date format per language, unambiguous, the same on pages and PDFs (arusha_web/formats/).
+FORMAT_MODULE_PATH = ["arusha_web.formats"]
 USE_TZ = True
 
 # --- Static files ---------------------------------------------------------------------------

@@ -24,6 +24,9 @@ class User(AbstractUser):
         verbose_name=_("office"),
         help_text=_("The office an office manager is responsible for."),
     )
+    # The language chosen with the language switch, kept with the account: a cookie alone was lost
+    # at the next login on another browser. Empty: the browser's language.
+    language = models.CharField(_("language"), max_length=8, blank=True, default="")
 
     def can(self, capability: str) -> bool:
         return self.is_active and role_can(self.role, capability)

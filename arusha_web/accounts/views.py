@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
 
 from . import services
 from .access import require_capability
@@ -134,3 +136,14 @@ def user_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             messages.success(request, _("Account %(username)s saved.") % {"username": user.username})
             return redirect("accounts:user_list")
     return render(request, "accounts/user_form.html", {"form": form, "instance": instance})
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponseBase:
+    """Django's language switch, remembered on the account of a signed-in user."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    user = request.user
+    if user.is_authenticated and language in {code for code, _name in settings.LANGUAGES}:
+        User.objects.filter(pk=user.pk).update(language=language)
+    return response

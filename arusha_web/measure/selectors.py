@@ -114,9 +114,15 @@ class RunBar:
     may_publish: bool
 
 
-def run_label(run: AnalysisRun, *, official_pk: int | None) -> str:
-    when = formats.date_format(run.finished_at or run.created_at, "SHORT_DATE_FORMAT")
-    state = _("official") if run.pk == official_pk else _("trial")
+def run_label(run: AnalysisRun, *, official_pk: int | None, published: set[int]) -> str:
+    """ "#2 · Demo data · January – July 2024 · official": what a user picks an analysis by."""
+    if run.pk == official_pk:
+        state = _("official")
+    elif run.pk in published:
+        state = _("official before")
+    else:
+        state = _("trial")
+    when = run_period(run) or formats.date_format(run.finished_at or run.created_at, "SHORT_DATE_FORMAT")
     return f"#{run.pk} · {run.dataset.name} · {when} · {state}"
 
 
@@ -147,12 +153,15 @@ def run_bar(viewer: User, run: AnalysisRun) -> RunBar:
     official = official_run()
     official_pk = official.pk if official is not None else None
     runs = list(visible_runs(viewer).order_by("-created_at", "-pk")[:50])
+    published = set(Publication.objects.values_list("run_id", flat=True))
     return RunBar(
         run=run,
         official=run.pk == official_pk,
-        was_official=Publication.objects.filter(run=run).exists(),
+        was_official=run.pk in published,
         period=run_period(run),
-        choices=[(r.pk, run_label(r, official_pk=official_pk)) for r in runs] if len(runs) > 1 else [],
+        choices=[(r.pk, run_label(r, official_pk=official_pk, published=published)) for r in runs]
+        if len(runs) > 1
+        else [],
         may_publish=may_publish(viewer) and run.pk != official_pk,
     )
 

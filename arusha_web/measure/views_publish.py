@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -19,8 +19,10 @@ from .models import Lead, Publication
 
 
 def _next(request: HttpRequest, fallback: str) -> str:
+    """The page to go back to: a path of this site only (anything else, the analysis page)."""
     wanted = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()}, require_https=False):
+    local = wanted.startswith("/") and not wanted.startswith("//")
+    if local and url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()}):
         return wanted
     return fallback
 
@@ -44,7 +46,7 @@ def analysis_publish(request: HttpRequest, pk: int) -> HttpResponse:
                 _("Analysis #%(pk)s is now the official analysis; the triage of %(n)s leads carried over.")
                 % {"pk": run.pk, "n": publication.carried},
             )
-        return redirect(_next(request, fallback))
+        return HttpResponseRedirect(_next(request, fallback))
     official = selectors.official_run()
     carried = len(publishing.matches(official, run)) if official is not None and official.pk != run.pk else 0
     ctx = {

@@ -163,7 +163,7 @@ def test_analysis_job_imports_indicators_and_leads(
     )
     assert bad_dates.status_code == 302 and not AnalysisRun.objects.exists()
     page = client.get(reverse("measure:dataset", args=[dataset.pk]))
-    assert b"The data holds declarations registered from 01/01/2024 to" in page.content
+    assert b"The data holds declarations registered from 2024-01-01 to" in page.content
     outside = client.post(
         reverse("measure:analysis_start", args=[dataset.pk]),
         {"period": "month", "date_from": "2030-01-01", "date_to": "2030-12-31"},

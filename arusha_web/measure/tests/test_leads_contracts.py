@@ -335,7 +335,7 @@ def test_an_amendment_can_move_the_period_and_recomputes_the_baselines(
     assert (same.period_start, same.period_end) == (new.period_start, new.period_end)
     assert same.targets.get(indicator="TF1").baseline == new_tf1.baseline
     history = client.get(reverse("measure:contract", args=[contract.pk])).content.decode()
-    assert "v2 · May 1, 2024 – June 30, 2024" in history and "v1 · April 1, 2024 – June 30, 2024" in history
+    assert "v2 · 1 May 2024 – 30 June 2024" in history and "v1 · 1 April 2024 – 30 June 2024" in history
 
 
 def test_review_notes_and_history_are_in_the_contract_pdf(

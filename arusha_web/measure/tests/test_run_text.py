@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -148,5 +149,6 @@ def test_the_files_a_run_read_show_rows_and_times_in_the_readers_format(tmp_path
     with translation.override("fr"):
         shown = run_text.data_files_shown(files)
     assert shown[0]["rows"] == "1\xa0500"
-    assert "T" not in str(shown[0]["loaded_at"]) and "/" in str(shown[0]["loaded_at"])  # 07/12/2026 02:07
+    # One unambiguous format in every language (arusha_web/formats/): 2026-12-07 02:07, not ISO's "T".
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", str(shown[0]["loaded_at"]))
     assert shown[0]["sha256"] == files[0]["sha256"] and files[0]["rows"] == 1500  # the stored files untouched
