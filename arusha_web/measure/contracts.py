@@ -23,6 +23,7 @@ from arusha.metrics.catalogue import CATALOGUE
 from arusha_web.accounts.models import User
 from arusha_web.core.text_limits import NOTE
 
+from .figures import figure
 from .models import (
     AnalysisRun,
     Contract,
@@ -314,15 +315,8 @@ class ScoreRow:
 
 
 def fmt(value: float | None, code: str) -> str:
-    """Shares as percentages, amounts with thousands separators (as on the dashboards)."""
-    if value is None:
-        return "—"
-    unit = BY_CODE[code].unit if code in BY_CODE else ""
-    if unit == "share":
-        return f"{value * 100:.1f} %"
-    if unit in ("amount", "count"):
-        return f"{value:,.0f}"
-    return f"{value:.2f}"
+    """As on the dashboards and the scorecard (see ``figures.figure``)."""
+    return figure(value, code)
 
 
 def target_rows(version: ContractVersion, language: str = "en") -> list[dict[str, object]]:

@@ -20,12 +20,12 @@ from typing import Any, TypeVar, cast
 
 from django.core.cache import cache
 from django.http import HttpResponse
-from django.utils.formats import number_format
 from django.utils.translation import get_language, gettext_lazy
 
 from arusha import formula_safe
 from arusha.metrics.catalogue import CATALOGUE
 
+from .figures import figure
 from .models import AnalysisRun, AntiGamingThresholds, IndicatorValue
 
 BY_CODE = {i.code: i for i in CATALOGUE}
@@ -42,15 +42,8 @@ def indicator_name(code: str) -> str:
 
 
 def fmt(value: float | None, code: str) -> str:
-    """The value as the reader writes numbers: "5,014.5" in English, "5 014,5" in French."""
-    if value is None:
-        return "—"
-    unit = BY_CODE[code].unit if code in BY_CODE else ""
-    if unit == "share":
-        return f"{number_format(value * 100, 1, use_l10n=True)} %"
-    if unit in ("amount", "count"):
-        return number_format(round(value), 0, use_l10n=True, force_grouping=True)
-    return number_format(value, 2, use_l10n=True)
+    """The value as the reader writes numbers (see ``figures.figure``)."""
+    return figure(value, code)
 
 
 @dataclass
