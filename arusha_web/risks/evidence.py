@@ -22,6 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from .seed import INDICATOR_LEAD_KINDS
@@ -84,8 +85,6 @@ def _shape_trends(rows: Iterable[dict[str, Any]], codes: list[str], office_code:
 
 def _indicator_name(code: str) -> str:
     """The catalogue's name of an indicator in the user's language ('' when unknown)."""
-    from django.utils.translation import get_language
-
     from arusha.metrics.catalogue import BY_CODE
 
     indicator = BY_CODE.get(code)
@@ -99,6 +98,15 @@ def known_indicator_codes() -> list[str]:
     from arusha.metrics.catalogue import BY_CODE
 
     return sorted(BY_CODE)
+
+
+def indicator_choices() -> list[tuple[str, str]]:
+    """The catalogue's indicators as a reader picks them: by name in his language, code beside it."""
+    from arusha.metrics.catalogue import CATALOGUE
+
+    french = (get_language() or "en").startswith("fr")
+    named = [(i.code, f"{i.name_fr if french else i.name_en} ({i.code})") for i in CATALOGUE]
+    return sorted(named, key=lambda pair: pair[1].lower())
 
 
 def unknown_indicator_codes(codes: Iterable[str]) -> list[str]:

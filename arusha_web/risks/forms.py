@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from arusha_web.accounts.roles import Role
-from arusha_web.core.text_limits import LINE, NOTE, TEXT, limited
+from arusha_web.core.text_limits import NOTE, TEXT, limited
 from arusha_web.org.models import Office
 
-from .evidence import known_indicator_codes, unknown_indicator_codes
+from .evidence import indicator_choices
 from .models import (
     Axis,
     Band,
@@ -46,11 +46,12 @@ class RiskForm(forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    indicator_codes = forms.CharField(
-        label=_("Engine indicators"),
+    indicator_codes = forms.MultipleChoiceField(
+        label=_("Indicators that measure this risk"),
         required=False,
-        max_length=LINE,
-        help_text=_("Indicator codes separated by commas, e.g. BP1, BP6, CP1."),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The risk's page shows their trend and the current leads about them."),
+        error_messages={"invalid_choice": _("Not an indicator of the engine's catalogue: %(value)s.")},
     )
     reason = forms.CharField(
         label=_("Why (for the history)"),
@@ -108,18 +109,12 @@ class RiskForm(forms.ModelForm):
                 empty_value=None,
                 required=False,
             )
-        self.initial["indicator_codes"] = ", ".join(self.instance.indicator_codes or [])
+        # Picked by name in the reader's language, the code beside it ("Channel-override rate (BP1)").
+        self.fields["indicator_codes"].choices = indicator_choices()  # type: ignore[attr-defined]
+        self.initial["indicator_codes"] = list(self.instance.indicator_codes or [])
 
     def clean_indicator_codes(self) -> list[str]:
-        raw = self.cleaned_data.get("indicator_codes") or ""
-        codes = [c.strip().upper() for c in raw.replace(";", ",").split(",") if c.strip()]
-        unknown = unknown_indicator_codes(codes)
-        if unknown:
-            raise forms.ValidationError(
-                _("Not an indicator of the engine's catalogue: %(codes)s. Known codes: %(known)s.")
-                % {"codes": ", ".join(unknown), "known": ", ".join(known_indicator_codes())}
-            )
-        return codes
+        return [str(code) for code in self.cleaned_data.get("indicator_codes") or []]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

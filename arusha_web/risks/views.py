@@ -19,7 +19,7 @@ from arusha_web.core.params import whole_number
 
 from . import evidence, plan_link, selectors, services
 from .forms import ControlForm, ReviewForm, RiskActionForm, RiskForm
-from .models import Control, Process, Risk, RiskAction, Status
+from .models import Control, Process, ProcessStep, Risk, RiskAction, Status
 from .rating import Matrix
 from .seed import TYPICAL_RISKS, typical_risk_text
 
@@ -240,12 +240,16 @@ def risk_map(request: HttpRequest) -> HttpResponse:
 @require_capability("risks.view")
 def typical_list(request: HttpRequest) -> HttpResponse:
     language = request.LANGUAGE_CODE or "en"
+    # Steps and indicators by name ("Import clearance › Selectivity", "Channel-override rate"): the
+    # keys and codes (import/selectivity, BP1) are what spreadsheets use, not what people read.
+    steps = {s.key: str(s) for s in ProcessStep.objects.select_related("process")}
+    names = dict(evidence.indicator_choices())
     items = [
         {
             "index": i,
-            "step": item["step"],
+            "step": steps.get(item["step"], item["step"]),
             **typical_risk_text(item, language),
-            "indicators": item["indicators"],
+            "indicators": [names.get(code, code) for code in item["indicators"]],
             "l": item["l"],
             "i": item["i"],
         }

@@ -67,7 +67,7 @@ def test_deleting_an_empty_step_still_works(personas, step):
 def test_unknown_indicator_code_is_refused_naming_it(personas, step):
     response = client_for(personas["ingrid"]).post(
         reverse("risks:risk_create"),
-        {"step": step.pk, "title": "Override", "status": "identify", "indicator_codes": "BP1, BP99"},
+        {"step": step.pk, "title": "Override", "status": "identify", "indicator_codes": ["BP1", "BP99"]},
     )
     assert response.status_code == 200
     assert (
@@ -103,3 +103,16 @@ def test_every_cell_of_the_scales_and_process_tables_says_what_it_is(personas, s
         unnamed = [c for c in cells if 'type="hidden"' not in c and "aria-label=" not in c]
         assert not unnamed, unnamed[:3]
     assert 'aria-label="Code 1"' in page
+
+
+def test_indicators_are_picked_by_name_and_kept_by_code(personas, step):
+    client = client_for(personas["ingrid"])
+    form = client.get(reverse("risks:risk_create")).content.decode()
+    assert "Channel-override rate (BP1)" in form
+    client.post(
+        reverse("risks:risk_create"),
+        {"step": step.pk, "title": "Override", "status": "identify", "indicator_codes": ["BP1", "CP1"]},
+    )
+    assert Risk.objects.get().indicator_codes == ["BP1", "CP1"]
+    client.post(reverse("set_language"), {"language": "fr", "next": "/"})
+    assert "(BP1)" in client.get(reverse("risks:risk_create")).content.decode()

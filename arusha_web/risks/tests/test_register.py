@@ -214,6 +214,8 @@ def test_typical_risk_is_adopted_in_the_users_language_for_every_field(personas)
     assert french.scheme.startswith("Un agent modifie le résultat de la sélectivité")
     page = client.get(reverse("risks:typical_list")).content.decode()
     assert "Agent chargé du risque, chef de bureau" in page and "Risk officer, head of office" not in page
+    # Steps and indicators by name, not by key and code.
+    assert "import/selectivity" not in page and "(BP1)" in page
     english = client_for(personas["marc"]).post(reverse("risks:typical_adopt"), {"index": "2"})
     assert english.status_code == 302
     assert Risk.objects.exclude(pk=french.pk).get().position == "Risk officer, head of office"
