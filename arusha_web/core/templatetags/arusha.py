@@ -20,3 +20,12 @@ def person(user: Any) -> str:
     if user is None:
         return "—"
     return str(user.get_full_name() or user.username)
+
+
+@register.simple_tag
+def colon() -> str:
+    """ ":" as the reader's language writes it after a label: "Download:", "Télécharger :" (French
+    puts a non-breaking space before it)."""
+    from django.utils.translation import pgettext
+
+    return pgettext("punctuation after a label", ":")
