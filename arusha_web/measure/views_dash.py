@@ -26,7 +26,7 @@ from arusha_web.core.params import number_param
 
 from . import charts as draw
 from . import dashboards as d
-from . import lead_text, selectors, trader_risk, traders
+from . import lead_text, scorecard_summary, selectors, trader_risk, traders
 from .contracts import contract_months as contract_months_of
 from .contracts import signed_version
 from .forms import AntiGamingThresholdsForm
@@ -378,6 +378,7 @@ def _scorecard_context(run: AnalysisRun, officer_id: str, *, charts: int | None 
         "run": run,
         "officer_id": officer_id,
         "periods": periods,
+        "summary": scorecard_summary.summarise(periods, by, targets, contract_months),
         "panels": panels,
         "contract": contract,
         "table": d.Table("scorecard", ["indicator", "period", "value", "peer median", "target"], rows),
