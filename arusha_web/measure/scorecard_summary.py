@@ -109,3 +109,35 @@ def summarise(
             moves.append((abs(b - a) / (abs(a) or 1.0), line))
         summary.moved = [line for _size, line in sorted(moves, key=lambda m: -m[0])[:MOVERS]]
     return summary
+
+
+@dataclass
+class Apart:
+    """An officer of an office page who stands apart, for the worse, on several indicators."""
+
+    officer: str  # as the viewer may see him (a pseudonym for a pseudonymising analyst)
+    link: str  # the identifier for his scorecard link; "" when the viewer sees a pseudonym
+    names: list[str]
+
+
+def officers_apart(
+    rows: list[list[Any]], used: list[str], shown: Any, linked: bool, *, at_least: int = 3, top: int = 5
+) -> tuple[int, list[Apart]]:
+    """The office page's summary: how many officers stand apart from the office's median officer,
+    for the worse, on ``at_least`` indicators over the whole period, and the ``top`` of them.
+
+    ``rows`` are the office table's (officer, value, median, value, median…) in the order of ``used``.
+    """
+    found: list[tuple[int, Apart]] = []
+    for row in rows:
+        names = []
+        for i, code in enumerate(used):
+            value, median = row[1 + 2 * i], row[2 + 2 * i]
+            if value is None or median is None or not _better_when(code):
+                continue
+            if _apart(code, value, median) and _worse(code, value, median):
+                names.append(d.indicator_name(code))
+        if len(names) >= at_least:
+            found.append((len(names), Apart(shown(row[0]), row[0] if linked else "", names)))
+    found.sort(key=lambda pair: (-pair[0], pair[1].officer))
+    return len(found), [apart for _n, apart in found[:top]]

@@ -166,6 +166,8 @@ def office(request: HttpRequest, code: str) -> HttpResponse:
         "dir": "desc" if descending else "asc",
         "q": query,
         "charts": office_charts(table, used, trs),
+        "apart": scorecard_summary.officers_apart(table.rows, used, shown_name, linked=mask is None),
+        "officer_count": len(table.rows),
         "distributions": _distribution_tables(table, used),
         "trs": _trs_shown(trs),
         "masked": mask is not None,

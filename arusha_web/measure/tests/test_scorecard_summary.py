@@ -44,3 +44,16 @@ def test_an_officer_with_one_month_only_gets_no_comparison_with_a_month_before()
     assert (
         summary.month == "June 2024" and summary.previous == "" and [x.code for x in summary.worse] == ["BP1"]
     )
+
+
+def test_the_office_page_names_officers_apart_on_several_indicators() -> None:
+    from arusha_web.measure.scorecard_summary import officers_apart
+
+    used = ["BP1", "BP2", "VOL_DECL"]
+    rows = [
+        ["O-1", 0.20, 0.05, 0.10, 0.30, 900, 200],  # overrides 4x, hit rate a third: apart on two
+        ["O-2", 0.20, 0.05, 0.30, 0.30, 900, 200],  # one indicator only
+        ["O-3", 0.05, 0.05, 0.31, 0.30, 200, 200],  # ordinary
+    ]
+    count, listed = officers_apart(rows, used, lambda o: f"P-{o}", linked=False, at_least=2)
+    assert count == 1 and [(a.officer, a.link, len(a.names)) for a in listed] == [("P-O-1", "", 2)]
