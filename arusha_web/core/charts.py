@@ -17,12 +17,16 @@ from typing import cast
 import matplotlib
 
 matplotlib.use("Agg")  # no display on servers
-import matplotlib.pyplot as plt  # noqa: E402
+# Figures are made with ``Figure`` directly, never through pyplot: pyplot keeps every open figure in
+# one global registry, which two threads of a web worker drawing at once would corrupt. The
+# settings below are read, never changed, after import.
+from matplotlib import rcParams  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.patches import Rectangle  # noqa: E402
 from matplotlib.projections.polar import PolarAxes  # noqa: E402
 
 PALETTE = ["#127ea8", "#e07b39", "#1f7a3a", "#8e44ad", "#b42318", "#5b6877", "#c9a227", "#0b4f6c"]
-plt.rcParams.update(
+rcParams.update(
     {
         "font.family": "DejaVu Sans",
         "font.size": 9,
@@ -30,6 +34,8 @@ plt.rcParams.update(
         "axes.spines.top": False,
         "axes.spines.right": False,
         "svg.fonttype": "none",  # keep text as text: smaller, selectable, translatable
+        # The same chart twice is the same SVG (ids from a fixed salt rather than a random one).
+        "svg.hashsalt": "arusha",
     }
 )
 
@@ -39,8 +45,7 @@ GROUP_ID = re.compile(r'<g id="[^"]*"')
 
 def _svg(fig: Figure, title: str) -> str:
     buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", bbox_inches="tight", transparent=True)
-    plt.close(fig)
+    fig.savefig(buffer, format="svg", bbox_inches="tight", transparent=True, metadata={"Date": None})
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg") :]  # drop the XML prolog and doctype: it is inlined in HTML
     # matplotlib names its groups figure_1, axes_1, text_1... in every chart: two charts on one
@@ -61,7 +66,7 @@ def radar_svg(
 ) -> str:
     """A radar (spider) chart: one axis per label, one polygon per series; None is drawn as 0."""
     angles = [2 * math.pi * i / len(labels) for i in range(len(labels))]
-    fig = plt.figure(figsize=(5.2, 4.6))
+    fig = Figure(figsize=(5.2, 4.6))
     ax = cast(PolarAxes, fig.add_subplot(polar=True))
     ax.set_theta_offset(math.pi / 2)
     ax.set_theta_direction(-1)
@@ -89,7 +94,8 @@ def bar_svg(
     """Grouped bars, one group per label and one bar per series."""
     n = max(len(series), 1)
     width = 0.8 / n
-    fig, ax = plt.subplots(figsize=(6.4, max(2.4, 0.32 * len(labels) + 1) if horizontal else 3.2))
+    fig = Figure(figsize=(6.4, max(2.4, 0.32 * len(labels) + 1) if horizontal else 3.2))
+    ax = fig.subplots()
     positions = range(len(labels))
     for i, (name, values) in enumerate(series.items()):
         offsets = [p - 0.4 + width * (i + 0.5) for p in positions]
@@ -114,7 +120,8 @@ def line_svg(
     x: Sequence[str], series: dict[str, Sequence[float | None]], *, title: str, unit: str = ""
 ) -> str:
     """Lines over an ordered axis (months, quarters); None leaves a gap."""
-    fig, ax = plt.subplots(figsize=(6.4, 3.0))
+    fig = Figure(figsize=(6.4, 3.0))
+    ax = fig.subplots()
     for i, (name, values) in enumerate(series.items()):
         points = [float("nan") if v is None else v for v in values]
         ax.plot(
@@ -139,10 +146,11 @@ def heatmap_svg(
     column_title: str = "",
 ) -> str:
     """A matrix of coloured cells with a count in each (a risk heat map); colours are given."""
-    fig, ax = plt.subplots(figsize=(0.75 * len(columns) + 1.6, 0.62 * len(rows) + 1.2))
+    fig = Figure(figsize=(0.75 * len(columns) + 1.6, 0.62 * len(rows) + 1.2))
+    ax = fig.subplots()
     for r in range(len(rows)):
         for c in range(len(columns)):
-            ax.add_patch(plt.Rectangle((c, r), 1, 1, facecolor=colors[r][c], edgecolor="white", linewidth=2))
+            ax.add_patch(Rectangle((c, r), 1, 1, facecolor=colors[r][c], edgecolor="white", linewidth=2))
             if counts[r][c]:
                 ax.text(
                     c + 0.5,

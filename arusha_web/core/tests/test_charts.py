@@ -15,3 +15,17 @@ def test_charts_carry_no_group_ids_that_repeat_from_chart_to_chart():
     assert "figure_1" not in ids and "axes_1" not in ids and "text_1" not in ids
     # What is left (clip paths, tick markers: named by their shape) is referred to.
     assert ids and all(page.count(f"#{i}") >= 1 for i in ids)
+
+
+def test_charts_drawn_at_once_by_several_threads_are_the_ones_drawn_alone():
+    # A threaded web worker draws several pages' charts at once: no chart may pick up another's lines.
+    from concurrent.futures import ThreadPoolExecutor
+
+    def draw(k: int) -> str:
+        months = [f"2024-{m:02d}" for m in range(1, 13)]
+        return charts.line_svg(months, {f"series {k}": [float(k * m) for m in range(12)]}, title=f"Chart {k}")
+
+    alone = [draw(k) for k in range(12)]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        together = list(pool.map(draw, range(12)))
+    assert together == alone
