@@ -12,7 +12,7 @@ import io
 import math
 import re
 from collections.abc import Sequence
-from typing import cast
+from typing import Any, cast
 
 import matplotlib
 
@@ -24,6 +24,7 @@ from matplotlib import rcParams  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 from matplotlib.projections.polar import PolarAxes  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 PALETTE = ["#127ea8", "#e07b39", "#1f7a3a", "#8e44ad", "#b42318", "#5b6877", "#c9a227", "#0b4f6c"]
 rcParams.update(
@@ -55,6 +56,20 @@ def _svg(fig: Figure, title: str) -> str:
     svg = svg.replace("<svg ", '<svg role="img" class="chart" ', 1)
     head_end = svg.index(">") + 1
     return svg[:head_end] + f"<title>{_escape(title)}</title>" + svg[head_end:]
+
+
+def _readers_numbers(axis: Any) -> None:
+    """Write the value axis's numbers as the tables beside the chart do ("0,5" in French, "1,250"
+    in English), not matplotlib's "0.5" and "1250"."""
+    from django.utils.formats import number_format
+
+    def label(value: float, _position: int) -> str:
+        places = (
+            0 if float(value).is_integer() else min(3, max(1, -int(math.floor(math.log10(abs(value) or 1)))))
+        )
+        return number_format(round(value, places), places, use_l10n=True, force_grouping=True)
+
+    axis.set_major_formatter(FuncFormatter(label))
 
 
 def _escape(text: str) -> str:
@@ -108,9 +123,11 @@ def bar_svg(
         ax.set_yticks(list(positions), [_wrap(label, 28) for label in labels])
         ax.invert_yaxis()
         ax.set_xlabel(unit)
+        _readers_numbers(ax.xaxis)
     else:
         ax.set_xticks(list(positions), [_wrap(label, 14) for label in labels], rotation=0)
         ax.set_ylabel(unit)
+        _readers_numbers(ax.yaxis)
     if len(series) > 1:
         ax.legend(frameon=False)
     return _svg(fig, title)
@@ -130,6 +147,7 @@ def line_svg(
     step = max(1, len(x) // 12)
     ax.set_xticks(list(range(0, len(x), step)), [x[i] for i in range(0, len(x), step)], rotation=0)
     ax.set_ylabel(unit)
+    _readers_numbers(ax.yaxis)
     if len(series) > 1:
         ax.legend(frameon=False)
     return _svg(fig, title)

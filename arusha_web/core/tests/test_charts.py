@@ -29,3 +29,13 @@ def test_charts_drawn_at_once_by_several_threads_are_the_ones_drawn_alone():
     with ThreadPoolExecutor(max_workers=6) as pool:
         together = list(pool.map(draw, range(12)))
     assert together == alone
+
+
+def test_the_value_axis_writes_numbers_as_the_tables_do():
+    from django.utils import translation
+
+    with translation.override("fr"):
+        french = charts.line_svg(["2024-01", "2024-02"], {"x": [0.25, 1.5]}, title="Part")
+        thousands = charts.bar_svg(["a", "b"], {"x": [1500.0, 3000.0]}, title="Nombre")
+    assert ">0,4<" in french and ">0.4<" not in french
+    assert "3\xa0000" in thousands and ">3000<" not in thousands
