@@ -38,6 +38,16 @@ def _count(n: int) -> str:
     return number_format(n, 0, use_l10n=True, force_grouping=True)
 
 
+def table_label(table: str) -> str:
+    """A table of the clearance data contract ("declarations") as a reader says it ("déclarations")."""
+    names = {
+        "declarations": pgettext("clearance data table", "declarations"),
+        "items": pgettext("clearance data table", "items"),
+        "events": pgettext("clearance data table", "events"),
+    }
+    return names.get(table, table)
+
+
 def period_label(period: str) -> str:
     """The analysis period ("month") as a reader says it ("Mois")."""
     names = {

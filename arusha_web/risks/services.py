@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from arusha_web.core.params import whole_number
 
@@ -57,7 +58,8 @@ def risk_save(
             risk=risk,
             at=at or timezone.now(),
             by=actor if getattr(actor, "pk", None) else None,
-            reason=reason or (_("Risk recorded.") if created else _("Rating updated.")),
+            # Stored in English and said in the reader's language when shown ({% translate %}).
+            reason=reason or (gettext_noop("Risk recorded.") if created else gettext_noop("Rating updated.")),
             **_snapshot(risk),
         )
     return risk

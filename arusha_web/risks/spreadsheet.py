@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from openpyxl import Workbook, load_workbook
 
 from arusha import formula_safe
@@ -329,7 +330,7 @@ def register_import(*, data: bytes, actor: Any, allowed_office_ids: set[int] | N
             for name, value in values.items():
                 setattr(risk, name, value)
             services.risk_save(
-                risk=risk, actor=actor, reason=_("Imported from a spreadsheet."), before=before
+                risk=risk, actor=actor, reason=gettext_noop("Imported from a spreadsheet."), before=before
             )
             counts["updated" if before is not None else "created"] += 1
     return counts

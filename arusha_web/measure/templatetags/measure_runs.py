@@ -21,3 +21,11 @@ def run_bar(context: Any, run: Any) -> dict[str, Any]:
     if run is None:
         return {"bar": None}
     return {"bar": selectors.run_bar(request.user, run), "request": request}
+
+
+@register.filter
+def table_name(code: str) -> str:
+    """A clearance data table in the reader's language ("déclarations"); the code when unknown."""
+    from arusha_web.measure.run_text import table_label
+
+    return table_label(code)

@@ -70,3 +70,13 @@ def test_the_loaders_command_line_hint_is_worded_for_the_page() -> None:
 
     said = page_message("declaration_id missing (this file fills items but ... or pass --table items)")
     assert "--table" not in said and "choose its table beside the file on the dataset page" in said
+
+
+def test_the_tables_are_named_in_the_readers_language(personas: dict[str, Any], media: Path) -> None:
+    client = client_for(personas["ana"])
+    dataset = _dataset(client)
+    _upload(client, dataset, "declarations.csv", GOOD)
+    run = _load(client, dataset, list(dataset.files.all()))
+    client.post(reverse("set_language"), {"language": "fr", "next": "/"})
+    page = client.get(reverse("measure:import", args=[run.pk])).content.decode()
+    assert "<dt>déclarations</dt>" in page

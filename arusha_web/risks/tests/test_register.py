@@ -249,3 +249,13 @@ def test_an_odd_imported_reference_never_stops_the_next_risk_being_made(personas
     for ref in ("R-²", "R-٣", "R-999999999999999999", "R-2024-07", "R-007"):  # refs hold 20 characters
         make_risk(ref=ref)
     assert make_risk().ref == "R-008"
+
+
+def test_reasons_written_by_the_system_are_said_in_the_readers_language(personas, make_risk):
+    risk = make_risk()
+    client = client_for(personas["ingrid"])
+    client.post(reverse("set_language"), {"language": "fr", "next": "/"})
+    page = client.get(reverse("risks:risk_detail", args=[risk.pk])).content.decode()
+    assert "Risque enregistré." in page and "Risk recorded." not in page
+    english = client_for(personas["ana"]).get(reverse("risks:risk_detail", args=[risk.pk])).content.decode()
+    assert "Risk recorded." in english
