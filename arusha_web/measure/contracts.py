@@ -30,7 +30,9 @@ from .models import (
     ContractTarget,
     ContractVersion,
     IndicatorValue,
+    Publication,
     ReviewNote,
+    RunStatus,
     SubjectType,
 )
 from .selectors import manager_office
@@ -251,7 +253,7 @@ def contract_amend(
         base = t.baseline
         if moved:
             values = monthly_values(
-                run=contract.run,
+                run=AnalysisRun.objects.get(pk=measured_on() or contract.run_id),
                 subject_type=contract.subject_type,
                 subject_id=contract.subject_id,
                 indicator=t.indicator,
@@ -314,6 +316,19 @@ class ScoreRow:
         return sum(1 for _m, _v, ok in self.months if ok is not None)
 
 
+def measured_on() -> int | None:
+    """The analysis every signed contract's months are read from: the official one, so that a
+    contract, the scorecard and the dashboards give one figure for one month (a contract used to
+    read the analysis current when it was drafted, possibly someone's trial). None before any is
+    published: each contract then reads the analysis it was drafted on."""
+    return (
+        Publication.objects.filter(run__status=RunStatus.DONE)
+        .order_by("-published_at", "-pk")
+        .values_list("run_id", flat=True)
+        .first()
+    )
+
+
 def fmt(value: float | None, code: str) -> str:
     """As on the dashboards and the scorecard (see ``figures.figure``)."""
     return figure(value, code)
@@ -367,7 +382,7 @@ def scorecard(
     targets = list(version.targets.all())
     if values is None:
         rows_qs = IndicatorValue.objects.filter(
-            run_id=contract.run_id,
+            run_id=measured_on() or contract.run_id,
             entity_type=contract.subject_type,
             entity_id=contract.subject_id,
             period__in=months,
@@ -426,10 +441,12 @@ def evaluation_ranking(
     ]
     if not signed:
         return []
+    official = measured_on()
     where = Q()
     for c, v in signed:
         months = [m for m in contract_months(v) if only is None or m in only]
-        where |= Q(run_id=c.run_id, entity_type=c.subject_type, entity_id=c.subject_id, period__in=months)
+        run_id = official or c.run_id
+        where |= Q(run_id=run_id, entity_type=c.subject_type, entity_id=c.subject_id, period__in=months)
     values: dict[tuple[int, str, str], dict[tuple[str, str], float | None]] = {}
     for iv in IndicatorValue.objects.filter(where).only(
         "run_id", "entity_type", "entity_id", "indicator", "period", "value"
@@ -438,7 +455,10 @@ def evaluation_ranking(
     ranked = []
     for c, v in signed:
         rows = scorecard(
-            contract=c, version=v, values=values.get((c.run_id, c.subject_type, c.subject_id), {}), only=only
+            contract=c,
+            version=v,
+            values=values.get((official or c.run_id, c.subject_type, c.subject_id), {}),
+            only=only,
         )
         ranked.append((c, sum(r.achieved_count for r in rows), sum(r.measured_count for r in rows)))
     return sorted(ranked, key=lambda x: -(x[1] / x[2]) if x[2] else 0.0)

@@ -35,12 +35,27 @@ def culprit_key(lead: Lead) -> tuple[str, str]:
     return lead.kind, f"officer:{officer}" if officer else f"{lead.entity_type}:{lead.entity_id}"
 
 
+def _next_month(month: str) -> str:
+    """'2024-03' → '2024-04' (anything else is returned as it is)."""
+    try:
+        year, number = int(month[:4]), int(month[5:7])
+    except ValueError:
+        return month
+    return f"{year + number // 12}-{number % 12 + 1:02d}"
+
+
 def windows_overlap(a: Lead, b: Lead) -> bool:
-    """Whether two leads' months overlap; a lead without months (an older analysis) spans all."""
+    """Whether two leads' months overlap or follow each other (an analysis of the next quarter
+    finds a scheme that went on: its months start where the last one's ended). A lead without
+    months (an older analysis) spans all.
+
+    Example (months as the leads store them): March–May and June–August follow each other;
+    March–May and July–August do not.
+    """
     if not (a.window_start and b.window_start):
         return True
     a_end, b_end = a.window_end or a.window_start, b.window_end or b.window_start
-    return a.window_start <= b_end and b.window_start <= a_end
+    return a.window_start <= _next_month(b_end) and b.window_start <= _next_month(a_end)
 
 
 def _triaged(lead: Lead, commented: set[int]) -> bool:
@@ -82,6 +97,8 @@ def carry_triage(previous: AnalysisRun, run: AnalysisRun) -> int:
     pairs = matches(previous, run)
     for lead, match in pairs:
         lead.status, lead.reason, lead.assignee_id = match.status, match.reason, match.assignee_id
+        if match.assignee_id and not selectors.assignable_users(lead).filter(pk=match.assignee_id).exists():
+            lead.assignee_id = None  # he could not open it (another office's manager): unassigned
         lead.carried_from = match
         lead.save(update_fields=["status", "reason", "assignee", "carried_from", "updated_at"])
         LeadComment.objects.bulk_create(

@@ -153,6 +153,10 @@ def _context(request: HttpRequest, pk: int) -> dict[str, object]:
         "signed": signed,
         "rows": rows,
         "notes": list(contract.notes.select_related("author")),
+        # The analysis the months are read from (the official one), named under the scorecard.
+        "measured_on": AnalysisRun.objects.select_related("dataset")
+        .filter(pk=services.measured_on() or contract.run_id)
+        .first(),
         "note_form": NoteForm(initial={"month": _review_month(signed or current)}),
         "amend_form": AmendForm(
             initial={"period_start": current.period_start, "months": len(services.contract_months(current))}

@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -29,6 +29,7 @@ from . import dashboards as d
 from . import lead_text, scorecard_summary, selectors, trader_risk, traders
 from .contracts import contract_months as contract_months_of
 from .contracts import signed_version
+from .figures import rounded
 from .forms import AntiGamingThresholdsForm
 from .kinds import trader_risk_label
 from .models import AnalysisRun, AntiGamingThresholds, Contract, IndicatorValue
@@ -259,9 +260,11 @@ def _trs_shown(trs: d.Table | None) -> list[dict[str, Any]] | None:
             "month": r[0],
             "channel": r[1],
             "channel_label": d.channel_label(r[1]),
-            "n": f"{r[2]:,}" if r[2] is not None else "—",
+            "n": number_format(r[2], 0, use_l10n=True, force_grouping=True) if r[2] is not None else "—",
             "drill": bool(MONTH.match(str(r[0]))),  # an analysis by quarter or year: no month to narrow to
-            "hours": [f"{v:.1f}" if v is not None else "—" for v in r[3:]],
+            "hours": [
+                number_format(rounded(v, 1), 1, use_l10n=True) if v is not None else "—" for v in r[3:]
+            ],
         }
         for r in trs.rows
     ]
@@ -482,7 +485,7 @@ def _drill_row(row: Sequence[Any], mask: Any) -> list[str]:
         elif column == "officer_id" and mask is not None:
             out.append(mask(str(v)))
         elif column in ("declared_value", "duties_declared") and isinstance(v, (int, float)):
-            out.append(f"{v:,.0f}")
+            out.append(number_format(rounded(v, 0), 0, use_l10n=True, force_grouping=True))
         elif hasattr(v, "strftime"):
             out.append(
                 date_format(timezone.localtime(v) if timezone.is_aware(v) else v, "SHORT_DATETIME_FORMAT")
@@ -727,6 +730,7 @@ def officer_pdf(request: HttpRequest, officer_id: str) -> HttpResponse:
     ctx = _scorecard_context(run, officer_id)
     ctx["office_code"] = first.office_code
     ctx["now"] = timezone.now()
+    ctx["bar"] = selectors.run_bar(user, run)  # which analysis and months the printed page shows
     return pdf_response(
         "measure/officer_pdf.html", ctx, filename=f"scorecard-{officer_id}.pdf", request=request
     )

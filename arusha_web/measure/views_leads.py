@@ -127,6 +127,7 @@ def _detail(request: HttpRequest, pk: int, **forms: object) -> HttpResponse:
         "comment_form": forms.get("comment_form") or CommentForm(),
         "refer_form": forms.get("refer_form") or ReferForm(),
         "links": _lead_links(lead, shown, user),
+        "bar": selectors.run_bar(user, lead.run),
         "history": _history(lead),
         "may_plan": plan_link.may_plan_from_leads(user),
         "planned_actions": plan_link.actions_for_lead(viewer=user, lead=lead),

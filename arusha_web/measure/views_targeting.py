@@ -13,6 +13,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from arusha_web.accounts.access import require_capability
@@ -24,10 +25,11 @@ from . import charts as draw
 from . import dashboards as d
 from . import risk_scoring, selectors
 from . import targeting as t
+from .figures import rounded
 
 
 def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f} %"
+    return "—" if value is None else f"{number_format(rounded(value * 100, 1), 1, use_l10n=True)} %"
 
 
 def _targeting_rows(rows: list[dict[str, Any]]) -> list[list[Any]]:

@@ -29,3 +29,26 @@ def table_name(code: str) -> str:
     from arusha_web.measure.run_text import table_label
 
     return table_label(code)
+
+
+def _switched(context: Any) -> int | None:
+    """The analysis the viewer switched to with ``?run=``, to keep on the links of the page."""
+    request, run = context.get("request"), context.get("run")
+    if request is None or run is None or "run" not in request.GET:
+        return None
+    return int(run.pk)
+
+
+@register.simple_tag(takes_context=True)
+def run_first(context: Any) -> str:
+    """``run=N&`` at the start of a link's query string when the page shows a switched-to analysis
+    (a link from an earlier analysis's office page must open that analysis's officers)."""
+    pk = _switched(context)
+    return f"run={pk}&" if pk is not None else ""
+
+
+@register.simple_tag(takes_context=True)
+def run_only(context: Any) -> str:
+    """``?run=N`` for a link without a query string (see ``run_first``)."""
+    pk = _switched(context)
+    return f"?run={pk}" if pk is not None else ""

@@ -95,8 +95,12 @@ def test_rejected_load_lists_errors_and_changes_nothing(personas: dict[str, Any]
     page = client.get(reverse("measure:import", args=[run.pk]))
     assert b"Nothing was loaded" in page.content and b"purple" in page.content
     csv = client.get(reverse("measure:import_errors", args=[run.pk]))
-    body = b"".join(csv.streaming_content).decode()  # type: ignore[attr-defined]
+    raw = b"".join(csv.streaming_content)  # type: ignore[attr-defined]
+    body = raw.decode("utf-8-sig")
+    assert raw.startswith(b"\xef\xbb\xbf")  # Excel reads it as UTF-8
     assert body.startswith("file,row,column,rule,value,message") and "purple" in body
+    # The file as the user uploaded it, never the server's path of the stored copy.
+    assert "declarations-feb.csv" in body and "/files/" not in body and str(media) not in body
 
 
 def test_quarantine_loads_good_rows_and_shows_bad_ones(personas: dict[str, Any], media: Path) -> None:

@@ -161,7 +161,7 @@ def test_triage_carries_over_to_the_next_official_analysis_and_nothing_is_lost(
     same = _lead(q2, 1, "OFF-PORT", "channel_override", ("2024-03", "2024-05"))  # overlaps in March
     later = _lead(
         q2, 2, "OFF-AIR", "after_hours_release", ("2024-05", "2024-06"), office="AIRP1"
-    )  # no overlap
+    )  # January then May: months apart
     other_kind = _lead(q2, 3, "OFF-PORT", "release_delay", ("2024-01", "2024-03"))
     still = _lead(q2, 4, "OFF-SAM", "low_penalty", ("2024-03", "2024-04"))
 
@@ -282,3 +282,90 @@ def test_nothing_published_yet_is_said_and_analysts_see_their_newest(personas: d
     assert selectors.shown_run(personas["ana"]) == trial
     analyst = client_for(personas["ana"]).get(reverse("measure:index")).content.decode()
     assert "Trial analysis — not published" in analyst
+
+
+def test_links_keep_the_analysis_the_viewer_switched_to(personas: dict[str, Any], run: Any) -> None:
+    from arusha_web.measure.models import IndicatorValue
+
+    earlier = run
+    later = _run("Newer", publish=True)  # official now; the fixture's analysis is an earlier one
+    assert selectors.official_run() == later
+    office = IndicatorValue.objects.filter(run=earlier, entity_type="office").values_list(
+        "entity_id", flat=True
+    )[0]
+    page = client_for(personas["ingrid"]).get(reverse("measure:office", args=[office]) + f"?run={earlier.pk}")
+    html = page.content.decode()
+    officer_link = reverse("measure:officer", args=["X"]).rsplit("X", 1)[0]
+    assert f"?run={earlier.pk}" in html and officer_link in html
+    # Every link to a scorecard or to the declarations behind a figure keeps the analysis.
+    import re
+
+    hrefs = re.findall(r'href="(/measure/(?:officers|declarations)/[^"]*)"', html)
+    assert hrefs and all(f"run={earlier.pk}" in h for h in hrefs), [h for h in hrefs if "run=" not in h][:3]
+    # Without a switch, links stay plain (the official analysis).
+    plain = client_for(personas["ingrid"]).get(reverse("measure:administration")).content.decode()
+    assert "run=" not in "".join(re.findall(r'href="(/measure/offices/[^"]*)"', plain))
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "measure:administration", "measure:targeting", "measure:antigaming", "measure:trader_risk",
+        "measure:leads", "measure:index",
+    ],
+)  # fmt: skip
+def test_no_page_shows_a_trial_to_an_office_manager_or_an_auditor(
+    path: str, personas: dict[str, Any], official_and_trial: dict[str, Any]
+) -> None:
+    trial = official_and_trial["trial"]
+    for who in ("marc", "aude"):
+        response = client_for(personas[who]).get(reverse(path) + f"?run={trial.pk}")
+        assert response.status_code in (403, 404), (path, who, response.status_code)
+
+
+def test_the_next_quarter_takes_over_last_quarters_notes_but_not_an_assignee_who_cannot_open_it(
+    personas: dict[str, Any], org: dict[str, Any]
+) -> None:
+    from arusha_web.accounts.models import User
+    from arusha_web.accounts.roles import Role
+
+    airport = User.objects.create_user(
+        username="otto", password="x", role=Role.OFFICE_MANAGER, office=org["air"]
+    )
+    q1 = _run("Q1", days_ago=30, publish=True)
+    old = _lead(q1, 1, "OFF-PORT", "channel_override", ("2024-01", "2024-03"), office="AIRP1")
+    old.status, old.assignee = LeadStatus.REVIEW, airport
+    old.save()
+    LeadComment.objects.create(lead=old, author=personas["ana"], text="Seen in March.")
+    q2 = _run("Q2", days_ago=1)
+    new = _lead(q2, 1, "OFF-PORT", "channel_override", ("2024-04", "2024-06"))  # now at PORT1
+    publishing.publish(run=q2, actor=personas["ingrid"])
+    new.refresh_from_db()
+    assert new.carried_from == old and new.status == LeadStatus.REVIEW
+    assert [c.text for c in new.comments.all()] == ["Seen in March."]
+    assert new.assignee is None  # the airport's manager could not open a PORT1 lead
+
+
+def test_a_contract_is_judged_on_the_official_analysis(personas: dict[str, Any]) -> None:
+    from arusha_web.measure import contracts
+    from arusha_web.measure.models import Contract, ContractTarget, ContractVersion
+
+    drafted_on = _run("Q1", days_ago=30, publish=True)
+    contract = Contract.objects.create(
+        subject_type="officer", subject_id="OFF-PORT", office_code="PORT1", run=drafted_on
+    )
+    version = ContractVersion.objects.create(
+        contract=contract, number=1, period_start=dt.date(2024, 3, 1), period_end=dt.date(2024, 3, 31),
+        signed_at=timezone.now(),
+    )  # fmt: skip
+    ContractTarget.objects.create(version=version, indicator="BP1", target=0.05)
+    for run, value in ((drafted_on, 0.02), (later := _run("Q1 and Q2", days_ago=1), 0.09)):
+        IndicatorValue.objects.create(run=run, entity_type="officer", entity_id="OFF-PORT", office_code="PORT1",
+                                      period="2024-03", indicator="BP1", value=value)  # fmt: skip
+    Publication.objects.create(run=later)
+    [row] = contracts.scorecard(contract=contract, version=version)
+    assert row.months == [("2024-03", 0.09, False)]  # the official figure (the scorecard's), not Q1's 0.02
+    page = (
+        client_for(personas["ingrid"]).get(reverse("measure:contract", args=[contract.pk])).content.decode()
+    )
+    assert f"Figures from the official analysis, #{later.pk}" in page
