@@ -47,7 +47,7 @@ def demo_setup(*, users: dict[str, User], progress: Callable[[str], object]) -> 
         name="Demo clearance data", store=paths["store"], out_dir=paths["analysis"], user=users.get("analyst")
     )
     _demo_rest(run=run, users=users, progress=progress)
-    _make_official(run, actor=users["integrity"], note="The whole year of the demo data.")
+    _make_official(run, actor=users["integrity"], note=publishing.DEMO_NOTES[1])
 
 
 def _make_official(run: services.AnalysisRun, *, actor: User, note: str) -> None:

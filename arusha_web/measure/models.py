@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from arusha_web.measure import run_text
 from arusha_web.measure.lead_records import LeadRecord
@@ -229,6 +230,11 @@ class AnalysisRun(RunState, models.Model):
     @property
     def not_computable_rows(self) -> list[tuple[str, str]]:
         return run_text.not_computable_rows(self.not_computable or {})
+
+
+# The note of the publication the upgrade to official analyses made (migration 0008 writes it
+# verbatim): kept in English, said in the reader's language where shown.
+UPGRADE_NOTE = gettext_noop("Official at the upgrade: the newest finished analysis at that time.")
 
 
 class Publication(models.Model):

@@ -20,12 +20,20 @@ from collections import defaultdict
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from arusha_web.accounts.models import User
 from arusha_web.audit.services import audit_record
 
 from . import selectors
 from .models import AnalysisRun, Lead, LeadComment, LeadStatus, Publication, Referral, RunStatus
+
+# Notes written by the demo, kept in English and said in the reader's language where shown
+# ({% translate %}), as the upgrade's (``models.UPGRADE_NOTE``).
+DEMO_NOTES = (
+    gettext_noop("The first three months, while the rest loaded."),
+    gettext_noop("The whole year of the demo data."),
+)
 
 
 def culprit_key(lead: Lead) -> tuple[str, str]:

@@ -27,7 +27,17 @@ from . import lead_records, lead_text
 from .explanations import localise
 from .kinds import about_label
 from .lead_records import LeadRecord, Mask
-from .models import AnalysisRun, Contract, Dataset, IndicatorValue, Lead, LeadStatus, Publication, RunStatus
+from .models import (
+    UPGRADE_NOTE,
+    AnalysisRun,
+    Contract,
+    Dataset,
+    IndicatorValue,
+    Lead,
+    LeadStatus,
+    Publication,
+    RunStatus,
+)
 
 
 def manager_office(viewer: User) -> str | None:
@@ -112,6 +122,9 @@ class RunBar:
     period: str  # "January 2024 – December 2024"
     choices: list[tuple[int, str]]  # (pk, label) of the analyses the viewer may switch to
     may_publish: bool
+    # The official analysis was chosen by the upgrade, not by a person: those who may publish are
+    # asked to check it (it may be someone's trial from before analyses were published).
+    chosen_at_upgrade: bool = False
 
 
 def run_label(run: AnalysisRun, *, official_pk: int | None, published: set[int]) -> str:
@@ -163,6 +176,10 @@ def run_bar(viewer: User, run: AnalysisRun) -> RunBar:
         if len(runs) > 1
         else [],
         may_publish=may_publish(viewer) and run.pk != official_pk,
+        chosen_at_upgrade=may_publish(viewer)
+        and run.pk == official_pk
+        and not Publication.objects.filter(run_id=official_pk).exclude(published_by=None).exists()
+        and Publication.objects.filter(run_id=official_pk, note=UPGRADE_NOTE).exists(),
     )
 
 

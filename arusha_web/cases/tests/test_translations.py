@@ -26,4 +26,4 @@ def test_the_public_channel_speaks_french(personas: dict[str, Any]):
     client = client_for(personas["sam"])
     client.post(reverse("set_language"), {"language": "fr", "next": "/"})
     page = client.get(reverse("report:index")).content.decode()
-    assert "Signaler la corruption ou un manquement" in page and "Que s’est-il passé ?" in page
+    assert "Signaler la corruption ou un manquement" in page and "Que s’est-il passé\u00a0?" in page

@@ -117,7 +117,7 @@ def test_office_leads_with_officers_left_out_and_underflowing_p_values_are_said_
         assert localise(office) == office and localise(trader) == trader
     with translation.override("fr"):
         said_office, said_trader = localise(office), localise(trader)
-    assert "hors agents déjà signalés : O-BAD-01, O-BAD-07" in said_office
+    assert "hors agents déjà signalés\u00a0: O-BAD-01, O-BAD-07" in said_office
     assert "les autres bureaux" in said_office and "p < 1e-300" in said_office
     assert "les autres importateurs" in said_trader and "p = 3,2e-09" in said_trader
     assert "pas une conclusion sur le bureau ni sur son personnel" in said_office

@@ -369,3 +369,20 @@ def test_a_contract_is_judged_on_the_official_analysis(personas: dict[str, Any])
         client_for(personas["ingrid"]).get(reverse("measure:contract", args=[contract.pk])).content.decode()
     )
     assert f"Figures from the official analysis, #{later.pk}" in page
+
+
+def test_an_official_analysis_chosen_by_the_upgrade_is_flagged_to_those_who_publish(
+    personas: dict[str, Any],
+) -> None:
+    from arusha_web.measure.models import UPGRADE_NOTE
+
+    run = _run("Old install")
+    Publication.objects.create(run=run, note=UPGRADE_NOTE)  # what migration 0008 writes
+    analyst = client_for(personas["ana"]).get(reverse("measure:index")).content.decode()
+    assert "became the official one automatically" in analyst
+    manager = client_for(personas["marc"]).get(reverse("measure:index")).content.decode()
+    assert "automatically" not in manager  # he cannot change it: nothing to ask of him
+    client = client_for(personas["ingrid"])
+    client.post(reverse("set_language"), {"language": "fr", "next": "/"})
+    history = client.get(reverse("measure:analysis_publish", args=[run.pk])).content.decode()
+    assert UPGRADE_NOTE not in history  # the system's note in the reader's language

@@ -45,7 +45,7 @@ def test_a_load_is_summed_up_in_french() -> None:
     done = ImportRun(status=RunStatus.DONE, loaded={"declarations": 1200, "items": 34})
     assert _french(run_text.load_outcome, done) == "1\xa0234 lignes chargées."
     rejected = ImportRun(status=RunStatus.REJECTED, error_count=1)
-    assert _french(run_text.load_outcome, rejected) == "Rien n’a été chargé : 1 problème trouvé."
+    assert _french(run_text.load_outcome, rejected) == "Rien n’a été chargé\u00a0: 1 problème trouvé."
 
 
 def test_the_store_fingerprint_the_web_writes_is_worded_in_french(tmp_path: Path) -> None:
@@ -89,7 +89,10 @@ def test_each_reason_the_engine_gives_for_not_computing_is_worded_in_french(tmp_
     for (what, why), (code, engine_reason) in zip(rows, reasons.items(), strict=True):
         assert why != engine_reason and "not computable" not in why, (code, why)
         assert what != code, code  # named in words, not by its code alone
-    assert ("Indicateurs par agents", "non calculable : les données n’ont pas de colonne officer_id") in rows
+    assert (
+        "Indicateurs par agents",
+        "non calculable\u00a0: les données n’ont pas de colonne officer_id",
+    ) in rows
 
 
 def test_an_unknown_text_is_shown_as_written() -> None:
@@ -116,7 +119,7 @@ def test_the_analysis_page_in_french_has_no_english_left_of_the_run(
     for text in expected:
         assert escape(text) in page, text
     assert "indicator values" not in page and " rows, last " not in page and ">month<" not in page
-    assert "non calculable : les données n’ont pas de colonne assessed_at" in page
+    assert "non calculable\u00a0: les données n’ont pas de colonne assessed_at" in page
     dataset_page = client.get(
         reverse("measure:dataset", args=[run.dataset.pk]), HTTP_ACCEPT_LANGUAGE="fr"
     ).content.decode()
