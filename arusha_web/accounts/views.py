@@ -11,10 +11,11 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
+
+from arusha_web.core.params import local_next
 
 from . import services
 from .access import require_capability
@@ -29,12 +30,9 @@ class LoginView(auth_views.LoginView):
 
 
 def _safe_next(request: HttpRequest, default: str = "core:home") -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
     from django.urls import reverse
 
-    return reverse(default)
+    return local_next(request, reverse(default))
 
 
 @login_required

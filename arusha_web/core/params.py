@@ -103,3 +103,18 @@ class ModelIdsField(forms.ModelMultipleChoiceField):
                     self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
                 )
         return super().clean(value)
+
+
+def local_next(request: Any, fallback: str) -> str:
+    """The ``next`` page a form asks to return to, if it is a path of this site; else ``fallback``.
+
+    Only a path ("/measure/…") is taken: a bare word such as "²" passed the host check and then
+    made ``redirect()`` try it as a view name (a 500), and another site's address is never followed.
+    """
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    local = wanted.startswith("/") and not wanted.startswith("//")
+    if local and url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()}):
+        return str(wanted)
+    return fallback

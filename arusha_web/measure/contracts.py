@@ -30,12 +30,10 @@ from .models import (
     ContractTarget,
     ContractVersion,
     IndicatorValue,
-    Publication,
     ReviewNote,
-    RunStatus,
     SubjectType,
 )
-from .selectors import manager_office
+from .selectors import manager_office, official_run
 
 BY_CODE = {i.code: i for i in CATALOGUE}
 BASELINE_MONTHS = 36
@@ -321,12 +319,8 @@ def measured_on() -> int | None:
     contract, the scorecard and the dashboards give one figure for one month (a contract used to
     read the analysis current when it was drafted, possibly someone's trial). None before any is
     published: each contract then reads the analysis it was drafted on."""
-    return (
-        Publication.objects.filter(run__status=RunStatus.DONE)
-        .order_by("-published_at", "-pk")
-        .values_list("run_id", flat=True)
-        .first()
-    )
+    official = official_run()
+    return official.pk if official is not None else None
 
 
 def fmt(value: float | None, code: str) -> str:

@@ -167,6 +167,12 @@ def run_bar(viewer: User, run: AnalysisRun) -> RunBar:
     official_pk = official.pk if official is not None else None
     runs = list(visible_runs(viewer).order_by("-created_at", "-pk")[:50])
     published = set(Publication.objects.values_list("run_id", flat=True))
+    publisher = may_publish(viewer)
+    by_people = (
+        Publication.objects.filter(run_id=official_pk).values_list("published_by_id", "note")
+        if publisher and run.pk == official_pk
+        else []
+    )
     return RunBar(
         run=run,
         official=run.pk == official_pk,
@@ -175,11 +181,10 @@ def run_bar(viewer: User, run: AnalysisRun) -> RunBar:
         choices=[(r.pk, run_label(r, official_pk=official_pk, published=published)) for r in runs]
         if len(runs) > 1
         else [],
-        may_publish=may_publish(viewer) and run.pk != official_pk,
-        chosen_at_upgrade=may_publish(viewer)
-        and run.pk == official_pk
-        and not Publication.objects.filter(run_id=official_pk).exclude(published_by=None).exists()
-        and Publication.objects.filter(run_id=official_pk, note=UPGRADE_NOTE).exists(),
+        may_publish=publisher and run.pk != official_pk,
+        chosen_at_upgrade=bool(by_people)
+        and all(who is None for who, _note in by_people)
+        and any(note == UPGRADE_NOTE for _who, note in by_people),
     )
 
 

@@ -203,17 +203,21 @@ def _errors_for_people(path: Path, names: dict[str, str]) -> Iterator[str]:
     the name they were uploaded under (not the server's path), no command-line hints, and a
     byte-order mark so that Excel reads accents right."""
     import csv
-    import io
 
+    class Echo:
+        """A file whose ``write`` hands the line back (Django's pattern for streamed CSV)."""
+
+        def write(self, value: str) -> str:
+            return value
+
+    writer = csv.writer(Echo())
     yield "\ufeff"
     with path.open(newline="", encoding="utf-8") as handle:
         for k, row in enumerate(csv.reader(handle)):
             if k and row:
                 row[0] = names.get(row[0], Path(row[0]).name)
                 row[-1] = services.page_message(row[-1])
-            out = io.StringIO()
-            csv.writer(out).writerow(row)
-            yield out.getvalue()
+            yield writer.writerow(row)
 
 
 @require_capability("measure.data")

@@ -7,24 +7,15 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from arusha_web.accounts.access import require_capability
 from arusha_web.accounts.models import User
+from arusha_web.core.params import local_next
 
 from . import publishing, selectors
 from .forms import PublishForm
 from .models import Lead, Publication
-
-
-def _next(request: HttpRequest, fallback: str) -> str:
-    """The page to go back to: a path of this site only (anything else, the analysis page)."""
-    wanted = request.POST.get("next") or request.GET.get("next") or ""
-    local = wanted.startswith("/") and not wanted.startswith("//")
-    if local and url_has_allowed_host_and_scheme(wanted, allowed_hosts={request.get_host()}):
-        return wanted
-    return fallback
 
 
 @require_capability("measure.publish")
@@ -46,7 +37,7 @@ def analysis_publish(request: HttpRequest, pk: int) -> HttpResponse:
                 _("Analysis #%(pk)s is now the official analysis; the triage of %(n)s leads carried over.")
                 % {"pk": run.pk, "n": publication.carried},
             )
-        return HttpResponseRedirect(_next(request, fallback))
+        return HttpResponseRedirect(local_next(request, fallback))
     official = selectors.official_run()
     carried = len(publishing.matches(official, run)) if official is not None and official.pk != run.pk else 0
     ctx = {
@@ -59,7 +50,7 @@ def analysis_publish(request: HttpRequest, pk: int) -> HttpResponse:
             Lead.objects.filter(run=official).exclude(status="new").count() if official is not None else 0
         ),
         "history": Publication.objects.select_related("run__dataset", "published_by")[:20],
-        "next": _next(request, fallback),
+        "next": local_next(request, fallback),
         "form": form,
     }
     return render(request, "measure/publish.html", ctx, status=400 if form.errors else 200)
